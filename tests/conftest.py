@@ -1,0 +1,25 @@
+import pytest
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests run with DEBUG off but without collectstatic: serve static files unhashed.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test uploads into its own folder, never into the developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Flood control and other cached state must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
