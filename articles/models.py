@@ -1,12 +1,20 @@
 """Sections, authors, images and the stories that editors publish."""
 
+from urllib.parse import urljoin
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
 
 from newsroom.sanitize import render_markdown
+
+
+def absolute_url(url):
+    """A page or file address made absolute with NEWSROOM_SITE_URL, for feeds, link previews and JSON-LD."""
+    return urljoin(settings.NEWSROOM_SITE_URL, url)
 
 
 class Section(models.Model):
@@ -202,6 +210,46 @@ class Article(models.Model):
     def byline(self):
         """The authors in their byline order, from the prefetched bylines when there are any."""
         return [b.author for b in self.bylines.all()]
+
+    def is_dated(self, year, month, day):
+        """Whether the story's address date (its publish time in the site's time zone) is this day."""
+        local = timezone.localtime(self.publish_at)
+        return (local.year, local.month, local.day) == (year, month, day)
+
+    @property
+    def last_modified(self):
+        """When readers last saw a change: the "Updated" time, or else the publish time (sitemaps, feeds, JSON-LD)."""
+        return self.updated_at or self.publish_at
+
+    @property
+    def summary(self):
+        """The standfirst, or the opening words of the body for feeds and link previews when there is none."""
+        return self.standfirst or Truncator(strip_tags(self.body_html)).words(40)
+
+    def share_image(self):
+        """The 16:9 crop of the lead picture for OpenGraph and Twitter cards, or None."""
+        return self.lead_image.crop("16:9") if self.lead_image else None
+
+    def structured_data(self):
+        """schema.org NewsArticle for search engines: the story and its publisher, never anything about replies."""
+        crops = [self.lead_image.crop(ratio) for ratio in ("16:9", "4:3", "1:1")] if self.lead_image else []
+        return {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "mainEntityOfPage": absolute_url(self.get_absolute_url()),
+            "headline": self.headline,
+            "description": self.summary,
+            "articleSection": self.section.name,
+            "datePublished": self.publish_at.isoformat(),
+            "dateModified": self.last_modified.isoformat(),
+            "author": [{"@type": "Person", "name": author.name} for author in self.byline],
+            "image": [absolute_url(crop.file.url) for crop in crops if crop],
+            "publisher": {
+                "@type": "Organization",
+                "name": settings.NEWSROOM_SITE_NAME,
+                "url": absolute_url("/"),
+            },
+        }
 
 
 class Byline(models.Model):
