@@ -215,6 +215,9 @@ if env_bool("DJANGO_TRUST_PROXY"):
 NEWSROOM_SITE_NAME = env("NEWSROOM_SITE_NAME", "Newsroom")
 NEWSROOM_SITE_URL = env("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
 NEWSROOM_STORIES_PER_PAGE = env_int("NEWSROOM_STORIES_PER_PAGE", 12)
+# Picture uploads beyond these limits are refused (the pixel limit stops decompression bombs).
+NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
+NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)
 # The client IP comes from X-Forwarded-For only when a trusted proxy sets it.
 NEWSROOM_TRUST_PROXY = env_bool("DJANGO_TRUST_PROXY")
 
