@@ -221,6 +221,23 @@ NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)
 # The client IP comes from X-Forwarded-For only when a trusted proxy sets it.
 NEWSROOM_TRUST_PROXY = env_bool("DJANGO_TRUST_PROXY")
 
+# Replies (the comments app). Lists are comma-separated; every default is the strict one.
+# Hold every reply for a moderator; false auto-approves authors whose browser holds the
+# signed token of an earlier approved reply.
+NEWSROOM_COMMENTS_HOLD_ALL = env_bool("NEWSROOM_COMMENTS_HOLD_ALL", True)
+NEWSROOM_COMMENTS_MAX_LINKS = env_int("NEWSROOM_COMMENTS_MAX_LINKS", 2)  # more links: held
+NEWSROOM_COMMENTS_MODERATION_KEYS = env_list("NEWSROOM_COMMENTS_MODERATION_KEYS")  # words, IPs, emails: held
+NEWSROOM_COMMENTS_DISALLOWED_KEYS = env_list("NEWSROOM_COMMENTS_DISALLOWED_KEYS")  # words, IPs, emails: spam
+NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = env_int("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", 14)  # 0: never
+NEWSROOM_COMMENTS_FLOOD_SECONDS = env_int("NEWSROOM_COMMENTS_FLOOD_SECONDS", 15)  # per IP and per email
+NEWSROOM_COMMENTS_HOURLY_CAP = env_int("NEWSROOM_COMMENTS_HOURLY_CAP", 20)  # per IP
+NEWSROOM_COMMENTS_MAX_LENGTH = env_int("NEWSROOM_COMMENTS_MAX_LENGTH", 5000)
+NEWSROOM_COMMENTS_MIN_SECONDS = env_int("NEWSROOM_COMMENTS_MIN_SECONDS", 3)  # faster than this: a bot
+NEWSROOM_COMMENTS_FORM_MAX_AGE = env_int("NEWSROOM_COMMENTS_FORM_MAX_AGE", 2 * 3600)
+NEWSROOM_COMMENTS_MAX_DEPTH = env_int("NEWSROOM_COMMENTS_MAX_DEPTH", 4)
+NEWSROOM_COMMENTS_PER_PAGE = env_int("NEWSROOM_COMMENTS_PER_PAGE", 50)  # top-level threads
+NEWSROOM_COMMENTS_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENTS_IP_RETENTION_DAYS", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
