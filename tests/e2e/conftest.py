@@ -1,0 +1,232 @@
+"""Browser plumbing for the end-to-end paths: Debian's Chromium driven by Playwright against a live server.
+
+Playwright's own browser download does not work on our machines, so the tests
+drive the system Chromium. Where none is found they skip with a reason, unless
+E2E=1 (as in CI), where a missing browser is a failure.
+"""
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; without this,
+# Django refuses every ORM call made there (SynchronousOnlyOperation).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "test-results" / "screenshots"
+DOC_SCREENSHOTS = REPO / "docs" / "screenshots"
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "a-long-test-passphrase-42"
+TIMEOUT_MS = 15_000
+
+
+def find_chromium():
+    """NEWSROOM_CHROMIUM, else Debian's /usr/bin/chromium, else whatever `chromium` is on PATH."""
+    for candidate in (os.environ.get("NEWSROOM_CHROMIUM"), DEBIAN_CHROMIUM, shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a browser test, whoever wrote it."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, started while the production HTTPS redirect is off.
+
+    SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the server thread
+    builds its handler, so the rest of the suite keeps the production default.
+    """
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run; each test gets its own context (cookies, storage)."""
+    executable = find_chromium()
+    if executable is None:
+        reason = (
+            f"Chromium not found at $NEWSROOM_CHROMIUM, {DEBIAN_CHROMIUM} or on PATH; "
+            "install Debian's chromium or set NEWSROOM_CHROMIUM"
+        )
+        if os.environ.get("E2E") == "1":
+            pytest.fail(reason + " (E2E=1: browser tests must run)", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class BrowserLog:
+    """What went wrong in the browser while a test ran, so the test can assert that nothing did."""
+
+    console_errors: list = field(default_factory=list)
+    page_errors: list = field(default_factory=list)
+    failed_requests: list = field(default_factory=list)
+
+    def watch(self, page):
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(f"{msg.text} ({msg.location})"))
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("requestfailed", lambda req: self.failed_requests.append(f"{req.method} {req.url}: {req.failure}"))
+        page.on("response", self._on_response)
+
+    def _on_response(self, response):
+        # A page the test asked for may answer 4xx on purpose (a 403 for the
+        # moderator); a stylesheet, script or picture that fails never should.
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.failed_requests.append(f"{response.request.method} {response.url}: {response.status}")
+
+    def clear(self):
+        self.console_errors.clear()
+        self.page_errors.clear()
+        self.failed_requests.clear()
+
+    @property
+    def problems(self):
+        return self.console_errors + self.page_errors + self.failed_requests
+
+
+@pytest.fixture
+def plain_http(settings):
+    """The live server speaks plain HTTP, so its cookies must not be Secure-only."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def new_page(browser, live_server, plain_http, django_db_serialized_rollback):
+    """Open pages in fresh browser contexts: one per person in the story (reader, moderator, editor).
+
+    Each returned page has a `.log` (BrowserLog). Serialised rollback restores
+    the groups made by data migrations, which a transactional test would
+    otherwise flush away.
+    """
+    contexts = []
+
+    def open_page(width=1280, height=900):
+        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.log = BrowserLog()
+        page.log.watch(page)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """The reader's page, in a fresh browser context."""
+    return new_page()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page PNG to test-results/screenshots/<name>.png (kept by CI).
+
+    With SAVE_DOC_SCREENSHOTS=1, a shot taken with `for_docs=True` is also
+    copied to docs/screenshots/, where the README shows it.
+    """
+
+    def shoot(page, name, *, for_docs=False):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=path, full_page=True)
+        if for_docs and os.environ.get("SAVE_DOC_SCREENSHOTS") == "1":
+            DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, DOC_SCREENSHOTS / path.name)
+        return path
+
+    return shoot
+
+
+def _staff_member(django_user_model, username, group_name):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name=group_name).first()
+    assert group is not None, f'Group "{group_name}" does not exist: its data migration has not run'
+    user = django_user_model.objects.create_user(username, password=PASSWORD, is_staff=True)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def editor(django_user_model, django_db_serialized_rollback):
+    """A staff user in the "Editors" group."""
+    return _staff_member(django_user_model, "edna-editor", "Editors")
+
+
+@pytest.fixture
+def moderator(django_user_model, django_db_serialized_rollback):
+    """A staff user in the "Moderators" group."""
+    return _staff_member(django_user_model, "moe-moderator", "Moderators")
+
+
+@pytest.fixture
+def log_in():
+    """Log a user into /admin/ through its login form, as a person would."""
+
+    def log_in_as(page, user):
+        page.goto("/admin/login/?next=/admin/")
+        page.get_by_label("Username").fill(user.get_username())
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/admin/")
+        return page
+
+    return log_in_as
+
+
+@pytest.fixture
+def axe():
+    """axe-core (bundled with axe-playwright-python), returning the serious and critical violations of a page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    checker = Axe()
+
+    def serious_violations(page):
+        violations = checker.run(page).response["violations"]
+        return [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [node["target"] for node in v["nodes"]][:5],
+            }
+            for v in violations
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return serious_violations
