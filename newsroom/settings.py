@@ -8,6 +8,7 @@ development needs; README.md lists every variable.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,12 +84,17 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",
+    "axes",
     "articles",
     "comments",
 ]
 
 MIDDLEWARE = [
+    "newsroom.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -96,6 +102,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login against the lockout before Django's own backend runs.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -172,6 +186,35 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Media on S3-compatible object storage when a bucket is named; boto3 reads
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment itself.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            # Public pictures at stable addresses: no signed, expiring query strings in pages and feeds.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    if AWS_S3_CUSTOM_DOMAIN:
+        NEWSROOM_MEDIA_ORIGIN = f"https://{AWS_S3_CUSTOM_DOMAIN}"
+    elif AWS_S3_ENDPOINT_URL:
+        NEWSROOM_MEDIA_ORIGIN = AWS_S3_ENDPOINT_URL.rstrip("/")
+    else:
+        NEWSROOM_MEDIA_ORIGIN = f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+    NEWSROOM_MEDIA_ORIGIN = env("NEWSROOM_MEDIA_ORIGIN", NEWSROOM_MEDIA_ORIGIN)
+else:
+    NEWSROOM_MEDIA_ORIGIN = env("NEWSROOM_MEDIA_ORIGIN")
+# Let Django itself serve MEDIA_ROOT (files on disk) for a single-machine install
+# whose proxy does not; the reference layout leaves media to the proxy or S3.
+NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA") and not AWS_STORAGE_BUCKET_NAME
+
 # Uploads larger than this are refused before Django reads them into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -211,6 +254,37 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 if env_bool("DJANGO_TRUST_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own
+# static files, nowhere 'unsafe-inline', the admin included.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *([NEWSROOM_MEDIA_ORIGIN] if NEWSROOM_MEDIA_ORIGIN else [])],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+NEWSROOM_PERMISSIONS_POLICY_OFF = [
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "interest-cohort",
+    "magnetometer", "microphone", "midi", "payment", "usb", "browsing-topics",
+]
+
+# Admin logins (django-axes): after AXES_FAILURE_LIMIT failures from one address,
+# or for one username, further attempts are refused until the cool-off has passed.
+# Attempts live in the database, shared by every worker whatever the cache, and
+# superusers see them (and can lift a lock) under "Axes" in the admin.
+AXES_FAILURE_LIMIT = env_int("NEWSROOM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "newsroom.views.login_lockout"
+AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+
 # Newsroom's own settings.
 NEWSROOM_SITE_NAME = env("NEWSROOM_SITE_NAME", "Newsroom")
 NEWSROOM_SITE_URL = env("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
@@ -238,10 +312,23 @@ NEWSROOM_COMMENTS_MAX_DEPTH = env_int("NEWSROOM_COMMENTS_MAX_DEPTH", 4)
 NEWSROOM_COMMENTS_PER_PAGE = env_int("NEWSROOM_COMMENTS_PER_PAGE", 50)  # top-level threads
 NEWSROOM_COMMENTS_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENTS_IP_RETENTION_DAYS", 30)
 
+# One line per event on stdout, with email addresses and secrets masked (newsroom/logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "line", "stream": "ext://sys.stdout"}},
+    "filters": {"redact": {"()": "newsroom.logging.RedactFilter"}},
+    "formatters": {
+        "line": {"()": "newsroom.logging.OneLineFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "filters": ["redact"],
+            "stream": "ext://sys.stdout",
+        }
+    },
     "root": {"handlers": ["stdout"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    # Django's errors go to stdout like everything else, not by email to ADMINS.
+    "loggers": {"django": {"handlers": ["stdout"], "level": env("DJANGO_LOG_LEVEL", "INFO"), "propagate": False}},
 }
