@@ -1,15 +1,19 @@
 """Sections, authors, images and the stories that editors publish."""
 
+from functools import cached_property
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.db import models
+from django.core.files.base import ContentFile
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
 from newsroom.sanitize import render_markdown
+
+from . import images
 
 
 def absolute_url(url):
@@ -50,6 +54,21 @@ class Author(models.Model):
         return self.name
 
 
+class ImageManager(models.Manager):
+    def create_placeholder(self, *, alt_text, label="", caption="", taken_note="", lines=(), **fields):
+        """Store a generated, clearly labelled stand-in where the real picture is not available.
+
+        `lines` are printed on it under "PICTURE NOT AVAILABLE"; the other
+        arguments are the usual Image fields.
+        """
+        image = self.model(
+            alt_text=alt_text, label=label, caption=caption, taken_note=taken_note, is_placeholder=True, **fields
+        )
+        image.file = images.make_placeholder(lines)
+        image.save()
+        return image
+
+
 class Image(models.Model):
     """A picture as the newsroom received it, stored without its metadata.
 
@@ -81,11 +100,91 @@ class Image(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ImageManager()
+
     class Meta:
         ordering = ["-uploaded_at"]
 
     def __str__(self):
         return self.caption[:60] or self.alt_text[:60]
+
+    def save(self, *args, **kwargs):
+        """Save, and when the file is new, make its renditions in the same transaction.
+
+        The old master and renditions are deleted from storage only once the
+        replacement is committed, so a failure never leaves a story without a picture.
+        """
+        stored = getattr(self, "_stored_file_name", None)
+        file_is_new = bool(self.file) and (self._state.adding or self.file.name != stored)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if file_is_new:
+                self.make_renditions()
+                if stored:
+                    storage, name = self.file.storage, stored
+                    transaction.on_commit(lambda: storage.delete(name))
+        self._stored_file_name = self.file.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so save() can tell a replaced file from an unchanged one.
+        instance._stored_file_name = instance.file.name if "file" in instance.__dict__ else None
+        return instance
+
+    def make_renditions(self):
+        """Resize the master once into every recorded rendition, replacing any made before."""
+        picture = images.open_master(self.file)
+        old = list(self.renditions.all())
+        written = []
+        try:
+            with transaction.atomic():
+                self.renditions.all().delete()
+                stem = self.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+                for crop, fmt, width, height in images.rendition_specs(picture.width, picture.height):
+                    data = images.render(picture, crop, fmt, width, height)
+                    shape = crop.replace(":", "x") or "w"
+                    ext = "webp" if fmt == "webp" else "jpg"
+                    # Stored directly: the recorded size is known, so nothing reopens the file to measure it.
+                    field = Rendition._meta.get_field("file")
+                    name = field.storage.save(
+                        field.generate_filename(None, f"{stem}-{shape}{width}.{ext}"), ContentFile(data)
+                    )
+                    written.append(name)
+                    Rendition.objects.create(image=self, file=name, crop=crop, format=fmt, width=width, height=height)
+        except BaseException:
+            for name in written:
+                self.file.storage.delete(name)
+            raise
+        for rendition in old:
+            storage, name = rendition.file.storage, rendition.file.name
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        self.__dict__.pop("_renditions", None)
+        if hasattr(self, "_prefetched_objects_cache"):
+            self._prefetched_objects_cache.pop("renditions", None)
+
+    @cached_property
+    def _renditions(self):
+        # Uses the prefetched renditions when there are any: templates never cause a query then.
+        return list(self.renditions.all())
+
+    def sources(self, fmt="jpeg"):
+        """The original-shape renditions in one format, narrowest first."""
+        return sorted((r for r in self._renditions if r.crop == "" and r.format == fmt), key=lambda r: r.width)
+
+    def srcset(self, fmt="jpeg"):
+        """A srcset attribute value for the original shape, e.g. "/media/…-w480.webp 480w, …"."""
+        return ", ".join(f"{r.url} {r.width}w" for r in self.sources(fmt))
+
+    def fallback(self):
+        """The JPEG rendition for browsers that ignore srcset: the widest up to 1200 pixels."""
+        jpegs = self.sources("jpeg")
+        fitting = [r for r in jpegs if r.width <= 1200]
+        return (fitting or jpegs or [None])[-1]
+
+    def crop(self, shape):
+        """The centre crop for OpenGraph and JSON-LD: shape is "16:9", "4:3" or "1:1"; None if not made."""
+        return next((r for r in self._renditions if r.crop == shape), None)
 
 
 class Rendition(models.Model):
@@ -116,6 +215,14 @@ class Rendition(models.Model):
 
     def __str__(self):
         return f"{self.image_id} {self.crop or 'original'} {self.format} {self.width}w"
+
+    @property
+    def url(self):
+        return self.file.url
+
+    @property
+    def mime_type(self):
+        return f"image/{self.format}"
 
 
 class ArticleQuerySet(models.QuerySet):

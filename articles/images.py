@@ -1,0 +1,274 @@
+"""Everything Newsroom does with Pillow: check an upload, strip it, resize it, draw placeholders.
+
+Uploads are hostile until proven otherwise: only JPEG, PNG and WebP parsers
+ever see them, their declared size is checked before any pixel is decoded,
+and the master we keep is re-encoded from bare pixels so no metadata (GPS
+position, camera serial, embedded thumbnail, comments) survives to expose a
+photographer's source.
+"""
+
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
+from PIL import Image as PILImage
+from PIL import ImageCms, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+ACCEPT_ATTRIBUTE = "image/jpeg,image/png,image/webp"
+
+# Widths of the original-shape renditions; none is ever wider than the master.
+RENDITION_WIDTHS = (480, 800, 1200, 1600)
+# Centre crops for OpenGraph and JSON-LD, as JPEG at this width (or the master's, if narrower).
+CROPS = {"16:9": (16, 9), "4:3": (4, 3), "1:1": (1, 1)}
+CROP_WIDTH = 1200
+
+JPEG_QUALITY = 85
+WEBP_QUALITY = 80
+
+# EXIF tags read before stripping, to offer the editor a date and a credit.
+EXIF_IFD = 0x8769
+TAG_DATETIME_ORIGINAL = 36867
+TAG_DATETIME = 306
+TAG_ARTIST = 315
+TAG_COPYRIGHT = 33432
+
+
+@dataclass
+class Master:
+    """A cleaned upload: the file to store and what its metadata offered before it was stripped."""
+
+    content: ContentFile
+    width: int
+    height: int
+    taken_at: date | None = None
+    credit: str = ""
+
+
+def prepare_master(upload):
+    """Check an uploaded file and return it re-encoded without metadata, or raise ValidationError.
+
+    Nothing is written anywhere: the caller stores `Master.content` only once
+    the whole form is valid.
+    """
+    if upload.size > settings.NEWSROOM_IMAGE_MAX_BYTES:
+        raise ValidationError(
+            "This file is %(size)s; pictures may be at most %(limit)s.",
+            code="too_large",
+            params={
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.NEWSROOM_IMAGE_MAX_BYTES),
+            },
+        )
+    upload.seek(0)
+    picture = _open_checked(upload)
+    taken_at, credit = _offered_metadata(picture)
+    picture = _bare_pixels(picture)
+    has_alpha = picture.mode == "RGBA"
+    stem = slugify(PurePath(upload.name or "").stem)[:60] or "picture"
+    if has_alpha:
+        data = _encode(picture, "PNG")
+        name = f"{stem}.png"
+    else:
+        data = _encode(picture, "JPEG", quality=92)
+        name = f"{stem}.jpg"
+    return Master(ContentFile(data, name=name), picture.width, picture.height, taken_at, credit)
+
+
+def _open_checked(upload):
+    """Open and fully decode the upload, refusing anything but a sound JPEG, PNG or WebP within limits."""
+    with warnings.catch_warnings():
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; we refuse.
+        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+        try:
+            picture = PILImage.open(upload, formats=ACCEPTED_FORMATS)
+        except UnidentifiedImageError:
+            raise ValidationError(
+                "This is not a picture Newsroom can use: upload a JPEG, PNG or WebP file.", code="not_an_image"
+            ) from None
+        except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+            raise _too_many_pixels() from None
+        except Exception:
+            raise ValidationError("This file is damaged or not a picture.", code="invalid_image") from None
+        if picture.width * picture.height > settings.NEWSROOM_IMAGE_MAX_PIXELS:
+            raise _too_many_pixels(picture)
+        if picture.width < 1 or picture.height < 1:
+            raise ValidationError("This picture has no pixels.", code="invalid_image")
+        try:
+            picture.load()
+        except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+            raise _too_many_pixels() from None
+        except Exception:
+            raise ValidationError(
+                "This picture is damaged or incomplete (perhaps the upload was cut short): "
+                "please upload it again.",
+                code="invalid_image",
+            ) from None
+    return picture
+
+
+def _too_many_pixels(picture=None):
+    megapixels = settings.NEWSROOM_IMAGE_MAX_PIXELS / 1_000_000
+    if picture is None:
+        return ValidationError(
+            "This picture has too many pixels: at most %(limit)g megapixels are allowed.",
+            code="too_many_pixels",
+            params={"limit": megapixels},
+        )
+    return ValidationError(
+        "This picture is %(width)d × %(height)d pixels; at most %(limit)g megapixels are allowed.",
+        code="too_many_pixels",
+        params={"width": picture.width, "height": picture.height, "limit": megapixels},
+    )
+
+
+def _offered_metadata(picture):
+    """The date taken and the credit from EXIF, tidied; the editor's own entries always win."""
+    try:
+        exif = picture.getexif()
+        sub = exif.get_ifd(EXIF_IFD)
+    except Exception:
+        return None, ""
+    taken_at = _exif_date(sub.get(TAG_DATETIME_ORIGINAL) or exif.get(TAG_DATETIME))
+    artist, copyright_ = _exif_text(exif.get(TAG_ARTIST)), _exif_text(exif.get(TAG_COPYRIGHT))
+    if artist and copyright_ and artist.lower() not in copyright_.lower():
+        credit = f"{artist}, {copyright_}"
+    else:
+        credit = copyright_ or artist
+    return taken_at, credit[:200]
+
+
+def _exif_text(value):
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return ""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()
+
+
+def _exif_date(value):
+    text = _exif_text(value)
+    try:
+        return datetime.strptime(text[:10], "%Y:%m:%d").date()
+    except ValueError:
+        return None
+
+
+def _bare_pixels(picture):
+    """Upright RGB or RGBA pixels in sRGB, in a new image that carries no metadata at all."""
+    picture = ImageOps.exif_transpose(picture)
+    icc = picture.info.get("icc_profile")
+    has_alpha = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
+    picture = picture.convert("RGBA" if has_alpha else "RGB")
+    if icc:
+        try:
+            picture = ImageCms.profileToProfile(
+                picture, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
+                outputMode=picture.mode,
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # A broken profile: keep the pixels as they are, drop the profile below.
+    if has_alpha and picture.getchannel("A").getextrema() == (255, 255):
+        picture = picture.convert("RGB")
+    bare = PILImage.new(picture.mode, picture.size)
+    bare.paste(picture)
+    return bare
+
+
+def _encode(picture, fmt, **options):
+    """Encode with no metadata; `picture` must come from _bare_pixels (its info is empty)."""
+    if fmt == "JPEG" and picture.mode != "RGB":
+        flat = PILImage.new("RGB", picture.size, "white")
+        flat.paste(picture, mask=picture.getchannel("A"))
+        picture = flat
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        options = {"quality": JPEG_QUALITY, "optimize": True, "progressive": True, **options}
+    elif fmt == "WEBP":
+        options = {"quality": WEBP_QUALITY, "method": 4, **options}
+    picture.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def open_master(fieldfile):
+    """Open a stored master (already cleaned by prepare_master or drawn by make_placeholder)."""
+    fieldfile.open("rb")
+    try:
+        picture = PILImage.open(fieldfile, formats=ACCEPTED_FORMATS)
+        picture.load()
+    finally:
+        fieldfile.close()
+    return _bare_pixels(picture)
+
+
+def rendition_specs(width, height):
+    """(crop, format, width, height) for every rendition of a master of this size."""
+    widths = sorted({w for w in RENDITION_WIDTHS if w < width} | {min(width, RENDITION_WIDTHS[-1])})
+    specs = []
+    for w in widths:
+        h = max(1, round(height * w / width))
+        specs += [("", "webp", w, h), ("", "jpeg", w, h)]
+    for crop, (a, b) in CROPS.items():
+        box_w, box_h = _crop_box_size(width, height, a, b)
+        w = min(CROP_WIDTH, box_w)
+        specs.append((crop, "jpeg", w, max(1, round(w * b / a))))
+    return specs
+
+
+def _crop_box_size(width, height, a, b):
+    if width * b > height * a:
+        return max(1, round(height * a / b)), height
+    return width, max(1, round(width * b / a))
+
+
+def render(picture, crop, fmt, width, height):
+    """Encode one rendition of an opened master as bytes, centre-cropped when `crop` names a shape."""
+    if crop:
+        a, b = CROPS[crop]
+        box_w, box_h = _crop_box_size(picture.width, picture.height, a, b)
+        left, top = (picture.width - box_w) // 2, (picture.height - box_h) // 2
+        picture = picture.crop((left, top, left + box_w, top + box_h))
+    resized = picture.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+    return _encode(resized, "WEBP" if fmt == "webp" else "JPEG")
+
+
+def make_placeholder(text_lines=(), size=(1600, 900)):
+    """A plainly labelled stand-in, never mistakable for a photograph, as a JPEG ContentFile.
+
+    Used where the real picture is not available: grey, crossed through, and
+    saying so in large letters, with the given lines (e.g. the caption) below.
+    """
+    width, height = size
+    canvas = PILImage.new("RGB", size, (96, 96, 96))
+    draw = ImageDraw.Draw(canvas)
+    ink, faint = (245, 245, 245), (128, 128, 128)
+    draw.line((0, 0, width, height), fill=faint, width=max(2, width // 300))
+    draw.line((0, height, width, 0), fill=faint, width=max(2, width // 300))
+    border = max(4, width // 160)
+    draw.rectangle((border, border, width - border - 1, height - border - 1), outline=ink, width=border)
+
+    def centred(text, y, px):
+        font = ImageFont.load_default(size=px)
+        box = draw.textbbox((0, 0), text, font=font)
+        x = (width - (box[2] - box[0])) // 2
+        # A grey band behind the words keeps them legible over the cross.
+        draw.rectangle((x - px // 3, y - px // 6, x + box[2] - box[0] + px // 3, y + box[3] + px // 4), fill=(96, 96, 96))
+        draw.text((x, y), text, font=font, fill=ink)
+        return y + box[3] + px // 2
+
+    big = max(16, width // 16)
+    y = centred("PICTURE NOT AVAILABLE", height // 4, big)
+    y = centred("Placeholder generated by Newsroom", y, max(12, width // 40))
+    for line in text_lines:
+        y = centred(str(line)[:80], y, max(10, width // 55))
+    out = io.BytesIO()
+    canvas.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return ContentFile(out.getvalue(), name="placeholder.jpg")
