@@ -6,6 +6,8 @@ def pytest_configure(config):
 
     # Tests run with DEBUG off but without collectstatic: serve static files unhashed.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # The test client speaks plain HTTP; production's HTTPS redirect would turn every request into a 301.
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture(autouse=True)
