@@ -33,8 +33,9 @@ TIMEOUT_MS = 15_000
 
 
 def find_chromium():
-    """NEWSROOM_CHROMIUM, else Debian's /usr/bin/chromium, else whatever `chromium` is on PATH."""
-    for candidate in (os.environ.get("NEWSROOM_CHROMIUM"), DEBIAN_CHROMIUM, shutil.which("chromium")):
+    """NEWSROOM_CHROMIUM when set (and then only it), else Debian's /usr/bin/chromium, else `chromium` on PATH."""
+    chosen = os.environ.get("NEWSROOM_CHROMIUM")
+    for candidate in [chosen] if chosen else [DEBIAN_CHROMIUM, shutil.which("chromium")]:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -70,10 +71,8 @@ def browser():
     """One headless Chromium for the whole run; each test gets its own context (cookies, storage)."""
     executable = find_chromium()
     if executable is None:
-        reason = (
-            f"Chromium not found at $NEWSROOM_CHROMIUM, {DEBIAN_CHROMIUM} or on PATH; "
-            "install Debian's chromium or set NEWSROOM_CHROMIUM"
-        )
+        where = os.environ.get("NEWSROOM_CHROMIUM") or f"{DEBIAN_CHROMIUM} or on PATH"
+        reason = f"Chromium not found at {where}; install Debian's chromium or set NEWSROOM_CHROMIUM"
         if os.environ.get("E2E") == "1":
             pytest.fail(reason + " (E2E=1: browser tests must run)", pytrace=False)
         pytest.skip(reason)
@@ -230,3 +229,27 @@ def axe():
         ]
 
     return serious_violations
+
+
+@pytest.fixture
+def seed_story(django_db_serialized_rollback):
+    """The Almaty story, loaded by the same command `make run` uses."""
+    from django.core.management import call_command
+
+    from articles.models import Article
+
+    call_command("load_seed_story")
+    return Article.objects.get(headline="Shooting continues in Almaty")
+
+
+@pytest.fixture
+def open_for_replies(settings):
+    """Comments open on the 2022 seed story, and no waiting between one reply and the next.
+
+    The defaults close comments 14 days after publication, refuse a form sent
+    within seconds of loading it and refuse a second reply from the same IP
+    within seconds; a test types faster than any person and posts from one IP.
+    """
+    settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 0
+    settings.NEWSROOM_COMMENTS_MIN_SECONDS = 0
+    settings.NEWSROOM_COMMENTS_FLOOD_SECONDS = 0
