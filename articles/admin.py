@@ -1,2 +1,137 @@
+"""The editors' desk: sections, authors, pictures and stories in Django admin."""
 
-# Register your models here.
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import get_text_list
+
+from .forms import ImageAdminForm
+from .models import Article, Author, Byline, Image, Section
+
+THUMBNAIL_WIDTH = 120
+PREVIEW_WIDTH = 480
+
+
+def thumbnail(image, width=THUMBNAIL_WIDTH):
+    """A small <img> of the narrowest JPEG rendition, from prefetched rows; empty without a picture."""
+    if not image:
+        return ""
+    sources = image.sources("jpeg")
+    if sources:
+        src, natural_width, natural_height = sources[0].url, sources[0].width, sources[0].height
+    else:
+        src, natural_width, natural_height = image.file.url, image.width, image.height
+    height = round(natural_height * width / natural_width) if natural_width else width
+    return format_html('<img src="{}" width="{}" height="{}" alt="{}">', src, width, height, image.alt_text)
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "user"]
+    list_select_related = ["user"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "role"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    form = ImageAdminForm
+    list_display = ["list_thumbnail", "__str__", "label", "credit", "dimensions", "is_placeholder", "uploaded_at"]
+    list_display_links = ["list_thumbnail", "__str__"]
+    list_filter = ["is_placeholder", "uploaded_at"]
+    search_fields = ["caption", "alt_text", "label", "credit", "taken_note"]
+    date_hierarchy = "uploaded_at"
+    readonly_fields = ["preview", "width", "height", "is_placeholder"]
+    fieldsets = [
+        (None, {"fields": ["file", "preview", ("width", "height"), "is_placeholder"]}),
+        ("For readers", {"fields": ["alt_text", "label", "caption", "taken_note"]}),
+        ("Source", {"fields": ["taken_at", "credit"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("renditions")
+
+    @admin.display(description="picture")
+    def list_thumbnail(self, image):
+        return thumbnail(image)
+
+    @admin.display(description="size")
+    def dimensions(self, image):
+        return f"{image.width} × {image.height}"
+
+    @admin.display(description="preview")
+    def preview(self, image):
+        return thumbnail(image, PREVIEW_WIDTH) if image.pk else "Shown here once the picture is saved."
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.filled_from_metadata:
+            fields = get_text_list([label.lower() for label in form.filled_from_metadata], "and")
+            messages.info(request, f"The {fields} came from the picture's own data: please check them.")
+
+
+class BylineInline(admin.TabularInline):
+    """The story's authors in byline order: lowest position first."""
+
+    model = Byline
+    fields = ["position", "author"]
+    autocomplete_fields = ["author"]
+    extra = 1
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["headline", "section", "status", "publish_at", "is_published", "list_thumbnail"]
+    list_select_related = ["section", "lead_image"]
+    list_filter = ["status", "section", "publish_at"]
+    search_fields = ["headline", "kicker", "standfirst", "body"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["headline"]}
+    autocomplete_fields = ["section", "lead_image"]
+    readonly_fields = ["lead_image_preview", "updated_at"]
+    inlines = [BylineInline]
+    actions = ["publish_now", "unpublish"]
+    fieldsets = [
+        ("Story", {"fields": ["section", "kicker", "headline", "slug", "standfirst", "body"]}),
+        ("Picture", {"fields": ["lead_image", "lead_image_preview"]}),
+        ("Publishing", {"fields": ["status", "publish_at", "updated_at"]}),
+        ("Comments", {"fields": ["comments_enabled", "comments_close_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("lead_image__renditions")
+
+    @admin.display(description="picture")
+    def list_thumbnail(self, story):
+        return thumbnail(story.lead_image)
+
+    @admin.display(description="chosen picture")
+    def lead_image_preview(self, story):
+        if not story.lead_image:
+            return "No picture chosen yet. After saving, the chosen picture is shown here."
+        return thumbnail(story.lead_image, PREVIEW_WIDTH)
+
+    @admin.action(description="Publish now", permissions=["change"])
+    def publish_now(self, request, queryset):
+        """Drafts and scheduled stories go public at this moment; stories already public keep their time."""
+        now = timezone.now()
+        waiting = queryset.filter(~Q(status=Article.Status.PUBLISHED) | Q(publish_at__gt=now))
+        count = waiting.update(status=Article.Status.PUBLISHED, publish_at=now, modified_at=now)
+        self.message_user(request, f"{count} {'story' if count == 1 else 'stories'} published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = queryset.exclude(status=Article.Status.DRAFT).update(
+            status=Article.Status.DRAFT, modified_at=timezone.now()
+        )
+        self.message_user(request, f"{count} {'story' if count == 1 else 'stories'} back to draft.", messages.SUCCESS)
