@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint serve audit seed clean
+.PHONY: run test lint serve audit bench seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,23 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Production settings (DEBUG off) behind a proxy that terminates TLS; README "Running in production".
+# Files on disk are served by Django here unless NEWSROOM_SERVE_MEDIA=0 (the proxy serves them) or S3 is set.
+serve: export NEWSROOM_SERVE_MEDIA ?= 1
+serve: $(VENV)/.installed
+	$(BIN)/python manage.py check --deploy
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py migrate --no-input
+	PORT=$(PORT) $(BIN)/gunicorn newsroom.wsgi --config newsroom/gunicorn.conf.py
+
+# Known vulnerabilities in installed dependencies, and Pillow at its newest (newsroom/audit.py).
+audit: $(VENV)/.installed-test
+	$(BIN)/python -m newsroom.audit
+
+# Load benchmark on loopback: the story page against a minimal Django view, under gunicorn.
+bench: $(VENV)/.installed-test
+	$(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
