@@ -1,6 +1,8 @@
 """Pictures: uploads are checked and stripped, renditions are made once and recorded, the tag prints them."""
 
 import io
+import struct
+import zlib
 
 import pytest
 from django.template import Context, Template
@@ -131,3 +133,158 @@ def test_listing_pictures_need_no_query_per_story(django_assert_num_queries, dja
         for story in stories:
             render_picture(story.lead_image)
             assert story.lead_image.crop("16:9") is not None
+
+
+# Uploads, through the real admin form.
+
+SECRETS = [b"SERIAL-8842", b"Secret Camera", b"SECRET-XMP", b"SECRET-COMMENT"]
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user("editor", password="unused-in-tests", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    return client
+
+
+def upload(client, data, name="photo.jpg", **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    form = {"alt_text": "A street in the city centre", "caption": "", "label": "", "taken_note": "", "credit": "",
+            "taken_at": "", **fields}
+    form["file"] = SimpleUploadedFile(name, data)
+    return client.post(reverse("admin:articles_image_add"), form)
+
+
+def stored_files(media_root):
+    return [path for path in media_root.rglob("*") if path.is_file()] if media_root.exists() else []
+
+
+def png_declaring(width, height):
+    """A tiny PNG whose header claims `width` × `height` pixels: how a decompression bomb starts."""
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def assert_refused(response, media_root, message):
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Image.objects.count() == 0
+    assert Rendition.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_a_file_that_is_not_a_picture_is_refused_and_nothing_stored(editor_client, media_root):
+    response = upload(editor_client, b"%PDF-1.7 this is a document", name="report.jpg")
+    assert_refused(response, media_root, "This is not a picture Newsroom can use")
+    assert "A street in the city centre" in response.content.decode()  # What the editor typed is kept.
+
+
+def test_a_gif_is_refused(editor_client, media_root):
+    response = upload(editor_client, picture_bytes((40, 40), "GIF"), name="moving.gif")
+    assert_refused(response, media_root, "upload a JPEG, PNG or WebP file")
+
+
+def test_a_truncated_jpeg_is_refused(editor_client, media_root):
+    whole = picture_bytes((1200, 800), quality=95)
+    response = upload(editor_client, whole[: len(whole) // 2])
+    assert_refused(response, media_root, "damaged or incomplete")
+
+
+def test_a_decompression_bomb_is_refused(editor_client, media_root):
+    response = upload(editor_client, png_declaring(100_000, 100_000), name="bomb.png")
+    assert_refused(response, media_root, "too many pixels")
+
+
+def test_a_picture_above_the_newsroom_pixel_limit_is_refused(editor_client, media_root, settings):
+    """Below Pillow's own bomb threshold, above ours: Pillow would only warn, we refuse."""
+    settings.NEWSROOM_IMAGE_MAX_PIXELS = 100_000
+    response = upload(editor_client, picture_bytes((400, 300)))
+    assert_refused(response, media_root, "at most 0.1 megapixels")
+
+
+def test_a_file_above_the_byte_limit_is_refused(editor_client, media_root, settings):
+    settings.NEWSROOM_IMAGE_MAX_BYTES = 1000
+    response = upload(editor_client, picture_bytes((400, 300), quality=100))
+    assert_refused(response, media_root, "pictures may be at most 1000")
+
+
+def jpeg_with_secrets(size=(400, 200), orientation=6):
+    """A camera JPEG with GPS position, serial number, XMP, a comment, and a sideways orientation."""
+    picture = PILImage.new("RGB", size, (200, 30, 30))
+    picture.paste((30, 30, 200), (0, 0, size[0] // 2, size[1]))  # Left half blue, to see the rotation.
+    exif = PILImage.Exif()
+    exif[0x0110] = "Secret Camera"  # Model
+    exif[0x0112] = orientation
+    exif[0x013B] = "Ana Reporter"  # Artist
+    exif[0x8298] = "Agency Photo"  # Copyright
+    exif.get_ifd(0x8769).update({0x9003: "2022:01:06 14:30:00", 0xA431: "SERIAL-8842"})
+    exif.get_ifd(0x8825).update({1: "N", 2: (43.0, 15.0, 0.0), 3: "E", 4: (76.0, 54.0, 0.0)})
+    out = io.BytesIO()
+    picture.save(out, "JPEG", exif=exif, xmp=b"<x:xmpmeta>SECRET-XMP</x:xmpmeta>", comment=b"SECRET-COMMENT")
+    data = out.getvalue()
+    assert all(secret in data for secret in SECRETS)
+    return data
+
+
+def test_camera_metadata_is_gone_from_the_master_and_every_rendition(editor_client):
+    response = upload(editor_client, jpeg_with_secrets())
+    assert response.status_code == 302
+    image = Image.objects.get()
+    files = [image.file.path] + [r.file.path for r in image.renditions.all()]
+    assert len(files) > 5
+    for path in files:
+        with open(path, "rb") as f:
+            data = f.read()
+        assert not any(secret in data for secret in SECRETS), path
+        with PILImage.open(path) as stored:
+            assert not stored.getexif(), path
+            assert not stored.info.get("xmp") and not stored.info.get("comment"), path
+
+
+def test_exif_orientation_is_applied(editor_client):
+    upload(editor_client, jpeg_with_secrets((400, 200), orientation=6))
+    image = Image.objects.get()
+    assert (image.width, image.height) == (200, 400)
+    with PILImage.open(image.file.path) as stored:
+        assert stored.size == (200, 400)
+        # Turned 90° clockwise, the blue left half is now on top.
+        top, bottom = stored.getpixel((100, 50)), stored.getpixel((100, 350))
+    assert top[2] > 150 > top[0] and bottom[0] > 150 > bottom[2]
+
+
+def test_date_taken_and_credit_are_offered_from_the_metadata(editor_client):
+    response = upload(editor_client, jpeg_with_secrets())
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert str(image.taken_at) == "2022-01-06"
+    assert image.credit == "Ana Reporter, Agency Photo"
+
+
+def test_what_the_editor_typed_wins_over_the_metadata(editor_client):
+    upload(editor_client, jpeg_with_secrets(), credit="Staff photographer", taken_at="2022-01-07")
+    image = Image.objects.get()
+    assert (str(image.taken_at), image.credit) == ("2022-01-07", "Staff photographer")
+
+
+def test_editing_captions_keeps_the_picture_and_its_renditions(editor_client):
+    from django.urls import reverse
+
+    upload(editor_client, picture_bytes((1000, 600)))
+    image = Image.objects.get()
+    before = sorted(image.renditions.values_list("file", flat=True))
+    response = editor_client.post(
+        reverse("admin:articles_image_change", args=[image.pk]),
+        {"alt_text": "New alt", "caption": "New caption", "label": "KILLED", "taken_note": "", "credit": "", "taken_at": ""},
+    )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert (image.caption, image.label) == ("New caption", "KILLED")
+    assert sorted(image.renditions.values_list("file", flat=True)) == before
