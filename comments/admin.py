@@ -1,2 +1,102 @@
+"""The moderation queue: pending replies first, with what a moderator needs to decide at a glance."""
 
-# Register your models here.
+import json
+
+from django.contrib import admin, messages
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import privacy
+from .models import Comment
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["excerpt", "status", "name", "email", "ip_address", "story_link", "history", "created_at"]
+    list_display_links = ["excerpt"]
+    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "email", "body", "ip_address"]
+    list_select_related = ["article"]
+    list_per_page = 50
+    date_hierarchy = "created_at"
+    actions = ["approve", "mark_spam", "remove", "export_authors", "anonymise_authors", "delete_authors"]
+    fields = [
+        "status", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent",
+        "parent", "moderated_by", "moderated_at",
+    ]
+    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "moderated_by", "moderated_at"]
+
+    def has_add_permission(self, request):
+        return False  # replies come from readers, through the story page
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_history()
+            .annotate(
+                queue_order=Case(When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
+            )
+        )
+
+    def get_ordering(self, request):
+        # Pending first, newest first within each group; the annotation comes from get_queryset.
+        return ["queue_order", "-created_at"]
+
+    @admin.display(description="reply")
+    def excerpt(self, reply):
+        return reply.body[:80] + ("…" if len(reply.body) > 80 else "")
+
+    @admin.display(description="story", ordering="article__headline")
+    def story_link(self, reply):
+        return format_html('<a href="{}">{}</a>', reply.article.get_absolute_url(), reply.article.headline)
+
+    @admin.display(description="author's earlier replies")
+    def history(self, reply):
+        return f"{reply.approved_before} approved, {reply.spam_before} spam"
+
+    def save_model(self, request, reply, form, change):
+        if "status" in form.changed_data:
+            reply.moderated_by, reply.moderated_at = request.user, timezone.now()
+        super().save_model(request, reply, form, change)
+
+    def _moderate(self, request, queryset, status, verb):
+        changed = queryset.moderate(status, request.user)
+        self.message_user(request, f"{changed} repl{'y' if changed == 1 else 'ies'} {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected replies", permissions=["change"])
+    def approve(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.APPROVED, "approved")
+
+    @admin.action(description="Mark selected replies as spam", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.SPAM, "marked as spam")
+
+    @admin.action(description="Remove selected replies from the story", permissions=["change"])
+    def remove(self, request, queryset):
+        self._moderate(request, queryset, Comment.Status.REMOVED, "removed")
+
+    @staticmethod
+    def _authors(queryset):
+        return set(queryset.exclude(email="").values_list("email", flat=True))
+
+    @admin.action(description="Export everything stored about the selected replies' authors (JSON)", permissions=["view"])
+    def export_authors(self, request, queryset):
+        response = HttpResponse(
+            json.dumps(privacy.export(self._authors(queryset)), indent=2, ensure_ascii=False),
+            content_type="application/json",
+        )
+        response["Content-Disposition"] = 'attachment; filename="replies-export.json"'
+        return response
+
+    @admin.action(description="Erase the selected replies' authors: anonymise all their replies", permissions=["change"])
+    def anonymise_authors(self, request, queryset):
+        changed = privacy.erase(self._authors(queryset), "anonymise")
+        self.message_user(request, f"Anonymised {changed} repl{'y' if changed == 1 else 'ies'}.", messages.SUCCESS)
+
+    @admin.action(description="Erase the selected replies' authors: delete all their replies", permissions=["delete"])
+    def delete_authors(self, request, queryset):
+        changed = privacy.erase(self._authors(queryset), "delete")
+        self.message_user(request, f"Deleted {changed} repl{'y' if changed == 1 else 'ies'}.", messages.SUCCESS)

@@ -2,5 +2,9 @@ from django.apps import AppConfig
 
 
 class CommentsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'comments'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "comments"
+    verbose_name = "Replies"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the moderator notification)

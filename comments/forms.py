@@ -1,0 +1,163 @@
+"""The "Leave a Reply" form: security fields in a base form, what the reader writes in ReplyForm."""
+
+import time
+
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.validators import MaxLengthValidator, URLValidator
+from django.urls import reverse
+
+from .models import Comment
+
+TIMESTAMP_SALT = "comments.form-timestamp"
+REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
+
+
+def issue_timestamp(story_id, issued_at=None):
+    """A signed note of when the form was shown, and for which story."""
+    return signing.dumps([story_id, int(issued_at if issued_at is not None else time.time())], salt=TIMESTAMP_SALT)
+
+
+class ReplySecurityForm(forms.Form):
+    """The fields a reader never fills in: a signed timestamp and a honeypot (after django-contrib-comments)."""
+
+    timestamp = forms.CharField(widget=forms.HiddenInput)
+    homepage = forms.CharField(
+        required=False, label="Leave this field empty", widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def __init__(self, article, *args, **kwargs):
+        self.article = article
+        super().__init__(*args, **kwargs)
+        self.initial["timestamp"] = issue_timestamp(article.pk)
+
+    def full_clean(self):
+        super().full_clean()
+        if self._errors:
+            # A form shown again gets a fresh timestamp, so the corrected reply can be posted.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("timestamp")] = issue_timestamp(self.article.pk)
+            if "parent" in self._errors:
+                self.data[self.add_prefix("parent")] = ""
+
+    def clean(self):
+        # Security problems are form-wide errors: the fields they concern are hidden.
+        if self.cleaned_data.get("homepage"):
+            raise forms.ValidationError(
+                "Your reply was not posted because a field meant to stay empty was filled in. "
+                "Please clear your browser's autofill for this page and post again.",
+                code="honeypot",
+            )
+        self._check_timestamp(self.cleaned_data.get("timestamp", ""))
+        return self.cleaned_data
+
+    def _check_timestamp(self, value):
+        try:
+            story_id, issued_at = signing.loads(value, salt=TIMESTAMP_SALT)
+            issued_at = int(issued_at)
+        except (signing.BadSignature, TypeError, ValueError):
+            raise forms.ValidationError(
+                "The form could not be verified. Please post your reply again.", code="bad_timestamp"
+            ) from None
+        age = time.time() - issued_at
+        if story_id != self.article.pk:
+            raise forms.ValidationError("This form belongs to another story. Please post your reply again.")
+        if age < settings.NEWSROOM_COMMENTS_MIN_SECONDS:
+            raise forms.ValidationError(
+                "That was quick: please read your reply once more, then post it again.", code="too_fast"
+            )
+        if age > settings.NEWSROOM_COMMENTS_FORM_MAX_AGE:
+            raise forms.ValidationError(
+                "This form has expired because it was open for a long time. Your text is kept below: "
+                "please post it again.",
+                code="expired",
+            )
+
+
+class ReplyForm(ReplySecurityForm):
+    """Name, email, website and the reply itself, plus the reply it answers and the remember-me box."""
+
+    name = forms.CharField(label="Name", min_length=2, max_length=80)
+    email = forms.EmailField(label="Email", max_length=254)
+    website = forms.URLField(
+        label="Website",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"], message="Enter a web address starting with http:// or https://.")],
+    )
+    body = forms.CharField(label="Comment", min_length=2, widget=forms.Textarea(attrs={"rows": 6}))
+    remember = forms.BooleanField(label=REMEMBER_LABEL, required=False)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["name", "email", "website", "body", "remember", "homepage", "timestamp", "parent"]
+
+    def __init__(self, article, *args, **kwargs):
+        super().__init__(article, *args, **kwargs)
+        body = self.fields["body"]
+        body.max_length = settings.NEWSROOM_COMMENTS_MAX_LENGTH
+        body.validators.append(MaxLengthValidator(body.max_length))
+        body.widget.attrs["maxlength"] = str(body.max_length)
+        self.helper = self._helper()
+
+    def _helper(self):
+        helper = FormHelper()
+        helper.form_action = reverse("comments:post", kwargs={"article_id": self.article.pk})
+        helper.form_id = "commentform"
+        helper.attrs = {"novalidate": ""}
+        helper.layout = Layout(
+            "name",
+            "email",
+            "website",
+            "body",
+            "remember",
+            Div(Field("homepage"), css_class="reply-honeypot", aria_hidden="true"),
+            "timestamp",
+            "parent",
+            StrictButton("Post Comment", type="submit", css_class="btn-primary"),
+        )
+        return helper
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_parent(self):
+        """The reply being answered: an approved reply on the same story, or none."""
+        parent_id = self.cleaned_data.get("parent")
+        if parent_id is None:
+            return None
+        parent = Comment.objects.approved().filter(pk=parent_id, article=self.article).select_related("parent").first()
+        if parent is None:
+            raise forms.ValidationError("The reply you are answering is no longer shown.")
+        return parent
+
+    def clean(self):
+        super().clean()
+        if "parent" in self.errors:
+            # Hidden field: say it where the reader looks.
+            raise forms.ValidationError(
+                "The reply you were answering is no longer shown; your text is kept, post it as a new reply."
+            )
+        email, body = self.cleaned_data.get("email"), self.cleaned_data.get("body")
+        if email and body and Comment.objects.filter(article=self.article, email=email, body=body).exists():
+            raise forms.ValidationError("You have already said that.", code="duplicate")
+        return self.cleaned_data
+
+    def build_reply(self, request_meta):
+        """An unsaved Comment from the cleaned fields and where it came from."""
+        data = self.cleaned_data
+        reply = Comment(
+            article=self.article,
+            name=data["name"].strip(),
+            email=data["email"],
+            website=data["website"],
+            body=data["body"],
+            ip_address=request_meta["ip_address"],
+            user_agent=request_meta["user_agent"][:300],
+        )
+        reply.attach_to(data["parent"])
+        return reply
