@@ -1,0 +1,49 @@
+"""Load the seed story from fixtures/almaty/ once: the first story Newsroom ships."""
+
+import datetime
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article, Author, Byline, Image, Section
+
+SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "almaty"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the seed story (fixtures/almaty/) with its section, byline and a generated placeholder picture. "
+        "Keyed by the story's slug: when it is already there, nothing is changed, so editors' changes survive."
+    )
+
+    def handle(self, *args, **options):
+        seed = json.loads((SEED_DIR / "story.json").read_text(encoding="utf-8"))
+        fields = seed["story"]
+        if Article.objects.filter(slug=fields["slug"]).exists():
+            self.stdout.write(f"Seed story “{fields['headline']}” is already loaded; nothing changed.")
+            return
+        with transaction.atomic():
+            story = self._create_story(seed)
+        self.stdout.write(self.style.SUCCESS(f"Loaded seed story “{story.headline}” at {story.get_absolute_url()}"))
+
+    def _create_story(self, seed):
+        section_fields = dict(seed["section"])
+        section, _ = Section.objects.get_or_create(slug=section_fields.pop("slug"), defaults=section_fields)
+        lead_image = Image.objects.create_placeholder(**seed["lead_image"])
+        fields = dict(seed["story"])
+        story = Article.objects.create(
+            section=section,
+            lead_image=lead_image,
+            body=(SEED_DIR / fields.pop("body_file")).read_text(encoding="utf-8"),
+            publish_at=timezone.make_aware(datetime.datetime.fromisoformat(fields.pop("publish_at"))),
+            **fields,
+        )
+        for position, author_fields in enumerate(seed["byline"]):
+            author_fields = dict(author_fields)
+            author, _ = Author.objects.get_or_create(slug=author_fields.pop("slug"), defaults=author_fields)
+            Byline.objects.create(article=story, author=author, position=position)
+        return story
