@@ -71,7 +71,13 @@ def prepare_master(upload):
     upload.seek(0)
     picture = _open_checked(upload)
     taken_at, credit = _offered_metadata(picture)
-    picture = _bare_pixels(picture)
+    try:
+        picture = _bare_pixels(picture)
+    except (OSError, ValueError):
+        raise ValidationError(
+            "Newsroom cannot read the colours of this picture: save it as an ordinary RGB JPEG or PNG and try again.",
+            code="invalid_image",
+        ) from None
     has_alpha = picture.mode == "RGBA"
     stem = slugify(PurePath(upload.name or "").stem)[:60] or "picture"
     if has_alpha:

@@ -6,6 +6,8 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -116,13 +118,19 @@ class Image(models.Model):
         """
         stored = getattr(self, "_stored_file_name", None)
         file_is_new = bool(self.file) and (self._state.adding or self.file.name != stored)
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if file_is_new:
-                self.make_renditions()
-                if stored:
-                    storage, name = self.file.storage, stored
-                    transaction.on_commit(lambda: storage.delete(name))
+        try:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                if file_is_new:
+                    self.make_renditions()
+                    if stored:
+                        storage, name = self.file.storage, stored
+                        transaction.on_commit(lambda: storage.delete(name))
+        except BaseException:
+            # The row was rolled back: a master already written for it must not linger.
+            if file_is_new and self.file._committed:
+                self.file.storage.delete(self.file.name)
+            raise
         self._stored_file_name = self.file.name
 
     @classmethod
@@ -135,11 +143,10 @@ class Image(models.Model):
     def make_renditions(self):
         """Resize the master once into every recorded rendition, replacing any made before."""
         picture = images.open_master(self.file)
-        old = list(self.renditions.all())
         written = []
         try:
             with transaction.atomic():
-                self.renditions.all().delete()
+                self.renditions.all().delete()  # Their files go after commit, see delete_stored_file.
                 stem = self.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
                 for crop, fmt, width, height in images.rendition_specs(picture.width, picture.height):
                     data = images.render(picture, crop, fmt, width, height)
@@ -156,9 +163,6 @@ class Image(models.Model):
             for name in written:
                 self.file.storage.delete(name)
             raise
-        for rendition in old:
-            storage, name = rendition.file.storage, rendition.file.name
-            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
         self.__dict__.pop("_renditions", None)
         if hasattr(self, "_prefetched_objects_cache"):
             self._prefetched_objects_cache.pop("renditions", None)
@@ -223,6 +227,18 @@ class Rendition(models.Model):
     @property
     def mime_type(self):
         return f"image/{self.format}"
+
+
+@receiver(post_delete, sender=Image)
+@receiver(post_delete, sender=Rendition)
+def delete_stored_file(sender, instance, **kwargs):
+    """A deleted picture stops being served: its file is removed once the deletion is committed.
+
+    A signal rather than delete(), so bulk deletes in the admin and cascades are covered too.
+    """
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 class ArticleQuerySet(models.QuerySet):

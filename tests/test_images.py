@@ -288,3 +288,30 @@ def test_editing_captions_keeps_the_picture_and_its_renditions(editor_client):
     image.refresh_from_db()
     assert (image.caption, image.label) == ("New caption", "KILLED")
     assert sorted(image.renditions.values_list("file", flat=True)) == before
+
+
+def test_deleting_a_picture_deletes_its_files(django_capture_on_commit_callbacks, media_root):
+    image = stored_image((900, 600))
+    assert stored_files(media_root)
+    with django_capture_on_commit_callbacks(execute=True):
+        Image.objects.filter(pk=image.pk).delete()
+    assert stored_files(media_root) == []
+
+
+def test_a_failure_while_making_renditions_stores_nothing(monkeypatch, media_root):
+    from articles import images
+
+    made = []
+
+    def fails_on_the_fourth(*args):
+        if len(made) == 3:
+            raise OSError("disk full")
+        made.append(args)
+        return real_render(*args)
+
+    real_render = images.render
+    monkeypatch.setattr(images, "render", fails_on_the_fourth)
+    with pytest.raises(OSError):
+        stored_image((900, 600))
+    assert Image.objects.count() == 0
+    assert stored_files(media_root) == []
