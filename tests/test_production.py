@@ -1,0 +1,271 @@
+"""Production settings: the deploy check, security headers, login lockouts, /healthz, storage choices."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.db.utils import OperationalError
+from django.utils import timezone
+
+from newsroom import health
+
+pytestmark = pytest.mark.django_db
+
+REPO = Path(__file__).resolve().parents[1]
+PASSWORD = "correct-horse-battery-staple-42"
+# Variables a developer's shell may carry that must not leak into a "production" subprocess.
+DEV_ONLY = ("DJANGO_DEBUG", "DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SECURE_COOKIES", "DJANGO_SECURE_HSTS_SECONDS")
+
+
+def production_env(tmp_path, **extra):
+    env = {key: value for key, value in os.environ.items() if key not in DEV_ONLY and not key.startswith("AWS_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="news.example.org",
+        DJANGO_DATA_DIR=str(tmp_path),
+        **extra,
+    )
+    return env
+
+
+def settings_in(env, *names):
+    """The named settings as a separate process sees them with `env` (test settings are already loaded here)."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {names!r}}}, default=str))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=production_env(tmp_path),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_refuses_debug(tmp_path):
+    """The check above has teeth: the same environment with DEBUG on fails it."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=production_env(tmp_path, DJANGO_DEBUG="1"),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DEBUG" in result.stdout + result.stderr
+
+
+def test_every_page_carries_the_security_headers(client):
+    response = client.get("/admin/login/", secure=True)
+    assert response.status_code == 200
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    assert policy == {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    permissions = response["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "interest-cohort=()"):
+        assert feature in permissions
+
+
+def test_plain_http_is_redirected_to_https(client, settings):
+    settings.SECURE_SSL_REDIRECT = True  # production's default (the deploy check above insists on it)
+    response = client.get("/admin/login/")
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+def test_cookies_are_secure_and_hidden_from_scripts(client, django_user_model):
+    django_user_model.objects.create_superuser("chief", "chief@example.org", PASSWORD)
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "chief", "password": PASSWORD}, secure=True
+    )
+    assert response.status_code == 302
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"]
+    assert session["samesite"] == "Lax"
+    csrf = client.get("/admin/login/", secure=True).cookies.get("csrftoken") or client.cookies["csrftoken"]
+    assert csrf["secure"] and csrf["httponly"]
+
+
+# -- /healthz -------------------------------------------------------------------------------------------------
+
+
+def test_healthz_reports_database_and_cache_ok_to_a_load_balancer(client):
+    # A load balancer probes by address, over plain HTTP: no host check, no HTTPS redirect.
+    response = client.get("/healthz", HTTP_HOST="10.1.2.3:8000")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_healthz_fails_when_the_database_is_unreachable_without_saying_why(client, monkeypatch):
+    def unreachable():
+        raise OperationalError('connection to server at "db.internal" failed: password "hunter2-secret" rejected')
+
+    monkeypatch.setitem(health.CHECKS, "database", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "failing", "database": "failing", "cache": "ok"}
+    assert b"hunter2" not in response.content and b"db.internal" not in response.content
+
+
+def test_healthz_fails_when_the_cache_is_unreachable(client, settings):
+    # Nothing listens on port 9 (discard) of loopback: the Redis client fails at once.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "failing"
+
+
+def test_other_methods_on_healthz_are_not_answered_by_the_probe(client):
+    response = client.post("/healthz", secure=True)
+    assert response.status_code in (404, 405)
+
+
+# -- admin login lockout ---------------------------------------------------------------------------------------
+
+
+def attempt_login(client, username, password, ip):
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, secure=True, REMOTE_ADDR=ip
+    )
+
+
+@pytest.fixture
+def chief(django_user_model):
+    return django_user_model.objects.create_superuser("chief", "chief@example.org", PASSWORD)
+
+
+def test_repeated_failures_for_one_account_lock_it_even_from_new_addresses(client, chief, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = attempt_login(client, "chief", "wrong-guess", f"198.51.100.{n}")
+        assert response.status_code == 200
+        assert "Please enter the correct username and password" in response.content.decode()
+
+    response = attempt_login(client, "chief", "wrong-guess", "198.51.100.99")
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Sign-in paused" in page and "15 minutes" in page
+
+    # Even the right password from a fresh address is refused while the lock holds.
+    response = attempt_login(client, "chief", PASSWORD, "192.0.2.200")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_repeated_failures_from_one_address_lock_that_address_only(client, chief, settings):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt_login(client, f"guess{n}", "wrong-guess", "203.0.113.7")
+
+    assert attempt_login(client, "chief", PASSWORD, "203.0.113.7").status_code == 429
+    assert attempt_login(client, "chief", PASSWORD, "203.0.113.8").status_code == 302
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_address_lock(client, chief, settings):
+    settings.NEWSROOM_TRUST_PROXY = False
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/admin/login/",
+            {"username": f"guess{n}", "password": "x"},
+            secure=True,
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
+        )
+    assert attempt_login(client, "chief", PASSWORD, "203.0.113.9").status_code == 429
+
+
+def test_the_lock_lifts_after_the_cool_off(client, chief, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt_login(client, "chief", "wrong-guess", "198.51.100.1")
+    assert attempt_login(client, "chief", PASSWORD, "198.51.100.1").status_code == 429
+
+    later = timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(minutes=1)
+    AccessAttempt.objects.update(attempt_time=later)
+    assert attempt_login(client, "chief", PASSWORD, "198.51.100.1").status_code == 302
+
+
+def test_superusers_see_locked_accounts_in_the_admin(client, chief, settings, admin_client):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt_login(client, "chief", "wrong-guess", "198.51.100.1")
+
+    response = admin_client.get("/admin/axes/accessattempt/", secure=True)
+    assert response.status_code == 200
+    assert "chief" in response.content.decode() and "198.51.100.1" in response.content.decode()
+
+
+def test_editors_cannot_see_login_attempts(client, django_user_model):
+    editor = django_user_model.objects.create_user("edna", password=PASSWORD, is_staff=True)
+    client.force_login(editor)
+    assert client.get("/admin/axes/accessattempt/", secure=True).status_code == 403
+
+
+# -- where things are kept, from the environment --------------------------------------------------------------
+
+
+def test_postgres_and_redis_come_from_the_environment(tmp_path):
+    found = settings_in(
+        production_env(
+            tmp_path,
+            DATABASE_URL="postgres://newsroom:pw@db.internal:5432/newsroom",
+            REDIS_URL="redis://cache.internal:6379/0",
+        ),
+        "DATABASES",
+        "CACHES",
+        "SESSION_ENGINE",
+    )
+    database = found["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
+    assert found["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_media_goes_to_object_storage_when_a_bucket_is_named(tmp_path):
+    found = settings_in(
+        production_env(tmp_path, AWS_STORAGE_BUCKET_NAME="newsroom-media", AWS_S3_CUSTOM_DOMAIN="media.example.org"),
+        "STORAGES",
+        "CONTENT_SECURITY_POLICY",
+        "NEWSROOM_SERVE_MEDIA",
+    )
+    assert found["STORAGES"]["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert found["STORAGES"]["default"]["OPTIONS"]["querystring_auth"] is False
+    assert found["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'", "data:", "https://media.example.org"]
+    assert found["NEWSROOM_SERVE_MEDIA"] is False
+
+
+def test_media_stays_on_disk_without_a_bucket(tmp_path):
+    found = settings_in(production_env(tmp_path), "STORAGES", "CONTENT_SECURITY_POLICY")
+    assert found["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert found["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert found["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'", "data:"]
