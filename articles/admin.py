@@ -42,6 +42,12 @@ class AuthorAdmin(admin.ModelAdmin):
     search_fields = ["name", "role"]
     autocomplete_fields = ["user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Linking an account needs the right to see accounts, which editors do not have."""
+        if request.user.has_perm("auth.view_user"):
+            return self.readonly_fields
+        return [*self.readonly_fields, "user"]
+
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):

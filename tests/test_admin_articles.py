@@ -187,3 +187,25 @@ def test_list_pages_take_the_same_queries_however_many_stories(
         response = editor_client.get(reverse(url_name))
     assert response.status_code == 200
     assert response.content.decode().count("<img ") >= 8
+
+
+@pytest.mark.parametrize("model", ["article", "image", "section", "author"])
+def test_an_editor_can_open_every_desk_page(editor_client, world, model):
+    assert editor_client.get(reverse(f"admin:articles_{model}_changelist")).status_code == 200
+    assert editor_client.get(reverse(f"admin:articles_{model}_add")).status_code == 200
+
+
+def test_an_editor_adds_an_author_without_seeing_user_accounts(editor_client):
+    response = editor_client.post(reverse("admin:articles_author_add"), {"name": "Ana Reporter", "slug": "ana-reporter", "role": ""})
+    assert response.status_code == 302
+    assert Author.objects.get().user is None
+
+
+def test_view_on_site_leads_to_the_story_address(editor_client, world):
+    from django.contrib.contenttypes.models import ContentType
+
+    story = Article.objects.create(section=world, headline="Out now", body="Text.", status="published")
+    content_type = ContentType.objects.get_for_model(Article)
+    response = editor_client.get(reverse("admin:view_on_site", args=[content_type.pk, story.pk]))
+    assert response.status_code == 302
+    assert response["Location"].endswith(story.get_absolute_url())
