@@ -5,6 +5,8 @@ import secrets
 from django.conf import settings
 from django.core import signing
 
+from newsroom import clientip
+
 REMEMBER_COOKIE = "newsroom_reply_author"
 TOKEN_COOKIE = "newsroom_reply_token"  # noqa: S105 (a cookie name, not a secret)
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -12,10 +14,8 @@ REMEMBERED_FIELDS = ("name", "email", "website")
 
 
 def client_ip(request):
-    """REMOTE_ADDR, or the first X-Forwarded-For address when settings say a trusted proxy sets it."""
-    if settings.NEWSROOM_TRUST_PROXY and (forwarded := request.META.get("HTTP_X_FORWARDED_FOR", "")):
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The address flood control counts, by the project's one rule (newsroom.clientip); None if unknown."""
+    return clientip.client_ip(request) or None
 
 
 def user_agent(request):

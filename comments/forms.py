@@ -22,6 +22,13 @@ def issue_timestamp(story_id, issued_at=None):
     return signing.dumps([story_id, int(issued_at if issued_at is not None else time.time())], salt=TIMESTAMP_SALT)
 
 
+class WebAddressField(forms.URLField):
+    """A URL a reader's name may link to: http or https only, never javascript:, data: or ftp:."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_error_messages = {"invalid": "Enter a web address starting with http:// or https://."}
+
+
 class ReplySecurityForm(forms.Form):
     """The fields a reader never fills in: a signed timestamp and a honeypot (after django-contrib-comments)."""
 
@@ -83,13 +90,7 @@ class ReplyForm(ReplySecurityForm):
 
     name = forms.CharField(label="Name", min_length=2, max_length=80)
     email = forms.EmailField(label="Email", max_length=254)
-    website = forms.URLField(
-        label="Website",
-        required=False,
-        max_length=200,
-        assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"], message="Enter a web address starting with http:// or https://.")],
-    )
+    website = WebAddressField(label="Website", required=False, max_length=200, assume_scheme="https")
     body = forms.CharField(label="Comment", min_length=2, widget=forms.Textarea(attrs={"rows": 6}))
     remember = forms.BooleanField(label=REMEMBER_LABEL, required=False)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -89,8 +89,6 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        verbose_name = "reply"
-        verbose_name_plural = "replies"
         indexes = [models.Index(fields=["article", "status", "created_at"])]
 
     def __str__(self):

@@ -1,0 +1,57 @@
+"""Helpers for the comments tests: a story, a reply as a browser would post it, replies already stored."""
+
+import itertools
+import time
+
+from django.urls import reverse
+
+from comments.forms import issue_timestamp
+from comments.models import Comment
+
+_numbers = itertools.count(1)
+
+
+def relax_limits(settings):
+    """No flood interval between the many posts a test makes, default moderation; rate-limit tests set their own."""
+    settings.NEWSROOM_COMMENTS_FLOOD_SECONDS = 0
+    settings.NEWSROOM_COMMENTS_HOURLY_CAP = 1000
+    settings.NEWSROOM_COMMENTS_HOLD_ALL = True
+    settings.NEWSROOM_COMMENTS_MODERATION_KEYS = []
+    settings.NEWSROOM_COMMENTS_DISALLOWED_KEYS = []
+
+
+def reply_data(story, *, shown_seconds_ago=60, **fields):
+    """What the form sends after a reader spent a minute writing, overridden by `fields`."""
+    number = next(_numbers)
+    data = {
+        "name": "Aigerim Reader",
+        "email": f"reader{number}@example.org",
+        "website": "",
+        "body": f"Stay safe, everyone. Reply number {number}.",
+        "timestamp": issue_timestamp(story.pk, time.time() - shown_seconds_ago),
+        "homepage": "",
+        "parent": "",
+    }
+    data.update(fields)
+    return data
+
+
+def post_reply(client, story, *, ip="203.0.113.7", **fields):
+    return client.post(reverse("comments:post", args=[story.pk]), reply_data(story, **fields), REMOTE_ADDR=ip)
+
+
+def make_reply(story, **fields):
+    """A reply stored directly, approved unless told otherwise."""
+    number = next(_numbers)
+    values = {
+        "name": f"Commenter {number}",
+        "email": f"stored{number}@example.org",
+        "body": f"Stored reply number {number}.",
+        "status": Comment.Status.APPROVED,
+    }
+    values.update(fields)
+    parent = values.pop("parent", None)
+    reply = Comment(article=story, **values)
+    reply.attach_to(parent)
+    reply.save()
+    return reply

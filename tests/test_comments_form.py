@@ -1,0 +1,297 @@
+"""The "Leave a Reply" contract as a reader meets it: the form, posting, threads, and what is refused."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+from tests.comments_support import make_reply, post_reply, relax_limits, reply_data
+from tests.stories import make_story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def limits(settings):
+    relax_limits(settings)
+
+
+@pytest.fixture
+def story(db):
+    return make_story("Shooting continues in Almaty")
+
+
+def page_of(client, story, query=""):
+    response = client.get(story.get_absolute_url() + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_form_under_the_story_has_the_contract_strings(client, story):
+    html = page_of(client, story)
+    assert re.search(r"<h2[^>]*>Leave a Reply</h2>", html)
+    assert "Your email address will not be published. Required fields are marked *" in html
+    for label in ("Name", "Email", "Comment"):
+        assert re.search(rf">\s*{label}<span class=\"asteriskField\">\*</span>", html), label
+    assert re.search(r">\s*Website\s*</label>", html)
+    assert "Save my name, email, and website in this browser for the next time I comment." in html
+    assert re.search(r"<button[^>]*type=\"submit\"[^>]*>Post Comment</button>", html)
+
+
+def test_honeypot_is_hidden_from_people_and_screen_readers(client, story):
+    html = page_of(client, story)
+    wrapper = re.search(r'<div[^>]*class="reply-honeypot"[^>]*>', html).group(0)
+    assert 'aria-hidden="true"' in wrapper
+    field = re.search(r'<input[^>]*name="homepage"[^>]*>', html).group(0)
+    assert 'tabindex="-1"' in field and 'autocomplete="off"' in field
+
+
+def test_posting_redirects_to_the_reply_with_a_moderation_message(client, story):
+    response = post_reply(client, story, body="The airport is closed.")
+    reply = Comment.objects.get(body="The airport is closed.")
+    assert response.status_code == 303
+    assert response["Location"] == f"{story.get_absolute_url()}#comment-{reply.pk}"
+    assert reply.status == Comment.Status.PENDING
+    page = client.get(response["Location"]).content.decode()
+    assert "Thank you. Your reply is awaiting moderation." in page
+
+
+def test_pending_reply_is_visible_only_to_its_author(client, story, django_user_model):
+    post_reply(client, story, body="Only I can see this for now.")
+    own_page = page_of(client, story)
+    assert "Only I can see this for now." in own_page
+    assert "Your reply is awaiting moderation." in own_page
+
+    from django.test import Client
+
+    stranger = page_of(Client(), story)
+    assert "Only I can see this for now." not in stranger
+    assert "awaiting moderation" not in stranger
+
+
+def test_approved_reply_is_shown_to_everyone_oldest_first(client, story):
+    first = make_reply(story, body="First words.")
+    second = make_reply(story, body="Second words.")
+    make_reply(story, body="Held back.", status=Comment.Status.PENDING)
+    make_reply(story, body="Junk.", status=Comment.Status.SPAM)
+    html = page_of(client, story)
+    assert html.index("First words.") < html.index("Second words.")
+    assert f'id="comment-{first.pk}"' in html and f'id="comment-{second.pk}"' in html
+    assert "Held back." not in html and "Junk." not in html
+    assert "2 replies" in html
+
+
+def test_remembered_fields_only_when_ticked(client, story):
+    post_reply(client, story, name="Dana K", email="dana@example.org", website="https://dana.example.org/", remember="on")
+    form_html = page_of(client, make_story())
+    assert 'value="Dana K"' in form_html
+    assert 'value="dana@example.org"' in form_html
+    assert 'value="https://dana.example.org/"' in form_html
+    cookie = client.cookies["newsroom_reply_author"]
+    assert cookie["httponly"] and "dana@example.org" not in cookie.value
+
+    post_reply(client, story, name="Dana K", email="dana@example.org")  # unticked: forget
+    assert 'value="Dana K"' not in page_of(client, make_story())
+
+
+def test_remembered_fields_are_not_set_when_unticked(client, story):
+    post_reply(client, story, name="Dana K", email="dana@example.org")
+    assert 'value="Dana K"' not in page_of(client, make_story())
+
+
+def test_tampered_remember_cookie_is_ignored(client, story):
+    client.cookies["newsroom_reply_author"] = "not-signed"
+    assert 'value="' not in re.search(r'<input[^>]*name="name"[^>]*>', page_of(client, story)).group(0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": "A"}, "Ensure this value has at least 2 characters (it has 1)."),
+        ({"name": "N" * 81}, "Ensure this value has at most 80 characters (it has 81)."),
+        ({"name": ""}, "This field is required."),
+        ({"email": "not an address"}, "Enter a valid email address."),
+        ({"email": ""}, "This field is required."),
+        ({"website": "javascript:alert(1)"}, "Enter a web address starting with http:// or https://."),
+        ({"website": "ftp://files.example.org/"}, "Enter a web address starting with http:// or https://."),
+        ({"body": "x"}, "Ensure this value has at least 2 characters (it has 1)."),
+        ({"body": "   "}, "This field is required."),
+        ({"body": "w" * 5001}, "Ensure this value has at most 5000 characters (it has 5001)."),
+    ],
+)
+def test_every_rejection_says_what_to_fix_and_keeps_the_text(client, story, fields, message):
+    data = {"name": "Kept Name", "email": "kept@example.org", "body": "Kept words of the reply.", **fields}
+    response = post_reply(client, story, **data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert f'<a href="{story.get_absolute_url()}">{story.headline}</a>' in html
+    assert "is-invalid" in html
+    for field in ("name", "body"):
+        if field not in fields:
+            assert data[field] in html
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"homepage": "http://spam.example/"}, "a field meant to stay empty was filled in"),
+        ({"shown_seconds_ago": 0}, "That was quick: please read your reply once more, then post it again."),
+        ({"shown_seconds_ago": 3 * 3600}, "This form has expired"),
+        ({"timestamp": "forged"}, "The form could not be verified."),
+    ],
+)
+def test_security_checks_refuse_and_keep_the_text(client, story, fields, message):
+    response = post_reply(client, story, body="Words I do not want to type again.", **fields)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert "Words I do not want to type again." in html
+    assert not Comment.objects.exists()
+
+
+def test_form_shown_again_carries_a_fresh_timestamp(client, story):
+    old = reply_data(story, shown_seconds_ago=3 * 3600)["timestamp"]
+    html = post_reply(client, story, timestamp=old).content.decode()
+    fresh = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
+    assert fresh != old
+
+
+def test_duplicate_reply_is_refused(client, story):
+    post_reply(client, story, email="same@example.org", body="Exactly these words.")
+    response = post_reply(client, story, email="same@example.org", body="Exactly these words.")
+    assert response.status_code == 200
+    assert "You have already said that." in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled", "missing"])
+def test_posting_to_a_story_readers_cannot_see_is_a_404(client, state):
+    if state == "missing":
+        url = reverse("comments:post", args=[999999])
+    elif state == "draft":
+        url = reverse("comments:post", args=[make_story(status=Article.Status.DRAFT).pk])
+    else:
+        url = reverse("comments:post", args=[make_story(publish_at=timezone.now() + timedelta(days=1)).pk])
+    response = client.post(url, {"name": "Dana", "email": "d@example.org", "body": "Hello there"})
+    assert response.status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_posting_to_a_closed_story_is_refused_and_the_story_says_so(client, story):
+    story.comments_enabled = False
+    story.save()
+    response = post_reply(client, story)
+    assert response.status_code == 403
+    assert "Comments are closed on this story." in response.content.decode()
+    assert not Comment.objects.exists()
+    html = page_of(client, story)
+    assert "Comments are closed." in html and "Post Comment" not in html
+
+
+@pytest.mark.parametrize("method", ["get", "put"])
+def test_the_post_address_only_takes_post(client, story, method):
+    response = getattr(client, method)(reverse("comments:post", args=[story.pk]))
+    assert response.status_code == 405
+
+
+def test_garbage_in_every_field_is_never_a_500(client, story):
+    for value in ["\x00", "%", "<" * 100, "\ud800".encode("utf-8", "surrogatepass").decode("latin-1"), "9" * 40]:
+        data = {key: value for key in ("name", "email", "website", "body", "timestamp", "homepage", "parent", "remember")}
+        response = client.post(reverse("comments:post", args=[story.pk]), data)
+        assert response.status_code == 200
+    for query in ("?replyto=abc", "?replyto=99999999999999999999", "?cpage=-1", "?cpage=zz"):
+        assert client.get(story.get_absolute_url() + query).status_code == 200
+
+
+def test_threads_go_three_levels_deep_with_a_reply_link_that_needs_no_javascript(client, story):
+    top = make_reply(story, body="Level one.")
+    html = page_of(client, story)
+    link = re.search(rf'<a[^>]*href="\?replyto={top.pk}#respond"[^>]*>Reply</a>', html)
+    assert link
+
+    answer_page = page_of(client, story, f"?replyto={top.pk}")
+    assert re.search(rf'<input[^>]*name="parent" value="{top.pk}"', answer_page)
+    assert "Replying to" in answer_page
+
+    post_reply(client, story, body="Level two.", parent=top.pk)
+    second = Comment.objects.get(body="Level two.")
+    second.status = Comment.Status.APPROVED
+    second.save()
+    post_reply(client, story, body="Level three.", parent=second.pk)
+    third = Comment.objects.get(body="Level three.")
+    assert (second.parent, second.depth, third.parent, third.depth) == (top, 2, second, 3)
+
+    html = page_of(client, story)  # the author also sees the pending third level
+    nested = re.search(
+        rf'id="comment-{top.pk}".*?<ol class="reply-list reply-list--children">.*?id="comment-{second.pk}"'
+        rf'.*?<ol class="reply-list reply-list--children">.*?id="comment-{third.pk}"',
+        html,
+        re.S,
+    )
+    assert nested
+
+
+def test_replies_past_the_deepest_level_attach_to_the_deepest_allowed_parent(client, story, settings):
+    settings.NEWSROOM_COMMENTS_MAX_DEPTH = 3
+    one = make_reply(story)
+    two = make_reply(story, parent=one)
+    three = make_reply(story, parent=two)
+    post_reply(client, story, body="Too deep to nest.", parent=three.pk)
+    reply = Comment.objects.get(body="Too deep to nest.")
+    assert (reply.parent, reply.depth) == (two, 3)
+
+
+def test_reply_to_a_reply_that_is_not_approved_is_refused_with_a_reason(client, story):
+    held = make_reply(story, status=Comment.Status.PENDING)
+    other_story_reply = make_reply(make_story())
+    for parent in (held.pk, other_story_reply.pk, 424242):
+        response = post_reply(client, story, body="Answering something gone.", parent=parent)
+        assert "The reply you were answering is no longer shown" in response.content.decode()
+        assert "Answering something gone." in response.content.decode()
+    assert not Comment.objects.filter(body="Answering something gone.").exists()
+
+
+def test_top_level_threads_are_paginated(client, story, settings):
+    settings.NEWSROOM_COMMENTS_PER_PAGE = 2
+    replies = [make_reply(story, body=f"Thread {n}.") for n in range(5)]
+    make_reply(story, body="Answer inside thread 1.", parent=replies[1])
+    first, third = page_of(client, story), page_of(client, story, "?cpage=3")
+    assert "Thread 0." in first and "Thread 1." in first and "Answer inside thread 1." in first
+    assert "Thread 2." not in first and 'href="?cpage=2#comments"' in first
+    assert "Thread 4." in third and "Thread 0." not in third
+    assert replies[4].get_absolute_url().endswith(f"?cpage=3#comment-{replies[4].pk}")
+
+
+def test_avatar_is_made_from_the_name_never_the_email(client, story):
+    make_reply(story, name="Aigerim Nurlanovna", email="first@example.org")
+    make_reply(story, name="Aigerim Nurlanovna", email="second@example.org")
+    html = page_of(client, story)
+    avatars = re.findall(r'<span class="avatar (avatar--\d+)" aria-hidden="true">AN</span>', html)
+    assert len(avatars) == 2 and avatars[0] == avatars[1]
+    assert "gravatar" not in html.lower()
+
+
+def test_comment_counts_sets_reply_count_on_a_list_in_one_query(story, django_assert_num_queries):
+    from django.template import Context, Template
+
+    other = make_story()
+    make_reply(story)
+    make_reply(story)
+    make_reply(story, status=Comment.Status.PENDING)
+    stories = Article.objects.filter(pk__in=[story.pk, other.pk]).order_by("pk")
+    template = Template("{% load comments %}{% comment_counts stories %}{% for s in stories %}{{ s.reply_count }},{% endfor %}")
+    with django_assert_num_queries(2):  # the stories, then every count at once
+        assert template.render(Context({"stories": stories})) == "2,0,"
+
+
+def test_form_timestamp_belongs_to_its_story(client, story):
+    other = make_story()
+    data = reply_data(other, body="Cross-posted words.")
+    response = client.post(reverse("comments:post", args=[story.pk]), data, REMOTE_ADDR="203.0.113.7")
+    assert "This form belongs to another story." in response.content.decode()
