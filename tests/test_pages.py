@@ -191,7 +191,7 @@ def make_many_stories(count):
         )
 
 
-# Stories, sections, images, renditions, bylines, authors, the paginator's count and the navigation.
+# At most: the paginator's count, the section, stories, renditions, bylines, authors, reply counts, navigation.
 LIST_PAGE_QUERIES = 8
 
 
