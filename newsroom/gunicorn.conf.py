@@ -18,6 +18,8 @@ max_requests = 2000
 max_requests_jitter = 200
 # The proxy in front terminates TLS; only it may tell us the scheme.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# The runtime control socket lives at one path per user, which two servers on a machine would share.
+control_socket_disable = True
 
 accesslog = "-"
 errorlog = "-"
@@ -38,6 +40,7 @@ logconfig_dict = {
             "stream": "ext://sys.stdout",
         }
     },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
     "loggers": {
         "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},

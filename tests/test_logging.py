@@ -1,0 +1,129 @@
+"""Logs: one line per event on stdout, and never a reader's email address or a secret."""
+
+import io
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+log = logging.getLogger("newsroom.tests")
+
+
+@pytest.fixture
+def stdout_log():
+    """What the configured stdout handler (with its filter and formatter) writes, read back as text."""
+    handler = next(h for h in logging.getLogger().handlers if getattr(h, "name", "") == "stdout")
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    yield buffer
+    handler.setStream(previous)
+
+
+def test_an_email_address_in_a_log_message_is_masked(stdout_log):
+    log.warning("reply held for moderation from %s", "jane.doe+news@example.co.uk")
+    out = stdout_log.getvalue()
+    assert "reply held for moderation from [email]" in out
+    assert "example.co.uk" not in out
+
+
+def test_the_secret_key_and_service_passwords_are_masked(stdout_log, settings):
+    settings.EMAIL_HOST_PASSWORD = "smtp-password-9f8e7d"
+    log.error("settings dump: key=%s smtp=%s", settings.SECRET_KEY, "smtp-password-9f8e7d")
+    log.error("could not reach redis://default:r3dis-pa55word@cache.internal:6379/0")
+    out = stdout_log.getvalue()
+    assert settings.SECRET_KEY not in out
+    assert "smtp-password-9f8e7d" not in out
+    assert "r3dis-pa55word" not in out
+    assert "key=[secret] smtp=[secret]" in out
+    assert "redis://[secret]@cache.internal" in out
+
+
+def test_a_traceback_is_one_masked_line(stdout_log):
+    try:
+        raise ValueError("no reader with address\nreader@example.org")
+    except ValueError:
+        log.exception("lookup failed")
+    lines = [line for line in stdout_log.getvalue().splitlines() if "lookup failed" in line or "Traceback" in line]
+    assert len(lines) == 1
+    assert "Traceback" in lines[0] and "ValueError" in lines[0]
+    assert "reader@example.org" not in lines[0] and "[email]" in lines[0]
+
+
+def test_a_server_error_is_logged_without_the_posted_email(client, stdout_log, monkeypatch):
+    """Django's request logger includes the error; an exception message quoting form data is masked too."""
+    from django.contrib.admin.sites import site
+
+    def broken_login(request, extra_context=None):
+        raise RuntimeError(f"login broke for {request.POST.get('username')}")
+
+    monkeypatch.setattr(site, "login", broken_login)
+    client.raise_request_exception = False
+    response = client.post("/admin/login/", {"username": "chief@example.org", "password": "pw"})
+    assert response.status_code == 500
+    out = stdout_log.getvalue()
+    assert "Internal Server Error: /admin/login/" in out
+    assert "chief@example.org" not in out
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    """gunicorn with the production config, its stdout in a file; stopped after the test."""
+    port = free_port()
+    out = (tmp_path / "gunicorn.log").open("w+")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DATA_DIR": str(tmp_path),
+        "WEB_CONCURRENCY": "1",
+        "PORT": str(port),
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "newsroom.wsgi", "--config", "newsroom/gunicorn.conf.py"],
+        cwd=REPO,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2).read()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                out.seek(0)
+                pytest.fail("gunicorn did not start:\n" + out.read())
+            time.sleep(0.2)
+    yield base, out
+    server.terminate()
+    server.wait(timeout=20)
+    out.close()
+
+
+def test_gunicorn_access_log_leaves_out_query_strings_and_referrers(gunicorn):
+    base, out = gunicorn
+    request = urllib.request.Request(
+        base + "/healthz?unsubscribe=reader%40example.org&email=reader@example.org",
+        headers={"Referer": "https://news.example.org/search?q=reader@example.org"},
+    )
+    assert urllib.request.urlopen(request, timeout=5).status == 200
+    time.sleep(0.5)  # gunicorn writes the access line after the response
+    out.seek(0)
+    access = [line for line in out.read().splitlines() if "gunicorn.access" in line]
+    assert any('"GET /healthz HTTP/1.1" 200' in line for line in access), access
+    assert not any("reader" in line or "unsubscribe" in line or "search" in line for line in access)
