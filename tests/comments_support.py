@@ -36,8 +36,11 @@ def reply_data(story, *, shown_seconds_ago=60, **fields):
     return data
 
 
-def post_reply(client, story, *, ip="203.0.113.7", **fields):
-    return client.post(reverse("comments:post", args=[story.pk]), reply_data(story, **fields), REMOTE_ADDR=ip)
+def post_reply(client, story, *, ip="203.0.113.7", meta=None, **fields):
+    """POST the form from address `ip`; `meta` adds request headers (e.g. HTTP_X_FORWARDED_FOR)."""
+    return client.post(
+        reverse("comments:post", args=[story.pk]), reply_data(story, **fields), REMOTE_ADDR=ip, **(meta or {})
+    )
 
 
 def make_reply(story, **fields):
