@@ -1,9 +1,12 @@
 """Reader pages: the front page, section pages and story pages, their addresses, previews and query counts."""
 
 import datetime
+from unittest import mock
 
 import pytest
+from django.contrib import messages
 from django.contrib.auth.models import Permission
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -230,3 +233,26 @@ def test_server_error_page_needs_neither_a_request_nor_the_database(django_asser
     with django_assert_num_queries(0):
         page = render_to_string("500.html")
     assert "Something went wrong on our side" in page
+
+
+def test_server_error_page_is_shown_when_a_page_fails(client):
+    client.raise_request_exception = False
+    with mock.patch("articles.views.render", side_effect=RuntimeError("the database went away")):
+        response = client.get("/")
+
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+    assert "the database went away" not in response.content.decode()
+
+
+def test_messages_are_announced_at_the_top_of_main(rf):
+    request = rf.get("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Your reply is awaiting moderation.")
+
+    page = render_to_string("404.html", request=request)
+
+    main = page[page.index('<main id="main"') :]
+    assert main.index('<div class="messages" role="status">') < main.index("We could not find that page")
+    assert "Your reply is awaiting moderation." in main
