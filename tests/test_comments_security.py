@@ -1,0 +1,205 @@
+"""Hostile input rendered inert, no commenter email anywhere public, constant queries, concurrent posts."""
+
+import re
+import threading
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from comments.models import Comment
+from newsroom.sanitize import render_comment
+from tests.comments_support import make_reply, post_reply, relax_limits, reply_data
+from tests.stories import make_story
+
+
+@pytest.fixture(autouse=True)
+def limits(settings):
+    relax_limits(settings)
+
+
+@pytest.fixture
+def story(db):
+    return make_story("Shooting continues in Almaty")
+
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg/onload=alert(1)>',
+    "<a href=\"javascript:alert(1)\">click</a>",
+    "<a href=\"JaVaScRiPt:alert(1)\" title=\"x\" onmouseover=\"alert(1)\">hover</a>",
+    "<a href=\"data:text/html,<script>alert(1)</script>\">data</a>",
+    "<iframe src=\"https://evil.example\"></iframe>",
+    "<b onclick=alert(1)>bold</b>",
+    "<blockquote cite=\"javascript:alert(1)\">quote</blockquote>",
+    "<style>body{display:none}</style><p style=\"color:red\">styled</p>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "javascript:alert(1)",
+    "<!--<script>alert(1)//-->",
+    "</textarea><script>alert(1)</script>",
+    "'\"><body onload=alert(1)>",
+]
+
+
+class Inspector(HTMLParser):
+    """Everything in a page that could run script: script tags, on* attributes, javascript: links, style."""
+
+    def __init__(self):
+        super().__init__()
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("type") != "application/ld+json" and not attrs.get("src"):
+            self.problems.append(f"inline <script> {attrs}")
+        if tag in ("iframe", "style", "object", "embed", "svg"):
+            self.problems.append(f"<{tag}>")
+        for name, value in attrs.items():
+            if name.startswith("on") or name == "style":
+                self.problems.append(f"{tag} {name}={value!r}")
+            if name in ("href", "src", "action", "cite", "formaction") and value and re.match(
+                r"\s*(javascript|data|vbscript):", value, re.I
+            ):
+                self.problems.append(f"{tag} {name}={value!r}")
+
+
+def dangers(html):
+    inspector = Inspector()
+    inspector.feed(html)
+    return inspector.problems
+
+
+@pytest.mark.parametrize("attack", XSS)
+def test_render_comment_leaves_nothing_that_runs(attack):
+    assert dangers(render_comment(attack)) == []
+
+
+def test_render_comment_keeps_wordpress_tags_and_marks_links():
+    html = render_comment(
+        'See https://example.org and <a href="https://x.example" rel="follow">this</a>.\n'
+        "<strong>Bold</strong> <em>em</em> <code>x</code> <abbr title=\"t\">T</abbr> <q cite=\"https://q.example\">q</q>"
+        " <del datetime=\"2026-01-01\">old</del>\n\nSecond paragraph."
+    )
+    assert html.count('rel="nofollow ugc noopener"') == 2
+    assert 'rel="follow"' not in html
+    for tag in ("<strong>", "<em>", "<code>", '<abbr title="t">', '<q cite="https://q.example">', '<del datetime="2026-01-01">'):
+        assert tag in html
+    assert "<br>" in html and html.count("<p>") == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["name", "website", "body"])
+def test_xss_in_every_field_is_inert_on_the_story_page(client, story, field):
+    for attack in XSS:
+        values = {"body": "A harmless reply.", **{field: attack}}
+        reply = make_reply(story, **values) if field != "website" else make_reply(story, website=attack)
+        assert reply.pk
+    make_reply(story, name="<script>alert(1)</script>", body="x" * 3, email="x@example.org")
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert dangers(response.content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_xss_posted_through_the_form_is_inert_in_the_pending_view_and_error_page(client, story):
+    for attack in XSS:
+        response = post_reply(client, story, name=f"N {attack}"[:80], body=f"Reply {attack}")
+        assert response.status_code in (200, 303)
+        if response.status_code == 200:
+            assert dangers(response.content.decode()) == []
+    bad = post_reply(client, story, name=XSS[0], website=XSS[3], email=XSS[1], body=XSS[2])
+    assert bad.status_code == 200 and dangers(bad.content.decode()) == []
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "awaiting moderation" in page
+    assert dangers(page) == []
+
+
+@pytest.mark.django_db
+def test_no_commenter_email_appears_in_any_public_response(client, story):
+    emails = [f"private.reader.{n}@leak-check.example" for n in range(4)]
+    make_reply(story, email=emails[0], website="https://reader.example/")
+    parent = make_reply(story, email=emails[1])
+    make_reply(story, email=emails[2], parent=parent)
+    post_reply(client, story, email=emails[3], body="My own pending reply.")  # the author's own view too
+
+    responses = {
+        "front page": client.get("/"),
+        "story page": client.get(story.get_absolute_url()),
+        "story page, replying": client.get(story.get_absolute_url() + f"?replyto={parent.pk}"),
+        "rss": client.get("/feeds/latest/"),
+        "atom": client.get("/feeds/atom/"),
+        "sitemap": client.get("/sitemap.xml"),
+        "404": client.get("/no-such-page/"),
+        "error page for a bad post": post_reply(client, story, email="visitor@example.net", body="x"),
+        "error page, bad email": post_reply(client, story, email="not an email"),
+        "closed story": None,
+    }
+    story.comments_enabled = False
+    story.save()
+    responses["closed story"] = post_reply(client, story, email="visitor@example.net")
+    for where, response in responses.items():
+        assert response.status_code in (200, 403, 404), where
+        body = response.content.decode().lower()
+        for email in emails:
+            assert email not in body, f"{email} leaked in {where}"
+            assert email.split("@")[0] not in body, f"local part of {email} leaked in {where}"
+        for cookie in response.cookies.values():
+            assert not any(email in cookie.value for email in emails), where
+    assert Comment.objects.filter(email__in=emails).count() == 4
+
+
+@pytest.mark.django_db
+def test_a_refused_reply_shows_its_own_email_only_back_in_its_own_field(client, story):
+    make_reply(story, email="earlier.reader@leak-check.example")
+    html = post_reply(client, story, email="me@leak-check.example", body="x").content.decode()
+    assert html.count("me@leak-check.example") == 1
+    assert re.search(r'<input type="email" name="email" value="me@leak-check.example"', html)
+    assert "earlier.reader" not in html
+
+
+@pytest.mark.django_db
+def test_story_page_queries_stay_constant_from_1_to_500_replies(client, story, django_assert_max_num_queries):
+    make_reply(story)
+    client.get(story.get_absolute_url())  # warm anything cached once per process
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(story.get_absolute_url()).status_code == 200
+
+    threads = [Comment(article=story, name=f"Reader {n}", email=f"bulk{n}@example.org", body=f"Bulk {n}.",
+                       status=Comment.Status.APPROVED) for n in range(300)]
+    Comment.objects.bulk_create(threads)
+    tops = list(Comment.objects.filter(article=story, parent__isnull=True)[:199])
+    Comment.objects.bulk_create(
+        Comment(article=story, parent=top, depth=2, name="Answerer", email=f"a{n}@example.org", body=f"Answer {n}.",
+                status=Comment.Status.APPROVED)
+        for n, top in enumerate(tops)
+    )
+    assert Comment.objects.approved().filter(article=story).count() == 500
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert "500 replies" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_posts_are_both_stored(settings):
+    story = make_story("Concurrent story")
+    data = [reply_data(story, email=f"concurrent{n}@example.org", body=f"Concurrent reply {n}.") for n in range(2)]
+    results = []
+
+    def post(n):
+        try:
+            response = Client().post(f"/comments/post/{story.pk}/", data[n], REMOTE_ADDR=f"192.0.2.{n + 10}")
+            results.append(response.status_code)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=post, args=(n,)) for n in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert results == [303, 303]
+    assert set(Comment.objects.values_list("body", flat=True)) == {"Concurrent reply 0.", "Concurrent reply 1."}
