@@ -32,18 +32,12 @@ class CommentAdmin(admin.ModelAdmin):
         return False  # replies come from readers, through the story page
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .with_history()
-            .annotate(
-                queue_order=Case(When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
-            )
-        )
+        return super().get_queryset(request).with_history()
 
     def get_ordering(self, request):
-        # Pending first, newest first within each group; the annotation comes from get_queryset.
-        return ["queue_order", "-created_at"]
+        """Pending first, then newest first."""
+        pending_first = Case(When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
+        return [pending_first.asc(), "-created_at"]
 
     @admin.display(description="reply")
     def excerpt(self, reply):
