@@ -64,6 +64,12 @@ class ImageAdmin(admin.ModelAdmin):
         ("Source", {"fields": ["taken_at", "credit"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        """A new picture has no preview or size yet: the add form asks only for what the editor gives."""
+        if obj is None:
+            return [(None, {"fields": ["file"]}), *self.fieldsets[1:]]
+        return self.fieldsets
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("renditions")
 
@@ -77,7 +83,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="preview")
     def preview(self, image):
-        return thumbnail(image, PREVIEW_WIDTH) if image.pk else "Shown here once the picture is saved."
+        return thumbnail(image, PREVIEW_WIDTH)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

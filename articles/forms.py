@@ -26,6 +26,7 @@ class ImageAdminForm(forms.ModelForm):
     class Meta:
         model = Image
         fields = ["file", "alt_text", "label", "caption", "taken_note", "taken_at", "credit"]
+        labels = {"taken_at": "Date taken"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -266,6 +266,8 @@ def test_date_taken_and_credit_are_offered_from_the_metadata(editor_client):
     image = Image.objects.get()
     assert str(image.taken_at) == "2022-01-06"
     assert image.credit == "Ana Reporter, Agency Photo"
+    page = editor_client.get(response["Location"]).content.decode()
+    assert "The date taken and credit came from the picture&#x27;s own data: please check them." in page
 
 
 def test_what_the_editor_typed_wins_over_the_metadata(editor_client):
