@@ -1,0 +1,90 @@
+"""A commenter's data on request: export as JSON, erase by anonymising or deleting, and IPs purged after N days."""
+
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from comments.models import Comment
+from tests.comments_support import make_reply
+from tests.stories import make_story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story(db):
+    return make_story("Shooting continues in Almaty")
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    call_command("comments_privacy", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_export_prints_everything_stored_about_an_email_as_json(story):
+    make_reply(story, email="me@example.org", body="First.", ip_address="192.0.2.1", user_agent="Firefox")
+    make_reply(story, email="me@example.org", body="Second.", status=Comment.Status.SPAM)
+    make_reply(story, email="someone@example.org", body="Not mine.")
+    out, _ = run("export", "ME@example.org")
+    data = json.loads(out)
+    assert data["emails"] == ["me@example.org"]
+    assert [r["body"] for r in data["replies"]] == ["First.", "Second."]
+    first = data["replies"][0]
+    assert (first["ip_address"], first["user_agent"], first["story"]) == ("192.0.2.1", "Firefox", story.headline)
+    assert first["story_url"].endswith(story.get_absolute_url())
+
+
+def test_export_of_an_unknown_email_is_empty_not_an_error(story):
+    assert json.loads(run("export", "nobody@example.org")[0])["replies"] == []
+
+
+def test_erase_anonymise_keeps_the_words_and_drops_the_person(story):
+    reply = make_reply(story, name="Dana K", email="me@example.org", website="https://dana.example/", ip_address="192.0.2.1")
+    kept = make_reply(story, email="other@example.org")
+    _, err = run("erase", "me@example.org", "--mode", "anonymise")
+    assert "1 reply" in err
+    reply.refresh_from_db()
+    assert (reply.name, reply.email, reply.website, reply.ip_address, reply.user_agent, reply.author_token) == (
+        "Anonymous", "", "", None, "", ""
+    )
+    assert reply.body.startswith("Stored reply")
+    kept.refresh_from_db()
+    assert kept.email == "other@example.org"
+
+
+def test_erase_delete_removes_the_replies_and_keeps_others_answers(story):
+    mine = make_reply(story, email="me@example.org")
+    answer = make_reply(story, email="other@example.org", parent=mine)
+    run("erase", "me@example.org", "--mode", "delete")
+    assert not Comment.objects.filter(email="me@example.org").exists()
+    answer.refresh_from_db()
+    assert answer.parent is None
+
+
+def test_erase_needs_a_mode_and_an_email():
+    with pytest.raises(CommandError):
+        run("erase", "me@example.org")
+    with pytest.raises(CommandError):
+        run("export", "not-an-email")
+
+
+def test_purge_clears_ips_and_user_agents_older_than_the_retention(story, settings):
+    settings.NEWSROOM_COMMENTS_IP_RETENTION_DAYS = 30
+    old = make_reply(story, ip_address="192.0.2.1", user_agent="Old browser", created_at=timezone.now() - timedelta(days=31))
+    recent = make_reply(story, ip_address="192.0.2.2", user_agent="New browser", created_at=timezone.now() - timedelta(days=29))
+    out = StringIO()
+    call_command("purge_comment_ips", stdout=out)
+    assert "Cleared the IP address of 1 reply." in out.getvalue()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.ip_address, old.user_agent) == (None, "")
+    assert (recent.ip_address, recent.user_agent) == ("192.0.2.2", "New browser")
+
+    call_command("purge_comment_ips", "--days", "0", stdout=out)
+    recent.refresh_from_db()
+    assert recent.ip_address is None
