@@ -2,17 +2,13 @@
 
 import io
 import logging
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests import gunicorn_server
+
 log = logging.getLogger("newsroom.tests")
 
 
@@ -72,58 +68,22 @@ def test_a_server_error_is_logged_without_the_posted_email(client, stdout_log, m
     assert "chief@example.org" not in out
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(tmp_path):
-    """gunicorn with the production config, its stdout in a file; stopped after the test."""
-    port = free_port()
-    out = (tmp_path / "gunicorn.log").open("w+")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DJANGO_DATA_DIR": str(tmp_path),
-        "WEB_CONCURRENCY": "1",
-        "PORT": str(port),
-    }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "newsroom.wsgi", "--config", "newsroom/gunicorn.conf.py"],
-        cwd=REPO,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2).read()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                out.seek(0)
-                pytest.fail("gunicorn did not start:\n" + out.read())
-            time.sleep(0.2)
-    yield base, out
-    server.terminate()
-    server.wait(timeout=20)
-    out.close()
+    """gunicorn with the production config; yields its URL and a reader of what it logged."""
+    log_path = tmp_path / "gunicorn.log"
+    with gunicorn_server.gunicorn(gunicorn_server.server_env(tmp_path), log_path) as base:
+        yield base, log_path
 
 
 def test_gunicorn_access_log_leaves_out_query_strings_and_referrers(gunicorn):
-    base, out = gunicorn
+    base, log_path = gunicorn
     request = urllib.request.Request(
         base + "/healthz?unsubscribe=reader%40example.org&email=reader@example.org",
         headers={"Referer": "https://news.example.org/search?q=reader@example.org"},
     )
     assert urllib.request.urlopen(request, timeout=5).status == 200
     time.sleep(0.5)  # gunicorn writes the access line after the response
-    out.seek(0)
-    access = [line for line in out.read().splitlines() if "gunicorn.access" in line]
+    access = [line for line in log_path.read_text().splitlines() if "gunicorn.access" in line]
     assert any('"GET /healthz HTTP/1.1" 200' in line for line in access), access
     assert not any("reader" in line or "unsubscribe" in line or "search" in line for line in access)

@@ -1,0 +1,90 @@
+"""Run the project under gunicorn on a free loopback port, as `make serve` does, for tests and the benchmark.
+
+The server gets its own data directory (SQLite file in WAL mode, media) or
+the DATABASE_URL it is given, so it never touches the developer's var/.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SECRET = "gunicorn-test-secret-key-" + "x" * 40  # noqa: S105 (a throwaway key for a loopback test server)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(data_dir, **overrides):
+    """The inherited environment with production settings, plain HTTP on loopback, and `overrides`."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_DEBUG" and not key.startswith("AWS_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_DATA_DIR=str(data_dir),
+        DJANGO_STATIC_ROOT=str(Path(data_dir) / "static"),
+        # No TLS on loopback: the proxy's part is left out.
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_COOKIES="0",
+    )
+    env.update({key: str(value) for key, value in overrides.items()})
+    return env
+
+
+def manage(env, *args):
+    """Run a manage.py command in the server's environment; its stdout."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def ask(env, expression, imports):
+    """The value of a Python expression evaluated by `manage.py shell` in the server's environment."""
+    out = manage(env, "shell", "--no-imports", "-c", f"{imports}; print('=>', repr({expression}))")
+    return next(line[3:] for line in reversed(out.splitlines()) if line.startswith("=> "))
+
+
+@contextmanager
+def gunicorn(env, log_path, workers=1, threads=1, startup_seconds=30):
+    """Start gunicorn with newsroom/gunicorn.conf.py; yield its base URL; stop it on exit."""
+    port = free_port()
+    env = {**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": str(threads)}
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "newsroom.wsgi", "--config", "newsroom/gunicorn.conf.py"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + startup_seconds
+            while True:
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=2).read()  # noqa: S310 (loopback)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("gunicorn did not start:\n" + Path(log_path).read_text()) from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

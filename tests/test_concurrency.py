@@ -1,0 +1,119 @@
+"""Twenty readers post a reply at the same moment: every reply is stored, none meets a 500 or a locked database.
+
+The replies go to gunicorn with several worker processes and threads, as in
+production, against SQLite in WAL mode with immediate transactions (a real
+file, not the test runner's in-memory database) and against PostgreSQL.
+"""
+
+import http.cookiejar
+import os
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import pytest
+
+from tests import gunicorn_server
+
+READERS = 20
+POSTGRES_ADMIN_URL = os.environ.get("NEWSROOM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Flood control would (rightly) refuse twenty replies from one address; the form's
+# minimum reading time would refuse a reply posted straight after loading the page;
+# the seed story is from 2022, long past the days its comments stay open.
+OPEN_TO_ALL = {
+    "NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS": 0,
+    "NEWSROOM_COMMENTS_FLOOD_SECONDS": 0,
+    "NEWSROOM_COMMENTS_HOURLY_CAP": 1000,
+    "NEWSROOM_COMMENTS_MIN_SECONDS": 0,
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_env(request, tmp_path):
+    """Server environment for a fresh, migrated database of each kind, holding the seed story."""
+    env = gunicorn_server.server_env(tmp_path, **OPEN_TO_ALL)
+    env.pop("DATABASE_URL", None)
+    if request.param == "sqlite":
+        yield env
+        return
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    name = f"newsroom_concurrency_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {**env, "DATABASE_URL": POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name}
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def read_form(opener, url):
+    """The story page's reply form: where it posts, its CSRF token and signed timestamp."""
+    page = opener.open(url, timeout=10).read().decode()
+    form = re.search(r'<form[^>]*id="commentform".*?</form>', page, re.S)
+    assert form, "the story page has no reply form"
+    form = form.group(0)
+
+    def hidden(name):
+        return re.search(rf'name="{name}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="{name}"', form).group(1)
+
+    action = re.search(r'action="([^"]+)"', form).group(1)
+    return action, {"csrfmiddlewaretoken": hidden("csrfmiddlewaretoken"), "timestamp": hidden("timestamp")}
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_twenty_replies_posted_at_once_are_all_stored(database_env, tmp_path):
+    gunicorn_server.manage(database_env, "collectstatic", "--no-input")
+    gunicorn_server.manage(database_env, "migrate", "--no-input")
+    gunicorn_server.manage(database_env, "load_seed_story")
+    story_url = gunicorn_server.ask(
+        database_env, "Article.objects.published().get().get_absolute_url()", "from articles.models import Article"
+    ).strip("'")
+
+    log_path = tmp_path / "server.log"
+    with gunicorn_server.gunicorn(database_env, log_path, workers=2, threads=4) as base:
+        cookies = http.cookiejar.CookieJar()
+        reader = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies), NoRedirect)
+        action, security = read_form(reader, base + story_url)
+        start = threading.Barrier(READERS)
+
+        def post(n):
+            body = urllib.parse.urlencode(
+                {
+                    **security,
+                    "name": f"Reader {n}",
+                    "email": f"reader{n}@example.org",
+                    "body": f"Reply number {n}: stay safe, Almaty.",
+                }
+            ).encode()
+            request = urllib.request.Request(base + action, data=body, headers={"Referer": base + story_url})
+            start.wait(timeout=30)
+            try:
+                return reader.open(request, timeout=60).status
+            except urllib.error.HTTPError as response:
+                return response.code
+
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
+            statuses = list(pool.map(post, range(READERS)))
+
+    log = log_path.read_text()
+    assert statuses == [303] * READERS, log
+    assert "database is locked" not in log
+    assert " 500 " not in log
+    stored = gunicorn_server.ask(
+        database_env, "sorted(Comment.objects.values_list('email', flat=True))", "from comments.models import Comment"
+    )
+    assert stored == repr(sorted(f"reader{n}@example.org" for n in range(READERS)))
