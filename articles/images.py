@@ -9,16 +9,15 @@ photographer's source.
 
 import io
 import re
+import secrets
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
-from django.utils.text import slugify
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
@@ -79,7 +78,8 @@ def prepare_master(upload):
             code="invalid_image",
         ) from None
     has_alpha = picture.mode == "RGBA"
-    stem = slugify(PurePath(upload.name or "").stem)[:60] or "picture"
+    # A neutral name: the photographer's file name can name a source, as metadata can.
+    stem = f"picture-{secrets.token_hex(6)}"
     if has_alpha:
         data = _encode(picture, "PNG")
         name = f"{stem}.png"

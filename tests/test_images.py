@@ -235,9 +235,10 @@ def jpeg_with_secrets(size=(400, 200), orientation=6):
 
 
 def test_camera_metadata_is_gone_from_the_master_and_every_rendition(editor_client):
-    response = upload(editor_client, jpeg_with_secrets())
+    response = upload(editor_client, jpeg_with_secrets(), name="source-ahmet-kabul.jpg")
     assert response.status_code == 302
     image = Image.objects.get()
+    assert not any("ahmet" in name for name in [image.file.name, *image.renditions.values_list("file", flat=True)])
     files = [image.file.path] + [r.file.path for r in image.renditions.all()]
     assert len(files) > 5
     for path in files:
