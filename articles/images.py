@@ -173,15 +173,16 @@ def _bare_pixels(picture):
     picture = ImageOps.exif_transpose(picture)
     icc = picture.info.get("icc_profile")
     has_alpha = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
-    picture = picture.convert("RGBA" if has_alpha else "RGB")
-    if icc:
+    mode = "RGBA" if has_alpha else "RGB"
+    in_srgb = None
+    if icc and picture.mode in ("RGB", "RGBA", "CMYK", "L"):
         try:
-            picture = ImageCms.profileToProfile(
-                picture, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
-                outputMode=picture.mode,
+            in_srgb = ImageCms.profileToProfile(
+                picture, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), outputMode=mode
             )
         except (ImageCms.PyCMSError, OSError, ValueError):
-            pass  # A broken profile: keep the pixels as they are, drop the profile below.
+            pass  # A broken or unusual profile: convert plainly; the profile is dropped either way.
+    picture = in_srgb or picture.convert(mode)
     if has_alpha and picture.getchannel("A").getextrema() == (255, 255):
         picture = picture.convert("RGB")
     bare = PILImage.new(picture.mode, picture.size)

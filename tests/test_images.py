@@ -7,6 +7,7 @@ import zlib
 import pytest
 from django.template import Context, Template
 from PIL import Image as PILImage
+from PIL import ImageCms
 
 from articles.images import make_placeholder
 from articles.models import Article, Image, Rendition, Section
@@ -228,7 +229,10 @@ def jpeg_with_secrets(size=(400, 200), orientation=6):
     exif.get_ifd(0x8769).update({0x9003: "2022:01:06 14:30:00", 0xA431: "SERIAL-8842"})
     exif.get_ifd(0x8825).update({1: "N", 2: (43.0, 15.0, 0.0), 3: "E", 4: (76.0, 54.0, 0.0)})
     out = io.BytesIO()
-    picture.save(out, "JPEG", exif=exif, xmp=b"<x:xmpmeta>SECRET-XMP</x:xmpmeta>", comment=b"SECRET-COMMENT")
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    picture.save(
+        out, "JPEG", exif=exif, xmp=b"<x:xmpmeta>SECRET-XMP</x:xmpmeta>", comment=b"SECRET-COMMENT", icc_profile=icc
+    )
     data = out.getvalue()
     assert all(secret in data for secret in SECRETS)
     return data
@@ -248,6 +252,7 @@ def test_camera_metadata_is_gone_from_the_master_and_every_rendition(editor_clie
         with PILImage.open(path) as stored:
             assert not stored.getexif(), path
             assert not stored.info.get("xmp") and not stored.info.get("comment"), path
+            assert not stored.info.get("icc_profile"), path
 
 
 def test_exif_orientation_is_applied(editor_client):
