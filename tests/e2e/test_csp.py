@@ -1,0 +1,108 @@
+"""Every page a reader, editor or moderator uses runs under the strict Content-Security-Policy.
+
+Chromium reports each blocked inline script, style attribute or foreign
+source in its console; a listener for `securitypolicyviolation` events
+(added before any page script runs) reports the ones the console might word
+differently. Either way, the test fails on the first violation it sees.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from articles.models import Article
+from comments.models import Comment
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+PASSWORD = "csp-test-passphrase-for-the-admin"
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture
+def story():
+    call_command("load_seed_story")
+    story = Article.objects.published().get()
+    Comment.objects.create(
+        article=story, name="Aigerim", email="aigerim@example.org", body="Stay safe, Almaty.", status="approved"
+    )
+    Comment.objects.create(article=story, name="Pending Pat", email="pat@example.org", body="Waiting for a moderator.")
+    return story
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("chief", "chief@example.org", PASSWORD)
+
+
+def csp_violations(page):
+    return [line for line in page.log.console_errors if "Content Security Policy" in line or "CSP violation" in line]
+
+
+def visit(page, path):
+    response = page.goto(path)
+    assert response.status == 200, f"{path} answered {response.status}"
+    policy = response.headers.get("content-security-policy", "")
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy, f"{path} has policy {policy!r}"
+    page.wait_for_load_state("load")
+    return response
+
+
+def test_reader_pages_run_without_csp_violations(story, page, settings):
+    settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 0  # the seed story is old: keep its reply form open
+    page.context.add_init_script(REPORT_VIOLATIONS)
+    for path in ["/", story.section.get_absolute_url(), story.get_absolute_url()]:
+        visit(page, path)
+
+    # A reply sent empty comes back with its errors: another page a reader sees.
+    page.get_by_role("button", name="Post Comment").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_text("This field is required").first.is_visible()
+
+    page.goto("/no-such-story/")
+    assert csp_violations(page) == []
+
+
+def test_the_login_lockout_page_runs_without_csp_violations(page, settings, screenshot):
+    page.context.add_init_script(REPORT_VIOLATIONS)
+    page.goto("/admin/login/")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.get_by_label("Username").fill("nobody")
+        page.get_by_label("Password").fill("wrong-guess")
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_load_state("load")
+    assert page.get_by_role("heading", name="Sign-in paused").is_visible()
+    screenshot(page, "login-lockout")
+    assert csp_violations(page) == []
+
+
+def test_admin_pages_run_without_csp_violations(story, superuser, page):
+    page.context.add_init_script(REPORT_VIOLATIONS)
+    visit(page, "/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill("chief")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+
+    comment = Comment.objects.first()
+    for path in [
+        "/admin/",
+        "/admin/articles/article/",
+        f"/admin/articles/article/{story.pk}/change/",
+        "/admin/articles/article/add/",
+        "/admin/articles/image/",
+        f"/admin/articles/image/{story.lead_image_id}/change/",
+        "/admin/comments/comment/",
+        f"/admin/comments/comment/{comment.pk}/change/",
+        "/admin/auth/user/",
+        f"/admin/auth/user/{superuser.pk}/change/",
+        "/admin/axes/accessattempt/",
+    ]:
+        visit(page, path)
+    # The popup an editor opens with the "+" beside the lead picture field.
+    visit(page, "/admin/articles/image/add/?_to_field=id&_popup=1")
+    assert csp_violations(page) == []
