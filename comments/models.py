@@ -92,7 +92,7 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["article", "status", "created_at"])]
 
     def __str__(self):
-        return f"{self.name} on {self.article_id}: {self.body[:40]}"
+        return f"{self.name}: {self.body[:50]}"
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
