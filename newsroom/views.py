@@ -2,9 +2,20 @@
 
 from django.conf import settings
 from django.shortcuts import render
+from django.views.static import serve
 
 
 def login_lockout(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out sign-in: a page in the site's style saying when to retry."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     return render(request, "axes/lockout.html", {"cooloff_minutes": minutes}, status=429)
+
+
+def serve_media(request, path):
+    """An uploaded file from MEDIA_ROOT (read per request, so tests and deployments may move it).
+
+    Django's static view refuses paths that climb out of the folder and lists no directories.
+    """
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

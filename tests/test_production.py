@@ -269,3 +269,41 @@ def test_media_stays_on_disk_without_a_bucket(tmp_path):
     assert found["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
     assert found["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert found["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'", "data:"]
+
+
+# -- media on disk served by Django only when asked ------------------------------------------------------------
+
+
+@pytest.fixture
+def reload_urls(settings):
+    """Rebuild the URL patterns after a settings change (they are read once, at import)."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import newsroom.urls
+
+    def reload():
+        importlib.reload(newsroom.urls)
+        clear_url_caches()
+
+    yield reload
+    settings.NEWSROOM_SERVE_MEDIA = False
+    reload()
+
+
+def test_media_is_served_by_django_only_when_the_install_asks(client, settings, media_root, reload_urls):
+    (media_root / "images").mkdir(parents=True)
+    (media_root / "images" / "lead.txt").write_text("picture bytes")
+
+    settings.NEWSROOM_SERVE_MEDIA = False
+    reload_urls()
+    assert client.get("/media/images/lead.txt").status_code == 404
+
+    settings.NEWSROOM_SERVE_MEDIA = True
+    reload_urls()
+    response = client.get("/media/images/lead.txt")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"picture bytes"
+    assert client.get("/media/../../newsroom/settings.py").status_code in (400, 404)
+    assert client.get("/media/images/").status_code == 404
