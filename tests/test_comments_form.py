@@ -295,3 +295,25 @@ def test_form_timestamp_belongs_to_its_story(client, story):
     data = reply_data(other, body="Cross-posted words.")
     response = client.post(reverse("comments:post", args=[story.pk]), data, REMOTE_ADDR="203.0.113.7")
     assert "This form belongs to another story." in response.content.decode()
+
+
+def test_comment_counts_works_on_a_page_of_stories_split_by_the_view(story):
+    from django.core.paginator import Paginator
+    from django.template import Context, Template
+
+    make_reply(story)
+    make_reply(make_story())
+    page = Paginator(Article.objects.order_by("pk"), 10).page(1)
+    stories = list(page.object_list)  # as the front page view does before the template runs
+    Template("{% load comments %}{% comment_counts page_obj %}").render(Context({"page_obj": page}))
+    assert [s.reply_count for s in stories] == [1, 1]
+
+
+def test_front_page_shows_each_storys_approved_reply_count(client, story):
+    """Needs `{% load comments %}{% comment_counts page_obj %}` in the front page template (articles app)."""
+    make_story(headline="A quieter story")
+    make_reply(story)
+    make_reply(story)
+    make_reply(story, status=Comment.Status.PENDING)
+    html = client.get("/").content.decode()
+    assert "2 replies" in html
