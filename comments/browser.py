@@ -1,5 +1,6 @@
 """What the reader's browser tells the server, and the two signed cookies it keeps for them."""
 
+import ipaddress
 import secrets
 
 from django.conf import settings
@@ -14,8 +15,15 @@ REMEMBERED_FIELDS = ("name", "email", "website")
 
 
 def client_ip(request):
-    """The address flood control counts, by the project's one rule (newsroom.clientip); None if unknown."""
-    return clientip.client_ip(request) or None
+    """The address flood control counts, by the project's one rule (newsroom.clientip).
+
+    None when it is missing or not an IP address (a proxy can forward anything), so
+    the database, which may store it as an inet, never sees garbage.
+    """
+    try:
+        return str(ipaddress.ip_address(clientip.client_ip(request).strip()))
+    except ValueError:
+        return None
 
 
 def user_agent(request):

@@ -59,7 +59,7 @@ class ReplyModerator:
         """Pending, approved or spam for a reply not yet saved, in the order WordPress checks them."""
         if self._matches(comment, self.disallowed_keys):
             return Comment.Status.SPAM
-        if len(LINK.findall(comment.body)) + bool(comment.website) > self.max_links:
+        if len(LINK.findall(comment.body)) > self.max_links:
             return Comment.Status.PENDING
         if self._matches(comment, self.moderation_keys):
             return Comment.Status.PENDING

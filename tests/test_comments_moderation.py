@@ -175,3 +175,11 @@ def test_client_ip_comes_from_the_proxy_header_only_when_trusted(client, story, 
     settings.NEWSROOM_TRUST_PROXY = True
     post_reply(client, story, ip="10.0.0.1", body="Trusted header.", meta={"HTTP_X_FORWARDED_FOR": "198.51.100.1"})
     assert Comment.objects.get(body="Trusted header.").ip_address == "198.51.100.1"
+
+
+@pytest.mark.parametrize("forwarded", ["not-an-ip", "", "999.1.1.1", "<script>"])
+def test_a_proxy_header_that_is_not_an_address_is_stored_as_unknown(client, story, settings, forwarded):
+    settings.NEWSROOM_TRUST_PROXY = True
+    response = post_reply(client, story, ip="10.0.0.1", body="Odd proxy.", meta={"HTTP_X_FORWARDED_FOR": forwarded})
+    assert response.status_code == 303
+    assert Comment.objects.get(body="Odd proxy.").ip_address in (None, "10.0.0.1")
