@@ -48,8 +48,6 @@ class ReplySecurityForm(forms.Form):
             # A form shown again gets a fresh timestamp, so the corrected reply can be posted.
             self.data = self.data.copy()
             self.data[self.add_prefix("timestamp")] = issue_timestamp(self.article.pk)
-            if "parent" in self._errors:
-                self.data[self.add_prefix("parent")] = ""
 
     def clean(self):
         # Security problems are form-wide errors: the fields they concern are hidden.
@@ -123,6 +121,12 @@ class ReplyForm(ReplySecurityForm):
         )
         return helper
 
+    def full_clean(self):
+        super().full_clean()
+        if "parent" in self._errors:
+            # The reply it answered is gone: shown again, the form posts a new top-level reply.
+            self.data[self.add_prefix("parent")] = ""
+
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
@@ -148,7 +152,7 @@ class ReplyForm(ReplySecurityForm):
             raise forms.ValidationError("You have already said that.", code="duplicate")
         return self.cleaned_data
 
-    def build_reply(self, request_meta):
+    def build_reply(self, ip_address, user_agent):
         """An unsaved Comment from the cleaned fields and where it came from."""
         data = self.cleaned_data
         reply = Comment(
@@ -157,8 +161,8 @@ class ReplyForm(ReplySecurityForm):
             email=data["email"],
             website=data["website"],
             body=data["body"],
-            ip_address=request_meta["ip_address"],
-            user_agent=request_meta["user_agent"][:300],
+            ip_address=ip_address,
+            user_agent=user_agent[:300],
         )
         reply.attach_to(data["parent"])
         return reply

@@ -8,6 +8,7 @@ pending, approved or spam, is reached here and nowhere else.
 
 import re
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,6 +17,13 @@ from django.utils import timezone
 from .models import Comment
 
 LINK = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
+
+
+class Refusal(NamedTuple):
+    """Why a post was turned away, for the reader, and how many seconds until it may try again."""
+
+    message: str
+    retry_after: int
 
 
 class Setting:
@@ -82,7 +90,7 @@ class ReplyModerator:
     # Flood control.
 
     def rate_limit(self, ip_address, email):
-        """Count this post against the limits; a sentence for the reader when one is exceeded, else None.
+        """Count this post against the limits; a Refusal when one is exceeded, else None.
 
         The flood keys are set atomically with cache.add, so two posts at once cannot both slip through.
         """
@@ -94,14 +102,17 @@ class ReplyModerator:
         except ValueError:  # the key expired between add and incr
             posted_this_hour = 1
         if posted_this_hour > self.hourly_cap:
-            return "You have posted a lot of replies in the last hour. Please try again later."
+            return Refusal("You have posted a lot of replies in the last hour. Please try again later.", 3600)
         if self.flood_seconds and not all(
             [
                 cache.add(f"comments:flood:ip:{ip_address}", 1, self.flood_seconds),
                 cache.add(f"comments:flood:email:{email_key}", 1, self.flood_seconds),
             ]
         ):
-            return f"You are posting replies too quickly. Please wait {self.flood_seconds} seconds and try again."
+            return Refusal(
+                f"You are posting replies too quickly. Please wait {self.flood_seconds} seconds and try again.",
+                self.flood_seconds,
+            )
         return None
 
 

@@ -34,12 +34,14 @@ def post_reply(request, article_id):
         return render(request, "comments/rejected.html", {"article": article, "form": form})
     ip_address = browser.client_ip(request)
     if refusal := moderator.rate_limit(ip_address, form.cleaned_data["email"]):
-        return render(
-            request, "comments/refused.html", {"article": article, "form": form, "message": refusal}, status=429
+        response = render(
+            request, "comments/refused.html", {"article": article, "form": form, "message": refusal.message}, status=429
         )
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
 
     token = browser.author_token(request)
-    reply = form.build_reply({"ip_address": ip_address, "user_agent": browser.user_agent(request)})
+    reply = form.build_reply(ip_address, browser.user_agent(request))
     reply.status = moderator.verdict(reply, returning_author=moderator.is_returning_author(token))
     token = token or browser.new_author_token()
     reply.author_token = Comment.hash_token(token)

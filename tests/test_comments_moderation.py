@@ -150,6 +150,7 @@ def test_flood_interval_per_ip_is_answered_with_429(client, story, settings):
     html = response.content.decode()
     assert "You are posting replies too quickly. Please wait 30 seconds and try again." in html
     assert "Second, too soon." in html  # the typed text is kept
+    assert response["Retry-After"] == "30"
     assert post_reply(client, story, ip="192.0.2.2", body="Another address is fine.").status_code == 303
 
 
