@@ -52,8 +52,9 @@ class CommentQuerySet(models.QuerySet):
         """Set the status of many replies at once, recording who decided and when."""
         return self.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
 
-    def by_email(self, email):
-        return self.filter(email=email.strip().lower()).exclude(email="")
+    def by_emails(self, emails):
+        """Every reply stored under these addresses (compared as saved: trimmed, lower case)."""
+        return self.filter(email__in={email.strip().lower() for email in emails}).exclude(email="")
 
 
 class Comment(models.Model):

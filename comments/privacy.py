@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from .models import Comment
@@ -16,10 +15,9 @@ EXPORT_FIELDS = [
 
 def export(emails):
     """Every reply stored under these addresses, as a JSON-ready dict."""
-    emails = sorted({email.strip().lower() for email in emails})
-    replies = Comment.objects.filter(email__in=emails).exclude(email="").select_related("article").order_by("created_at")
+    replies = Comment.objects.by_emails(emails).select_related("article").order_by("created_at")
     return {
-        "emails": emails,
+        "emails": sorted({email.strip().lower() for email in emails}),
         "exported_at": timezone.now().isoformat(),
         "replies": [
             {
@@ -37,12 +35,11 @@ def erase(emails, mode):
 
     Returns how many replies were changed. Answers to a deleted reply stay, as top-level replies.
     """
-    replies = Comment.objects.filter(email__in={email.strip().lower() for email in emails}).exclude(email="")
-    with transaction.atomic():
-        if mode == "delete":
-            return replies.delete()[1].get(Comment._meta.label, 0)
-        if mode == "anonymise":
-            return replies.update(name=ANONYMOUS, email="", website="", ip_address=None, user_agent="", author_token="")
+    replies = Comment.objects.by_emails(emails)
+    if mode == "anonymise":
+        return replies.update(name=ANONYMOUS, email="", website="", ip_address=None, user_agent="", author_token="")
+    if mode == "delete":
+        return replies.delete()[1].get(Comment._meta.label, 0)
     raise ValueError(f"Unknown erase mode {mode!r}: use anonymise or delete.")
 
 
