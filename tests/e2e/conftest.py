@@ -49,26 +49,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def live_server(request):
-    """pytest-django's live server, started while the production HTTPS redirect is off.
+@pytest.fixture(scope="package")
+def browser(django_db_setup):
+    """One headless Chromium for these tests; each test gets its own context (cookies, storage).
 
-    SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the server thread
-    builds its handler, so the rest of the suite keeps the production default.
+    Package-scoped rather than session-scoped: while Playwright runs, the test
+    thread counts as async, and the rest of the suite should not run that way.
     """
-    from django.test import override_settings
-    from pytest_django.live_server_helper import LiveServer
-
-    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
-    with override_settings(SECURE_SSL_REDIRECT=False):
-        server = LiveServer(addr)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole run; each test gets its own context (cookies, storage)."""
     executable = find_chromium()
     if executable is None:
         where = os.environ.get("NEWSROOM_CHROMIUM") or f"{DEBIAN_CHROMIUM} or on PATH"
@@ -76,9 +63,17 @@ def browser():
         if os.environ.get("E2E") == "1":
             pytest.fail(reason + " (E2E=1: browser tests must run)", pytrace=False)
         pytest.skip(reason)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    snapshots = {conn.alias: getattr(conn, "_test_serialized_contents", None) for conn in connections.all()}
     with sync_playwright() as playwright:
+        # From here on the test thread has a running event loop, so Django hands
+        # it a second set of connection objects (asgiref's Local switches storage).
+        # They need the snapshot that serialised rollback restores the groups from.
+        for alias, snapshot in snapshots.items():
+            if snapshot is not None:
+                connections[alias]._test_serialized_contents = snapshot
         chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -30,12 +30,12 @@ def test_moderator_approves_a_pending_reply_and_readers_then_see_it(
     expect(reader.get_by_text(REPLY)).to_have_count(0)
 
     log_in(desk, moderator)
-    desk.get_by_role("link", name=re.compile(r"^Comments$")).first.click()
+    desk.get_by_role("rowheader", name="Comments", exact=True).get_by_role("link").click()
     row = desk.locator("#result_list tbody tr").filter(has_text="Yerlan")
     expect(row).to_have_count(1)
     screenshot(desk, "moderation-queue")
     row.get_by_role("checkbox").check()
-    action = desk.get_by_label("Action")
+    action = desk.get_by_label("Action:")
     approve = action.locator("option").filter(has_text=re.compile("approve", re.IGNORECASE)).first
     action.select_option(value=approve.get_attribute("value"))
     desk.get_by_role("button", name="Go").click()
@@ -50,7 +50,7 @@ def test_moderator_approves_a_pending_reply_and_readers_then_see_it(
 
 def test_moderator_cannot_open_stories_in_admin(seed_story, page, moderator, log_in):
     log_in(page, moderator)
-    expect(page.get_by_role("link", name=re.compile(r"^Comments$")).first).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Comments", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^(Articles|Stories)$"))).to_have_count(0)
 
     for address in ("/admin/articles/article/", f"/admin/articles/article/{seed_story.pk}/change/"):
