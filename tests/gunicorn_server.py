@@ -25,8 +25,10 @@ def free_port():
 
 
 def server_env(data_dir, **overrides):
-    """The inherited environment with production settings, plain HTTP on loopback, and `overrides`."""
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_DEBUG" and not key.startswith("AWS_")}
+    """The inherited environment with production settings, SQLite in `data_dir`, plain HTTP, and `overrides`."""
+    # The suite's DATABASE_URL names the developer's database: a server here gets SQLite unless told otherwise.
+    dropped = ("DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    env = {key: value for key, value in os.environ.items() if key not in dropped and not key.startswith("AWS_")}
     env.update(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         DJANGO_SECRET_KEY=SECRET,

@@ -37,7 +37,6 @@ OPEN_TO_ALL = {
 def database_env(request, tmp_path):
     """Server environment for a fresh, migrated database of each kind, holding the seed story."""
     env = gunicorn_server.server_env(tmp_path, **OPEN_TO_ALL)
-    env.pop("DATABASE_URL", None)
     if request.param == "sqlite":
         yield env
         return

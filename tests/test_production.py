@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-battery-staple-42"
 # Variables a developer's shell may carry that must not leak into a "production" subprocess.
-DEV_ONLY = ("DJANGO_DEBUG", "DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SECURE_COOKIES", "DJANGO_SECURE_HSTS_SECONDS")
+DEV_ONLY = ("DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SECURE_COOKIES", "DJANGO_SECURE_HSTS_SECONDS")
 
 
 def production_env(tmp_path, **extra):

@@ -101,7 +101,6 @@ def main():
         env = gunicorn_server.server_env(
             data_dir, DJANGO_SETTINGS_MODULE="tests.bench.settings", DJANGO_LOG_LEVEL="WARNING"
         )
-        env.pop("DATABASE_URL", None)
         if os.environ.get("BENCH_DATABASE_URL"):
             env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
         print("preparing: collectstatic, migrate, seed story ...", flush=True)
