@@ -3,7 +3,12 @@
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Comments open, so the story page carries its reply form as the contract describes (the 2022 seed story
+# would otherwise be closed to replies by the default of 14 days).
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("open_for_replies"),
+]
 
 HEADLINE = "Shooting continues in Almaty"
 SUB_HEADINGS = ["Russian troops sent to the country", "Great dissatisfaction"]
@@ -43,6 +48,7 @@ def test_reader_opens_the_seed_story_from_the_front_page(seed_story, page, scree
     for sub_heading in SUB_HEADINGS:
         expect(story.get_by_role("heading", level=2, name=sub_heading)).to_be_visible()
     expect(story.locator("time").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Leave a Reply")).to_be_visible()
 
     screenshot(page, "story-page", for_docs=True)
     assert page.log.problems == [], "the browser reported errors or failed requests"
@@ -57,6 +63,7 @@ def test_nothing_overflows_sideways_on_a_360px_phone(seed_story, new_page, scree
 
     open_story_from_front_page(phone)
     expect(phone.locator("article figure").first).to_be_visible()
+    expect(phone.get_by_role("button", name="Post Comment")).to_be_visible()
     assert overflow(phone) <= 0, "the story page is wider than a 360 px phone"
     screenshot(phone, "story-page-phone")
     assert phone.log.problems == [], "the browser reported errors or failed requests"
