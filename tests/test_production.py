@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -307,3 +308,15 @@ def test_media_is_served_by_django_only_when_the_install_asks(client, settings, 
     assert b"".join(response.streaming_content) == b"picture bytes"
     assert client.get("/media/../../newsroom/settings.py").status_code in (400, 404)
     assert client.get("/media/images/").status_code == 404
+
+
+def test_the_readme_lists_every_environment_variable_the_settings_read():
+    settings_source = (REPO / "newsroom" / "settings.py").read_text()
+    gunicorn_source = (REPO / "newsroom" / "gunicorn.conf.py").read_text()
+    read = set(re.findall(r'env(?:_bool|_int|_list)?\(\s*"([A-Z0-9_]+)"', settings_source))
+    read |= set(re.findall(r'environ\.get\("([A-Z0-9_]+)"', gunicorn_source))
+    assert "DATABASE_URL" in read and "WEB_CONCURRENCY" in read
+    readme = (REPO / "README.md").read_text().split("## Running in production", 1)[1]
+    listed = set(re.findall(r"`([A-Z0-9_]+)`", readme))
+    missing = {name for name in read - listed if not name.startswith("NEWSROOM_COMMENTS_")}
+    assert not missing, f"README's table does not list {sorted(missing)}"
