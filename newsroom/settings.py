@@ -287,6 +287,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "newsroom.views.login_lockout"
 AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Log lockouts, not a banner at every start nor each attempt's user agent.
+AXES_VERBOSE = False
 
 # Newsroom's own settings.
 NEWSROOM_SITE_NAME = env("NEWSROOM_SITE_NAME", "Newsroom")
