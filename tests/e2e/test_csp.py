@@ -98,6 +98,9 @@ def test_admin_pages_run_without_csp_violations(story, superuser, page):
         f"/admin/articles/image/{story.lead_image_id}/change/",
         "/admin/comments/comment/",
         f"/admin/comments/comment/{comment.pk}/change/",
+        f"/admin/comments/comment/{comment.pk}/delete/",
+        f"/admin/comments/comment/{comment.pk}/history/",
+        "/admin/comments/comment/?status__exact=pending",
         "/admin/auth/user/",
         f"/admin/auth/user/{superuser.pk}/change/",
         "/admin/axes/accessattempt/",
@@ -105,4 +108,22 @@ def test_admin_pages_run_without_csp_violations(story, superuser, page):
         visit(page, path)
     # The popup an editor opens with the "+" beside the lead picture field.
     visit(page, "/admin/articles/image/add/?_to_field=id&_popup=1")
+    assert csp_violations(page) == []
+
+
+def test_a_moderators_queue_runs_without_csp_violations(story, moderator, new_page, log_in):
+    page = new_page()
+    page.context.add_init_script(REPORT_VIOLATIONS)
+    log_in(page, moderator)
+    for path in ["/admin/", "/admin/comments/comment/", f"/admin/comments/comment/{Comment.objects.first().pk}/change/"]:
+        visit(page, path)
+    assert csp_violations(page) == []
+
+
+def test_an_editors_forms_run_without_csp_violations(story, editor, new_page, log_in):
+    page = new_page()
+    page.context.add_init_script(REPORT_VIOLATIONS)
+    log_in(page, editor)
+    for path in ["/admin/", "/admin/articles/article/add/", f"/admin/articles/article/{story.pk}/change/"]:
+        visit(page, path)
     assert csp_violations(page) == []
