@@ -12,10 +12,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; without this,
-# Django refuses every ORM call made there (SynchronousOnlyOperation).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-results" / "screenshots"
 DOC_SCREENSHOTS = REPO / "docs" / "screenshots"
@@ -67,7 +63,10 @@ def browser(django_db_setup):
     from playwright.sync_api import sync_playwright
 
     snapshots = {conn.alias: getattr(conn, "_test_serialized_contents", None) for conn in connections.all()}
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as env, sync_playwright() as playwright:
+        # Playwright's sync API runs an event loop in the test thread; without this,
+        # Django refuses every ORM call made there (SynchronousOnlyOperation).
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         # From here on the test thread has a running event loop, so Django hands
         # it a second set of connection objects (asgiref's Local switches storage).
         # They need the snapshot that serialised rollback restores the groups from.
@@ -99,30 +98,19 @@ class BrowserLog:
         if response.status >= 400 and response.request.resource_type != "document":
             self.failed_requests.append(f"{response.request.method} {response.url}: {response.status}")
 
-    def clear(self):
-        self.console_errors.clear()
-        self.page_errors.clear()
-        self.failed_requests.clear()
-
     @property
     def problems(self):
         return self.console_errors + self.page_errors + self.failed_requests
 
 
 @pytest.fixture
-def plain_http(settings):
-    """The live server speaks plain HTTP, so its cookies must not be Secure-only."""
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-
-
-@pytest.fixture
-def new_page(browser, live_server, plain_http, django_db_serialized_rollback):
+def new_page(browser, live_server, django_db_serialized_rollback):
     """Open pages in fresh browser contexts: one per person in the story (reader, moderator, editor).
 
     Each returned page has a `.log` (BrowserLog). Serialised rollback restores
     the groups made by data migrations, which a transactional test would
-    otherwise flush away.
+    otherwise flush away. The production cookie settings stay as they are:
+    Chromium counts http://localhost as a secure context and keeps Secure cookies.
     """
     contexts = []
 
