@@ -320,3 +320,48 @@ def test_the_readme_lists_every_environment_variable_the_settings_read():
     listed = set(re.findall(r"`([A-Z0-9_]+)`", readme))
     missing = {name for name in read - listed if not name.startswith("NEWSROOM_COMMENTS_")}
     assert not missing, f"README's table does not list {sorted(missing)}"
+
+
+# -- make audit --------------------------------------------------------------------------------------------------
+
+
+def fake_tools(monkeypatch, dependencies, pillow="INSTALLED: 13.0.0\n  LATEST:    13.0.0\n"):
+    """Stand-ins for pip-audit's JSON report and `pip index versions Pillow`."""
+    from newsroom import audit
+
+    def run(*args):
+        stdout = json.dumps({"dependencies": dependencies, "fixes": []}) if "pip-audit" in args[0] else pillow
+        return subprocess.CompletedProcess(args, 0, stdout=stdout, stderr="")
+
+    monkeypatch.setattr(audit, "run", run)
+    return audit
+
+
+def test_audit_fails_on_a_known_vulnerability(monkeypatch, capsys):
+    audit = fake_tools(
+        monkeypatch,
+        [
+            {"name": "django", "version": "5.2.0", "vulns": [{"id": "PYSEC-2025-1", "fix_versions": ["5.2.1"]}]},
+            {"name": "bleach", "version": "6.4.0", "vulns": []},
+        ],
+    )
+    assert audit.main() == 1
+    assert "django 5.2.0: PYSEC-2025-1" in capsys.readouterr().out
+
+
+def test_audit_says_plainly_when_the_advisory_service_did_not_answer(monkeypatch, capsys):
+    skipped = [{"name": "django", "skip_reason": "Dependency not found on PyPI and could not be audited"}]
+    audit = fake_tools(monkeypatch, skipped)
+    assert audit.main() == 0
+    assert "NOT AUDITED" in capsys.readouterr().out
+
+    monkeypatch.setenv("AUDIT_STRICT", "1")
+    assert audit.main() == 1
+
+
+def test_audit_fails_when_pillow_is_behind(monkeypatch, capsys):
+    audit = fake_tools(
+        monkeypatch, [{"name": "pillow", "version": "12.3.0", "vulns": []}], pillow="INSTALLED: 12.3.0\nLATEST: 13.0.0\n"
+    )
+    assert audit.main() == 1
+    assert "Pillow 12.3.0 is installed but 13.0.0 is out" in capsys.readouterr().out
