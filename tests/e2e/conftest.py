@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "a-long-test-passphrase-42"
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 15_000  # for every action and expectation
 
 
 def find_chromium():
@@ -60,7 +60,9 @@ def browser(django_db_setup):
             pytest.fail(reason + " (E2E=1: browser tests must run)", pytrace=False)
         pytest.skip(reason)
     from django.db import connections
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)  # a shared CI machine can be slow; 5 s is Playwright's default
 
     snapshots = {conn.alias: getattr(conn, "_test_serialized_contents", None) for conn in connections.all()}
     with pytest.MonkeyPatch.context() as env, sync_playwright() as playwright:
