@@ -116,8 +116,10 @@ def new_page(browser, live_server, django_db_serialized_rollback):
     """
     contexts = []
 
-    def open_page(width=1280, height=900):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+    def open_page(width=1280, height=900, javascript=True):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": height}, java_script_enabled=javascript
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

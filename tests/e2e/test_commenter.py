@@ -74,7 +74,9 @@ def test_reply_without_email_is_refused_and_keeps_what_was_typed(seed_story, pag
     assert not Comment.objects.exists()
 
 
-def test_commenter_replies_to_an_approved_reply(seed_story, page):
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-javascript", "without-javascript"])
+def test_commenter_replies_to_an_approved_reply(seed_story, new_page, javascript):
+    page = new_page(javascript=javascript)
     first = Comment.objects.create(
         article=seed_story,
         name="Dana",
@@ -95,7 +97,7 @@ def test_commenter_replies_to_an_approved_reply(seed_story, page):
     assert answer.status == Comment.Status.PENDING
 
 
-def test_ticked_save_my_name_fills_the_form_on_the_next_story(seed_story, second_story, page):
+def test_ticked_save_my_name_fills_the_form_on_the_next_story(seed_story, second_story, page, new_page):
     page.goto(seed_story.get_absolute_url())
     write_reply(
         page,
@@ -113,6 +115,12 @@ def test_ticked_save_my_name_fills_the_form_on_the_next_story(seed_story, second
     expect(form.get_by_label(EMAIL)).to_have_value("aigerim@example.org")
     expect(form.get_by_label(WEBSITE)).to_have_value("https://aigerim.example.org/")
     expect(form.get_by_label(COMMENT)).to_have_value("")
+
+    # Remembered in that browser only: another reader of the same page gets an empty form.
+    stranger = new_page()
+    stranger.goto(second_story.get_absolute_url())
+    expect(reply_form(stranger).get_by_label(NAME)).to_have_value("")
+    assert "aigerim@example.org" not in stranger.content()
 
 
 def test_unticked_save_my_name_leaves_the_next_form_empty(seed_story, second_story, page):
