@@ -202,15 +202,19 @@ if AWS_STORAGE_BUCKET_NAME:
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
+    # Where the pictures' URLs point, for the Content-Security-Policy: the CDN domain,
+    # or the bucket on its endpoint in path or virtual-host style.
     if AWS_S3_CUSTOM_DOMAIN:
-        NEWSROOM_MEDIA_ORIGIN = f"https://{AWS_S3_CUSTOM_DOMAIN}"
+        media_sources = [f"https://{AWS_S3_CUSTOM_DOMAIN}"]
     elif AWS_S3_ENDPOINT_URL:
-        NEWSROOM_MEDIA_ORIGIN = AWS_S3_ENDPOINT_URL.rstrip("/")
+        media_sources = [f"{AWS_S3_ENDPOINT_URL.rstrip('/')}/{AWS_STORAGE_BUCKET_NAME}/"]
     else:
-        NEWSROOM_MEDIA_ORIGIN = f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
-    NEWSROOM_MEDIA_ORIGIN = env("NEWSROOM_MEDIA_ORIGIN", NEWSROOM_MEDIA_ORIGIN)
+        s3_hosts = ["s3.amazonaws.com", *([f"s3.{AWS_S3_REGION_NAME}.amazonaws.com"] if AWS_S3_REGION_NAME else [])]
+        media_sources = [f"https://{host}/{AWS_STORAGE_BUCKET_NAME}/" for host in s3_hosts]
+        media_sources += [f"https://{AWS_STORAGE_BUCKET_NAME}.{host}" for host in s3_hosts]
+    NEWSROOM_MEDIA_SOURCES = env_list("NEWSROOM_MEDIA_SOURCES") or media_sources
 else:
-    NEWSROOM_MEDIA_ORIGIN = env("NEWSROOM_MEDIA_ORIGIN")
+    NEWSROOM_MEDIA_SOURCES = env_list("NEWSROOM_MEDIA_SOURCES")
 # Let Django itself serve MEDIA_ROOT (files on disk) for a single-machine install
 # whose proxy does not; the reference layout leaves media to the proxy or S3.
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA") and not AWS_STORAGE_BUCKET_NAME
@@ -264,7 +268,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *([NEWSROOM_MEDIA_ORIGIN] if NEWSROOM_MEDIA_ORIGIN else [])],
+        "img-src": ["'self'", "data:", *NEWSROOM_MEDIA_SOURCES],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

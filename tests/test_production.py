@@ -265,6 +265,16 @@ def test_media_goes_to_object_storage_when_a_bucket_is_named(tmp_path):
     assert found["NEWSROOM_SERVE_MEDIA"] is False
 
 
+def test_pictures_from_the_bucket_itself_are_allowed_when_there_is_no_custom_domain(tmp_path):
+    from storages.backends.s3 import S3Storage
+
+    found = settings_in(production_env(tmp_path, AWS_STORAGE_BUCKET_NAME="newsroom-media"), "CONTENT_SECURITY_POLICY")
+    sources = found["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
+    url = S3Storage(bucket_name="newsroom-media", querystring_auth=False).url("images/2026/11/lead.jpg")
+    assert any(url.startswith(source) for source in sources[2:]), (url, sources)
+    assert "https://s3.amazonaws.com/newsroom-media/" in sources  # that bucket only, not all of S3
+
+
 def test_media_stays_on_disk_without_a_bucket(tmp_path):
     found = settings_in(production_env(tmp_path), "STORAGES", "CONTENT_SECURITY_POLICY")
     assert found["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
