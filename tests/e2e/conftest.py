@@ -89,7 +89,9 @@ class BrowserLog:
     failed_requests: list = field(default_factory=list)
 
     def watch(self, page):
-        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(f"{msg.text} ({msg.location})"))
+        page.on(
+            "console", lambda msg: msg.type == "error" and self.console_errors.append(f"{msg.text} ({msg.location})")
+        )
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         page.on("requestfailed", lambda req: self.failed_requests.append(f"{req.method} {req.url}: {req.failure}"))
         page.on("response", self._on_response)

@@ -5,6 +5,8 @@ import pprint
 import pytest
 from playwright.sync_api import expect
 
+from comments.models import Comment
+
 from .replies import reply_form, write_reply
 
 pytestmark = [
@@ -23,8 +25,25 @@ def test_front_page_is_accessible(seed_story, page, axe):
     assert_accessible(page, axe)
 
 
-def test_story_page_is_accessible(seed_story, page, axe):
+def test_story_page_with_a_thread_of_replies_is_accessible(seed_story, page, axe):
+    first = Comment.objects.create(
+        article=seed_story,
+        name="Dana",
+        email="dana@example.org",
+        body="The trams have stopped.",
+        status=Comment.Status.APPROVED,
+    )
+    Comment.objects.create(
+        article=seed_story,
+        parent=first,
+        name="Yerlan",
+        email="yerlan@example.org",
+        website="https://yerlan.example.org/",
+        body="They run again on Sunday.",
+        status=Comment.Status.APPROVED,
+    )
     page.goto(seed_story.get_absolute_url())
+    expect(page.get_by_text("They run again on Sunday.")).to_be_visible()
     expect(page.get_by_role("heading", name="Leave a Reply")).to_be_visible()
     assert_accessible(page, axe)
 

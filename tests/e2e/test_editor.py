@@ -74,7 +74,9 @@ def test_editor_uploads_a_picture_and_publishes_a_story_with_it(desk, photo, new
     desk.get_by_label("Caption:").fill(CAPTION)
     save(desk)
 
-    write_story(desk, headline="Banks reopen in Almaty", body="The banks opened again on Monday.\n\n## Queues\n\nLong ones.")
+    write_story(
+        desk, headline="Banks reopen in Almaty", body="The banks opened again on Monday.\n\n## Queues\n\nLong ones."
+    )
     choose(desk, "lead_image", "Traders", CAPTION)
     screenshot(desk, "editor-story-form")
     save(desk)

@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from .replies import reply_form
+
 # Comments open, so the story page carries its reply form as the contract describes (the 2022 seed story
 # would otherwise be closed to replies by the default of 14 days).
 pytestmark = [
@@ -66,4 +68,10 @@ def test_nothing_overflows_sideways_on_a_360px_phone(seed_story, new_page, scree
     expect(phone.get_by_role("button", name="Post Comment")).to_be_visible()
     assert overflow(phone) <= 0, "the story page is wider than a 360 px phone"
     screenshot(phone, "story-page-phone")
+
+    form = reply_form(phone)
+    form.evaluate("form => { form.noValidate = true; }")  # let the server answer the empty form
+    form.get_by_role("button", name="Post Comment").click()
+    expect(reply_form(phone).locator(".invalid-feedback").first).to_be_visible()
+    assert overflow(phone) <= 0, "the reply form with its errors is wider than a 360 px phone"
     assert phone.log.problems == [], "the browser reported errors or failed requests"
