@@ -3,7 +3,7 @@
 Chromium reports each blocked inline script, style attribute or foreign
 source in its console; a listener for `securitypolicyviolation` events
 (added before any page script runs) reports the ones the console might word
-differently. Either way, the test fails on the first violation it sees.
+differently. A test fails if any page it visited reported one.
 """
 
 import pytest
@@ -58,7 +58,8 @@ def test_reader_pages_run_without_csp_violations(story, page, settings):
     for path in ["/", story.section.get_absolute_url(), story.get_absolute_url()]:
         visit(page, path)
 
-    # A reply sent empty comes back with its errors: another page a reader sees.
+    # "Reply" moves the form under the reply with a script; sent empty, it comes back with its errors.
+    page.get_by_role("link", name="Reply to Aigerim").click()
     page.get_by_role("button", name="Post Comment").click()
     page.wait_for_load_state("load")
     assert page.get_by_text("This field is required").first.is_visible()
