@@ -3,7 +3,7 @@
 import json
 
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, URLField, Value, When
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -27,6 +27,7 @@ class CommentAdmin(admin.ModelAdmin):
         "parent", "moderated_by", "moderated_at",
     ]
     readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "moderated_by", "moderated_at"]
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return False  # replies come from readers, through the story page
