@@ -8,21 +8,13 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
 from comments.models import Comment
-from tests.comments_support import make_reply, post_reply, relax_limits
+from tests.comments.support import make_reply, post_reply
 from tests.stories import make_story
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/admin/comments/comment/"
 
 
-@pytest.fixture(autouse=True)
-def limits(settings):
-    relax_limits(settings)
-
-
-@pytest.fixture
-def story(db):
-    return make_story("Shooting continues in Almaty")
 
 
 def staff(django_user_model, username, group):

@@ -9,20 +9,12 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
-from tests.comments_support import make_reply, post_reply, relax_limits, reply_data
+from tests.comments.support import make_reply, post_reply, reply_data
 from tests.stories import make_story
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def limits(settings):
-    relax_limits(settings)
-
-
-@pytest.fixture
-def story(db):
-    return make_story("Shooting continues in Almaty")
 
 
 def page_of(client, story, query=""):

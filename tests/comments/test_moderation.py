@@ -8,20 +8,12 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.moderation import moderator
-from tests.comments_support import make_reply, post_reply, relax_limits
+from tests.comments.support import make_reply, post_reply
 from tests.stories import make_story
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def limits(settings):
-    relax_limits(settings)
-
-
-@pytest.fixture
-def story(db):
-    return make_story("Shooting continues in Almaty")
 
 
 def status_of(body):

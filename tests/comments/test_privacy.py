@@ -9,15 +9,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from comments.models import Comment
-from tests.comments_support import make_reply
-from tests.stories import make_story
+from tests.comments.support import make_reply
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def story(db):
-    return make_story("Shooting continues in Almaty")
 
 
 def run(*args):

@@ -11,19 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
 from newsroom.sanitize import render_comment
-from tests.comments_support import make_reply, post_reply, relax_limits, reply_data
+from tests.comments.support import make_reply, post_reply, reply_data
 from tests.stories import make_story
-
-
-@pytest.fixture(autouse=True)
-def limits(settings):
-    relax_limits(settings)
-
-
-@pytest.fixture
-def story(db):
-    return make_story("Shooting continues in Almaty")
-
 
 XSS = [
     "<script>alert(1)</script>",
