@@ -15,6 +15,30 @@ EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z
 URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s:]*:[^/@\s]*@")
 EMAIL_MASK = "[email]"
 SECRET_MASK = "[secret]"  # noqa: S105 (the placeholder, not a secret)
+LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def config(level="INFO", own_loggers=("django",)):
+    """The dictConfig for Django's LOGGING and gunicorn's logconfig_dict: one line per event on stdout, redacted.
+
+    `own_loggers` get the handler directly instead of propagating (Django's would otherwise mail ADMINS).
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact": {"()": "newsroom.logging.RedactFilter"}},
+        "formatters": {"line": {"()": "newsroom.logging.OneLineFormatter", "format": LINE_FORMAT}},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "formatter": "line",
+                "filters": ["redact"],
+                "stream": "ext://sys.stdout",
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {name: {"handlers": ["stdout"], "level": level, "propagate": False} for name in own_loggers},
+    }
 
 
 def configured_secrets():

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from newsroom import logging as newsroom_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -324,22 +326,4 @@ NEWSROOM_COMMENTS_PER_PAGE = env_int("NEWSROOM_COMMENTS_PER_PAGE", 50)  # top-le
 NEWSROOM_COMMENTS_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENTS_IP_RETENTION_DAYS", 30)
 
 # One line per event on stdout, with email addresses and secrets masked (newsroom/logging.py).
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "newsroom.logging.RedactFilter"}},
-    "formatters": {
-        "line": {"()": "newsroom.logging.OneLineFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "formatter": "line",
-            "filters": ["redact"],
-            "stream": "ext://sys.stdout",
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    # Django's errors go to stdout like everything else, not by email to ADMINS.
-    "loggers": {"django": {"handlers": ["stdout"], "level": env("DJANGO_LOG_LEVEL", "INFO"), "propagate": False}},
-}
+LOGGING = newsroom_logging.config(env("DJANGO_LOG_LEVEL", "INFO"))
