@@ -26,16 +26,16 @@ def post_reply(request, article_id):
     article = get_object_or_404(Article.objects.published(), pk=article_id)
     if not moderator.is_open(article):
         return render(
-            request, "comments/refused.html",
+            request, "comments/not_posted.html",
             {"article": article, "message": "Comments are closed on this story."}, status=403,
         )
     form = ReplyForm(article, request.POST)
     if not form.is_valid():
-        return render(request, "comments/rejected.html", {"article": article, "form": form})
+        return render(request, "comments/not_posted.html", {"article": article, "form": form})
     ip_address = browser.client_ip(request)
     if refusal := moderator.rate_limit(ip_address, form.cleaned_data["email"]):
         response = render(
-            request, "comments/refused.html", {"article": article, "form": form, "message": refusal.message}, status=429
+            request, "comments/not_posted.html", {"article": article, "form": form, "message": refusal.message}, status=429
         )
         response["Retry-After"] = str(refusal.retry_after)
         return response
