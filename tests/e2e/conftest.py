@@ -233,11 +233,11 @@ def seed_story(django_db_serialized_rollback):
 
 @pytest.fixture
 def open_for_replies(settings):
-    """Comments open on the 2022 seed story, and no waiting between one reply and the next.
+    """Comments open on the 2022 seed story whatever the environment says, and no waiting between replies.
 
-    The defaults close comments 14 days after publication, refuse a form sent
-    within seconds of loading it and refuse a second reply from the same IP
-    within seconds; a test types faster than any person and posts from one IP.
+    The defaults refuse a form sent within seconds of loading it and a second
+    reply from the same IP within seconds; a test types faster than any person
+    and posts from one IP.
     """
     settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 0
     settings.NEWSROOM_COMMENTS_MIN_SECONDS = 0

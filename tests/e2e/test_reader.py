@@ -5,8 +5,7 @@ from playwright.sync_api import expect
 
 from .replies import reply_form
 
-# Comments open, so the story page carries its reply form as the contract describes (the 2022 seed story
-# would otherwise be closed to replies by the default of 14 days).
+# Comments open, so the story page carries its reply form as the contract describes.
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("open_for_replies"),
