@@ -153,6 +153,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not memory: tests of concurrent posts then meet SQLite's real (WAL) locking.
+            # One per test run (removed at its end), so two runs never share it.
+            "TEST": {"NAME": DATA_DIR / f"test-{os.getpid()}.sqlite3"},
         }
     }
 

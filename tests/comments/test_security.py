@@ -172,7 +172,7 @@ def test_story_page_queries_stay_constant_from_1_to_500_replies(client, story, d
     assert "500 replies" in response.content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migrated groups for later tests
 def test_two_concurrent_posts_are_both_stored(settings):
     story = make_story("Concurrent story")
     data = [reply_data(story, email=f"concurrent{n}@example.org", body=f"Concurrent reply {n}.") for n in range(2)]
