@@ -8,6 +8,9 @@ from django.urls import include, path
 from articles.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 from articles.sitemaps import sitemaps
 
+handler400 = "newsroom.views.bad_request"
+handler403 = "newsroom.views.permission_denied"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),

@@ -5,6 +5,20 @@ from django.shortcuts import render
 from django.views.static import serve
 
 
+def bad_request(request, exception):
+    """400, e.g. a reply far over the size limit: Django's own page would be bare text outside the site."""
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token: almost always an old page or blocked cookies, so say that."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def login_lockout(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out sign-in: a page in the site's style saying when to retry."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
