@@ -80,6 +80,26 @@ def browser(django_db_setup):
         chromium.close()
 
 
+@pytest.fixture(scope="package", autouse=True)
+def migrated_database(browser, django_db_blocker):
+    """Start the browser tests from the database exactly as migrations left it.
+
+    A transactional test elsewhere in the suite that does not roll back
+    serialised leaves a flushed database whose content types were re-made
+    with new ids; restoring the snapshot over those fails on their unique
+    names. So flush once, without re-making them, and restore the snapshot.
+    """
+    from django.core.management import call_command
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for conn in connections.all():
+            snapshot = getattr(conn, "_test_serialized_contents", None)
+            if snapshot is not None:
+                call_command("flush", database=conn.alias, interactive=False, verbosity=0, inhibit_post_migrate=True)
+                conn.creation.deserialize_db_from_string(snapshot)
+
+
 @dataclass
 class BrowserLog:
     """What went wrong in the browser while a test ran, so the test can assert that nothing did."""
