@@ -209,3 +209,9 @@ def test_view_on_site_leads_to_the_story_address(editor_client, world):
     response = editor_client.get(reverse("admin:view_on_site", args=[content_type.pk, story.pk]))
     assert response.status_code == 302
     assert response["Location"].endswith(story.get_absolute_url())
+
+
+def test_admin_pages_name_the_site_icon(client):
+    """Without it every admin page makes browsers ask for /favicon.ico and log a 404."""
+    page = client.get("/admin/login/").content.decode()
+    assert 'rel="icon" href="/static/img/favicon.svg"' in page

@@ -80,6 +80,7 @@ def test_editor_uploads_a_picture_and_publishes_a_story_with_it(desk, photo, new
     choose(desk, "lead_image", "Traders", CAPTION)
     screenshot(desk, "editor-story-form")
     save(desk)
+    assert desk.log.problems == [], "the editor's browser reported errors or failed requests in the admin"
 
     reader = new_page()
     reader.goto("/")
