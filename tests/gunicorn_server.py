@@ -58,6 +58,14 @@ def ask(env, expression, imports):
     return next(line[3:] for line in reversed(out.splitlines()) if line.startswith("=> "))
 
 
+def prepare_site(env):
+    """Collect static files, migrate and load the seed story, as `make serve` would; the story's path."""
+    manage(env, "collectstatic", "--no-input")
+    manage(env, "migrate", "--no-input")
+    manage(env, "load_seed_story")
+    return ask(env, "Article.objects.published().get().get_absolute_url()", "from articles.models import Article").strip("'")
+
+
 @contextmanager
 def gunicorn(env, log_path, workers=1, threads=1, startup_seconds=30):
     """Start gunicorn with newsroom/gunicorn.conf.py; yield its base URL; stop it on exit."""

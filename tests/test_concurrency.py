@@ -75,12 +75,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_twenty_replies_posted_at_once_are_all_stored(database_env, tmp_path):
-    gunicorn_server.manage(database_env, "collectstatic", "--no-input")
-    gunicorn_server.manage(database_env, "migrate", "--no-input")
-    gunicorn_server.manage(database_env, "load_seed_story")
-    story_url = gunicorn_server.ask(
-        database_env, "Article.objects.published().get().get_absolute_url()", "from articles.models import Article"
-    ).strip("'")
+    story_url = gunicorn_server.prepare_site(database_env)
 
     log_path = tmp_path / "server.log"
     with gunicorn_server.gunicorn(database_env, log_path, workers=2, threads=4) as base:

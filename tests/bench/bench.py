@@ -104,12 +104,7 @@ def main():
         if os.environ.get("BENCH_DATABASE_URL"):
             env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
         print("preparing: collectstatic, migrate, seed story ...", flush=True)
-        gunicorn_server.manage(env, "collectstatic", "--no-input")
-        gunicorn_server.manage(env, "migrate", "--no-input")
-        gunicorn_server.manage(env, "load_seed_story")
-        story = gunicorn_server.ask(
-            env, "Article.objects.published().get().get_absolute_url()", "from articles.models import Article"
-        ).strip("'")
+        story = gunicorn_server.prepare_site(env)
 
         targets = {"minimal": "/bench/minimal/", "front": "/", "story": story}
         log_path = Path(data_dir) / "gunicorn.log"
