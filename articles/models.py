@@ -344,7 +344,7 @@ class Article(models.Model):
         """When readers last saw a change: the "Updated" time, or else the publish time (sitemaps, feeds, JSON-LD)."""
         return self.updated_at or self.publish_at
 
-    @property
+    @cached_property
     def summary(self):
         """The standfirst, or the opening words of the body for feeds and link previews when there is none."""
         return self.standfirst or Truncator(strip_tags(self.body_html)).words(40)
