@@ -11,6 +11,7 @@ from .models import Article
 class LatestStoriesFeed(Feed):
     link = reverse_lazy("articles:front")
     feed_url = reverse_lazy("feeds-latest")
+
     def title(self):
         return f"{settings.NEWSROOM_SITE_NAME}: latest stories"
 

@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import reverse
 
-from .models import Comment
+from .models import Comment, normalize_email
 
 TIMESTAMP_SALT = "comments.form-timestamp"
 REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
@@ -128,7 +128,7 @@ class ReplyForm(ReplySecurityForm):
             self.data[self.add_prefix("parent")] = ""
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+        return normalize_email(self.cleaned_data["email"])
 
     def clean_parent(self):
         """The reply being answered: an approved reply on the same story, or none."""
@@ -162,7 +162,7 @@ class ReplyForm(ReplySecurityForm):
             website=data["website"],
             body=data["body"],
             ip_address=ip_address,
-            user_agent=user_agent[:300],
+            user_agent=user_agent,
         )
         reply.attach_to(data["parent"])
         return reply

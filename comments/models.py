@@ -14,6 +14,11 @@ from newsroom.sanitize import render_comment
 AVATAR_COLOURS = 12
 
 
+def normalize_email(email):
+    """How an address is stored and compared: trimmed, lower case, so one person is one address."""
+    return email.strip().lower()
+
+
 def history_count(status):
     """How many earlier replies with the same email have this status: a subquery, so lists stay one query."""
     earlier = (
@@ -54,7 +59,7 @@ class CommentQuerySet(models.QuerySet):
 
     def by_emails(self, emails):
         """Every reply stored under these addresses (compared as saved: trimmed, lower case)."""
-        return self.filter(email__in={email.strip().lower() for email in emails}).exclude(email="")
+        return self.filter(email__in={normalize_email(email) for email in emails}).exclude(email="")
 
 
 class Comment(models.Model):
@@ -96,7 +101,7 @@ class Comment(models.Model):
         return f"{self.name}: {self.body[:50]}"
 
     def save(self, *args, **kwargs):
-        self.email = self.email.strip().lower()
+        self.email = normalize_email(self.email)
         self.body_html = render_comment(self.body)
         super().save(*args, **kwargs)
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from .models import Comment
+from .models import Comment, normalize_email
 
 LINK = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
 
@@ -94,7 +94,7 @@ class ReplyModerator:
 
         The flood keys are set atomically with cache.add, so two posts at once cannot both slip through.
         """
-        email_key = Comment.hash_token(email.strip().lower())
+        email_key = Comment.hash_token(normalize_email(email))
         hour_key = f"comments:hour:{ip_address}"
         cache.add(hour_key, 0, 3600)
         try:

@@ -5,7 +5,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Comment
+from articles.models import absolute_url
+
+from .models import Comment, normalize_email
 
 ANONYMOUS = "Anonymous"
 EXPORT_FIELDS = [
@@ -17,13 +19,13 @@ def export(emails):
     """Every reply stored under these addresses, as a JSON-ready dict."""
     replies = Comment.objects.by_emails(emails).select_related("article").order_by("created_at")
     return {
-        "emails": sorted({email.strip().lower() for email in emails}),
+        "emails": sorted({normalize_email(email) for email in emails}),
         "exported_at": timezone.now().isoformat(),
         "replies": [
             {
                 **{field: _plain(getattr(reply, field)) for field in EXPORT_FIELDS},
                 "story": reply.article.headline,
-                "story_url": settings.NEWSROOM_SITE_URL.rstrip("/") + reply.article.get_absolute_url(),
+                "story_url": absolute_url(reply.article.get_absolute_url()),
             }
             for reply in replies
         ],
