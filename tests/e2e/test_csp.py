@@ -11,10 +11,10 @@ from django.core.management import call_command
 
 from articles.models import Article
 from comments.models import Comment
+from tests.e2e.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PASSWORD = "csp-test-passphrase-for-the-admin"
 REPORT_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", (event) => {
   console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
@@ -81,13 +81,10 @@ def test_the_login_lockout_page_runs_without_csp_violations(page, settings, scre
     assert csp_violations(page) == []
 
 
-def test_admin_pages_run_without_csp_violations(story, superuser, page):
+def test_admin_pages_run_without_csp_violations(story, superuser, page, log_in):
     page.context.add_init_script(REPORT_VIOLATIONS)
     visit(page, "/admin/login/?next=/admin/")
-    page.get_by_label("Username").fill("chief")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
+    log_in(page, superuser)
 
     comment = Comment.objects.first()
     for path in [
@@ -112,19 +109,17 @@ def test_admin_pages_run_without_csp_violations(story, superuser, page):
     assert csp_violations(page) == []
 
 
-def test_a_moderators_queue_runs_without_csp_violations(story, moderator, new_page, log_in):
+@pytest.mark.parametrize(
+    "person, paths",
+    [
+        ("moderator", ["/admin/", "/admin/comments/comment/", "/admin/comments/comment/{reply}/change/"]),
+        ("editor", ["/admin/", "/admin/articles/article/add/", "/admin/articles/article/{story}/change/"]),
+    ],
+)
+def test_a_moderators_and_an_editors_pages_run_without_csp_violations(story, person, paths, request, new_page, log_in):
     page = new_page()
     page.context.add_init_script(REPORT_VIOLATIONS)
-    log_in(page, moderator)
-    for path in ["/admin/", "/admin/comments/comment/", f"/admin/comments/comment/{Comment.objects.first().pk}/change/"]:
-        visit(page, path)
-    assert csp_violations(page) == []
-
-
-def test_an_editors_forms_run_without_csp_violations(story, editor, new_page, log_in):
-    page = new_page()
-    page.context.add_init_script(REPORT_VIOLATIONS)
-    log_in(page, editor)
-    for path in ["/admin/", "/admin/articles/article/add/", f"/admin/articles/article/{story.pk}/change/"]:
-        visit(page, path)
+    log_in(page, request.getfixturevalue(person))
+    for path in paths:
+        visit(page, path.format(reply=Comment.objects.first().pk, story=story.pk))
     assert csp_violations(page) == []
