@@ -34,7 +34,7 @@ HEADLINES = [
     "A long night at the Republic Square: eyewitnesses describe the hours before the shooting began",
     "Electricity prices to rise by a fifth",
 ]
-KICKERS = ["", "Kazakhstan", "Live", "Analysis", "Extraordinarily long kicker for a special report", ""]
+KICKERS = ["", "Kazakhstan", "Explainer", "Analysis", "Extraordinarily long kicker for a special report", ""]
 STANDFIRSTS = [
     "",
     "The decision follows a week of protests over fuel prices.",
