@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-DEV_ENV := DJANGO_DEBUG=1
+# The site's own links (canonical, emails, pictures) follow the port it is served on.
+DEV_ENV = DJANGO_DEBUG=1 PORT=$(PORT)
 
 .PHONY: run test lint serve audit bench seed clean
 
@@ -22,11 +23,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_seed_story
-	@echo
-	@echo "  Newsroom is at http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
-	@echo "  To get an admin login, in another terminal run:"
-	@echo "      $(DEV_ENV) $(BIN)/python manage.py createsuperuser"
-	@echo
+	@$(DEV_ENV) $(BIN)/python manage.py signin_help --address http://127.0.0.1:$(PORT)
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-test

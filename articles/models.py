@@ -1,5 +1,6 @@
 """Sections, authors, images and the stories that editors publish."""
 
+import re
 from functools import cached_property
 from urllib.parse import urljoin
 
@@ -16,6 +17,8 @@ from django.utils.text import Truncator, slugify
 from newsroom.sanitize import render_markdown
 
 from . import images
+
+PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
 def absolute_url(url):
@@ -290,7 +293,7 @@ class Article(models.Model):
         "close comments at",
         null=True,
         blank=True,
-        help_text="Leave empty to close comments automatically some days after publication (see settings).",
+        help_text="Leave empty to keep comments open, unless the site is set to close them a number of days after publication.",
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -346,8 +349,14 @@ class Article(models.Model):
 
     @cached_property
     def summary(self):
-        """The standfirst, or the opening words of the body for feeds and link previews when there is none."""
-        return self.standfirst or Truncator(strip_tags(self.body_html)).words(40)
+        """The standfirst, or else the body's opening paragraphs cut to 40 words, for lists, feeds and link previews.
+
+        Only paragraphs: a sub-heading run into the next sentence would read as nonsense.
+        """
+        if self.standfirst:
+            return self.standfirst
+        paragraphs = PARAGRAPH.findall(self.body_html) or [self.body_html]
+        return Truncator(" ".join(strip_tags(p).strip() for p in paragraphs)).words(40)
 
     def share_image(self):
         """The 16:9 crop of the lead picture for OpenGraph and Twitter cards, or None."""

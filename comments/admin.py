@@ -6,15 +6,20 @@ from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, URLField, Value, When
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from . import privacy
 from .models import Comment
 
+EXCERPT_CHARACTERS = 240
+
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt", "status", "name", "email", "ip_address", "story_link", "history", "created_at"]
+    # Five columns, so the queue fits a laptop with the admin's sidebar open and the reply stays readable.
+    list_display = ["excerpt", "author", "story_link", "status", "received"]
     list_display_links = ["excerpt"]
     list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "email", "body", "ip_address"]
@@ -42,14 +47,29 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="reply")
     def excerpt(self, reply):
-        return reply.body[:80] + ("…" if len(reply.body) > 80 else "")
+        return Truncator(reply.body).chars(EXCERPT_CHARACTERS)
+
+    @admin.display(description="author", ordering="name")
+    def author(self, reply):
+        """Name, then email and IP address, then the author's earlier replies: one cell, one line each."""
+        return format_html(
+            '<span class="reply-author__name">{}</span><br><span class="reply-author__contact">{}<br>{}</span>'
+            '<br><span class="reply-author__history">{}</span>',
+            reply.name, reply.email or "no email", reply.ip_address or "no IP address", self.history(reply),
+        )
+
+    @admin.display(description="received", ordering="created_at")
+    def received(self, reply):
+        """Date over time: the admin's one-line date would need a column of its own width."""
+        local = timezone.localtime(reply.created_at)
+        return format_html("{}<br>{}", date_format(local, "j M Y"), date_format(local, "H:i"))
 
     @admin.display(description="story", ordering="article__headline")
     def story_link(self, reply):
         return format_html('<a href="{}">{}</a>', reply.article.get_absolute_url(), reply.article.headline)
 
-    @admin.display(description="author's earlier replies")
-    def history(self, reply):
+    @staticmethod
+    def history(reply):
         return f"{reply.approved_before} approved, {reply.spam_before} spam"
 
     def save_model(self, request, reply, form, change):

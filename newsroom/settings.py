@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "newsroom",  # project-wide management commands
     "articles",
     "comments",
 ]
@@ -302,7 +303,9 @@ AXES_VERBOSE = False
 
 # Newsroom's own settings.
 NEWSROOM_SITE_NAME = env("NEWSROOM_SITE_NAME", "Newsroom")
-NEWSROOM_SITE_URL = env("NEWSROOM_SITE_URL", "http://127.0.0.1:8000")
+# The public address for absolute links (emails, canonical links, feeds); by default the
+# local address that `make run` and `make serve` listen on, so PORT=8080 moves it too.
+NEWSROOM_SITE_URL = env("NEWSROOM_SITE_URL") or "http://127.0.0.1:" + env("PORT", "8000")
 NEWSROOM_STORIES_PER_PAGE = env_int("NEWSROOM_STORIES_PER_PAGE", 12)
 # Picture uploads beyond these limits are refused (the pixel limit stops decompression bombs).
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)

@@ -8,6 +8,10 @@ from django.urls import include, path
 from articles.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 from articles.sitemaps import sitemaps
 
+# Editors and moderators see the site's name in the admin, not "Django administration".
+admin.site.site_header = settings.NEWSROOM_SITE_NAME
+admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} admin"
+
 handler400 = "newsroom.views.bad_request"
 handler403 = "newsroom.views.permission_denied"
 

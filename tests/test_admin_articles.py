@@ -1,6 +1,7 @@
 """The editors' desk: what an editor can do in the admin, and what a user without rights cannot."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -215,3 +216,16 @@ def test_admin_pages_name_the_site_icon(client):
     """Without it every admin page makes browsers ask for /favicon.ico and log a 404."""
     page = client.get("/admin/login/").content.decode()
     assert 'rel="icon" href="/static/img/favicon.svg"' in page
+
+
+def test_the_admin_names_the_site_not_django(editor_client):
+    page = editor_client.get("/admin/").content.decode()
+    assert "Django administration" not in page and "Django site admin" not in page
+    assert re.search(r"<title>[^<]*Newsroom admin</title>", page)
+    assert re.search(r'<div id="site-name"><a href="/admin/">Newsroom</a></div>', page)
+
+
+def test_the_close_comments_help_says_comments_stay_open_by_default(editor_client, world):
+    page = editor_client.get("/admin/articles/article/add/").content.decode()
+    assert "Leave empty to keep comments open" in page
+    assert "some days after publication" not in page

@@ -256,3 +256,16 @@ def test_messages_are_announced_at_the_top_of_main(rf):
     main = page[page.index('<main id="main"') :]
     assert main.index('<div class="messages" role="status">') < main.index("We could not find that page")
     assert "Your reply is awaiting moderation." in main
+
+
+def test_a_story_without_standfirst_is_summed_up_by_its_opening_paragraphs_not_its_headings(client):
+    story = make_story(
+        "No standfirst",
+        body="Opening words of the story.\n\n## A sub-heading\n\nThe next paragraph.\n\n" + "word " * 60,
+    )
+    assert story.summary.startswith("Opening words of the story. The next paragraph. word word")
+    assert "sub-heading" not in story.summary
+    assert story.summary.endswith("…") and len(story.summary.split()) == 40
+    assert f'<p class="card__summary">{story.summary}</p>' in client.get("/").content.decode()
+    Article.objects.filter(pk=story.pk).update(standfirst="An editor's own summary.")
+    assert Article.objects.get(pk=story.pk).summary == "An editor's own summary."

@@ -375,3 +375,21 @@ def test_audit_fails_when_pillow_is_behind(monkeypatch, capsys):
     )
     assert audit.main() == 1
     assert "Pillow 12.3.0 is installed but 13.0.0 is out" in capsys.readouterr().out
+
+
+def test_the_sites_own_address_follows_the_port_it_is_served_on(tmp_path):
+    assert settings_in(production_env(tmp_path), "NEWSROOM_SITE_URL") == {"NEWSROOM_SITE_URL": "http://127.0.0.1:8000"}
+    on_8080 = production_env(tmp_path, PORT="8080")
+    assert settings_in(on_8080, "NEWSROOM_SITE_URL") == {"NEWSROOM_SITE_URL": "http://127.0.0.1:8080"}
+    public = production_env(tmp_path, PORT="8080", NEWSROOM_SITE_URL="https://news.example.org")
+    assert settings_in(public, "NEWSROOM_SITE_URL") == {"NEWSROOM_SITE_URL": "https://news.example.org"}
+
+
+def test_make_run_gives_its_port_to_the_site(tmp_path):
+    """`PORT=8080 make run` serves on 8080, and every command it runs is told so (links, canonical, emails)."""
+    result = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", "PORT=8080"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert any("runserver 127.0.0.1:8080" in line for line in commands), result.stdout
+    assert all("PORT=8080" in line for line in commands), commands

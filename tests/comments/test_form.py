@@ -309,3 +309,16 @@ def test_front_page_shows_each_storys_approved_reply_count(client, story):
     make_reply(story, status=Comment.Status.PENDING)
     html = client.get("/").content.decode()
     assert "2 replies" in html
+
+
+def test_the_authors_own_pending_reply_is_not_headed_no_replies_yet(client, story):
+    def heading(html):
+        return re.search(r'<h2 id="replies-title"[^>]*>(.*?)</h2>', html).group(1)
+
+    post_reply(client, story, body="My words, waiting.")
+    assert heading(page_of(client, story)) == "Replies"
+    from django.test import Client
+
+    assert heading(page_of(Client(), story)) == "No replies yet"
+    make_reply(story)
+    assert heading(page_of(client, story)) == "1 reply"

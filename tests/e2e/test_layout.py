@@ -96,3 +96,28 @@ def test_the_front_pages_cards_are_laid_out_as_cards_not_as_lead_stories(realist
     columns = page.locator(".front__latest .card-list").evaluate("l => getComputedStyle(l).gridTemplateColumns")
     assert len(columns.split()) >= 3, f"at 1280 px the latest stories sit in at least three columns, not {columns}"
 
+
+def results_fit(page):
+    """Whether the admin's list of results fits its column without sideways scrolling."""
+    return page.locator(".results").evaluate("r => r.scrollWidth <= r.clientWidth")
+
+
+def test_the_moderators_reply_list_fits_a_laptop_with_the_sidebar_open(realistic_site, new_page, moderator, log_in):
+    add_reply_threads(realistic_site, 30, seed=1, status="pending")
+    page = log_in(new_page(width=1280, height=900), moderator)
+    page.goto("/admin/comments/comment/")
+    expect(page.locator("#nav-sidebar")).to_be_visible()
+    expect(page.locator("#result_list tbody tr")).to_have_count(50)
+    assert results_fit(page), "the reply list scrolls sideways at 1280 px"
+    reply_column = page.locator("#result_list tbody tr").first.locator(".field-excerpt")
+    assert reply_column.evaluate("c => c.getBoundingClientRect().width") >= 224, "the reply text column is too narrow to read"
+    assert page.log.problems == []
+
+
+def test_the_editors_picture_list_fits_a_laptop_with_the_sidebar_open(realistic_site, new_page, editor, log_in):
+    page = log_in(new_page(width=1280, height=900), editor)
+    page.goto("/admin/articles/image/")
+    expect(page.locator("#nav-sidebar")).to_be_visible()
+    expect(page.locator("#result_list tbody tr")).to_have_count(4)
+    assert results_fit(page), "the picture list scrolls sideways at 1280 px"
+    assert page.log.problems == []
