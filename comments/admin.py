@@ -5,15 +5,40 @@ import json
 from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, URLField, Value, When
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from . import privacy
-from .models import Comment
+from .models import Comment, DiscussionSettings, ModerationEvent
 
 EXCERPT_CHARACTERS = 240
+
+
+class ModerationEventInline(admin.TabularInline):
+    """The reply's history on its page: every decision, who took it and when, oldest first."""
+
+    model = ModerationEvent
+    verbose_name_plural = "history"
+    fields = ["at", "who", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("moderator")
+
+    @admin.display(description="by")
+    def who(self, event):
+        return event.moderator.get_username() if event.moderator else "Newsroom (automatic)"
 
 
 @admin.register(Comment)
@@ -28,10 +53,10 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["approve", "mark_spam", "remove", "export_authors", "anonymise_authors", "delete_authors"]
     fields = [
-        "status", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent",
-        "parent", "moderated_by", "moderated_at",
+        "status", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent", "parent",
     ]
-    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "moderated_by", "moderated_at"]
+    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent"]
+    inlines = [ModerationEventInline]
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
@@ -73,9 +98,11 @@ class CommentAdmin(admin.ModelAdmin):
         return f"{reply.approved_before} approved, {reply.spam_before} spam"
 
     def save_model(self, request, reply, form, change):
-        if "status" in form.changed_data:
-            reply.moderated_by, reply.moderated_at = request.user, timezone.now()
         super().save_model(request, reply, form, change)
+        if change and "status" in form.changed_data:
+            ModerationEvent.objects.create(
+                comment=reply, moderator=request.user, from_status=form.initial["status"], to_status=reply.status
+            )
 
     def _moderate(self, request, queryset, status, verb):
         changed = queryset.moderate(status, request.user)
@@ -115,3 +142,23 @@ class CommentAdmin(admin.ModelAdmin):
     def delete_authors(self, request, queryset):
         changed = privacy.erase(self._authors(queryset), "delete")
         self.message_user(request, f"Deleted {changed} repl{'y' if changed == 1 else 'ies'}.", messages.SUCCESS)
+
+
+@admin.register(DiscussionSettings)
+class DiscussionSettingsAdmin(admin.ModelAdmin):
+    """One page of rules, like WordPress's Discussion settings: the list goes straight to it."""
+
+    fieldsets = [
+        ("Holding replies", {"fields": ["hold_all", "max_links"]}),
+        ("Words, emails and IP addresses", {"fields": ["moderation_keys", "disallowed_keys"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        rules = DiscussionSettings.current()
+        return redirect("admin:comments_discussionsettings_change", rules.pk)

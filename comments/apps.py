@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class CommentsConfig(AppConfig):
@@ -7,4 +8,16 @@ class CommentsConfig(AppConfig):
     verbose_name = "Reader replies"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the moderator notification)
+        from . import notifications  # noqa: F401  (sends moderators' emails after each response)
+
+        checks.register(check_settings)
+
+
+def check_settings(app_configs, **kwargs):
+    """A NEWSROOM_COMMENTS_* value that cannot be read stops the site at start-up, not at the first reply."""
+    from .conf import app_settings
+
+    return [
+        checks.Error(f"{name}: {problem}.", hint="See comments/conf.py for each setting's type.", id="comments.E001")
+        for name, problem in app_settings.problems()
+    ]

@@ -1,4 +1,9 @@
-"""What the reader's browser tells the server, and the two signed cookies it keeps for them."""
+"""What the reader's browser tells the server, and the one signed cookie it keeps: a random token.
+
+The token lets the server recognise the browser's own pending replies, an author
+whose reply was approved, and the name and email the reader asked it to remember
+(kept on the server, never in the cookie).
+"""
 
 import ipaddress
 import secrets
@@ -8,7 +13,8 @@ from django.core import signing
 
 from newsroom import clientip
 
-REMEMBER_COOKIE = "newsroom_reply_author"
+from .models import Comment, RememberedAuthor
+
 TOKEN_COOKIE = "newsroom_reply_token"  # noqa: S105 (a cookie name, not a secret)
 COOKIE_MAX_AGE = 365 * 24 * 3600
 REMEMBERED_FIELDS = ("name", "email", "website")
@@ -30,29 +36,20 @@ def user_agent(request):
     return request.META.get("HTTP_USER_AGENT", "")[:300]
 
 
-def _read(request, name):
-    """A value this server signed into a cookie, or None if absent or tampered with."""
-    try:
-        return signing.loads(request.COOKIES.get(name, ""), salt=name, max_age=COOKIE_MAX_AGE)
-    except signing.BadSignature:
-        return None
-
-
-def _set(response, name, value):
-    response.set_cookie(
-        name, signing.dumps(value, salt=name), max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-
-
 def author_token(request):
-    """The random token this browser received with its first reply ('' if none)."""
-    token = _read(request, TOKEN_COOKIE)
+    """The random token this browser received with its first reply ('' if none, or tampered with)."""
+    try:
+        token = signing.loads(request.COOKIES.get(TOKEN_COOKIE, ""), salt=TOKEN_COOKIE, max_age=COOKIE_MAX_AGE)
+    except signing.BadSignature:
+        return ""
     return token if isinstance(token, str) else ""
 
 
 def give_author_token(response, token):
-    _set(response, TOKEN_COOKIE, token)
+    response.set_cookie(
+        TOKEN_COOKIE, signing.dumps(token, salt=TOKEN_COOKIE), max_age=COOKIE_MAX_AGE, httponly=True,
+        samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 def new_author_token():
@@ -60,16 +57,21 @@ def new_author_token():
 
 
 def remembered_fields(request):
-    """Name, email and website saved by "Save my name…", to prefill the form; {} if none."""
-    saved = _read(request, REMEMBER_COOKIE)
-    if not isinstance(saved, dict):
+    """Name, email and website this browser asked to be remembered, to prefill the form; {} if none."""
+    token = author_token(request)
+    if not token:
         return {}
-    return {field: str(saved[field]) for field in REMEMBERED_FIELDS if field in saved}
+    saved = RememberedAuthor.objects.filter(token_hash=Comment.hash_token(token)).first()
+    return {field: getattr(saved, field) for field in REMEMBERED_FIELDS} if saved else {}
 
 
-def remember_fields(response, cleaned_data):
-    """Keep name, email and website when the box was ticked; forget them when it was not."""
+def remember_fields(token, cleaned_data):
+    """Keep name, email and website on the server behind the browser's token when the box was ticked;
+    forget them when it was not. The cookie carries only the random token."""
+    token_hash = Comment.hash_token(token)
     if cleaned_data.get("remember"):
-        _set(response, REMEMBER_COOKIE, {field: cleaned_data[field] for field in REMEMBERED_FIELDS})
+        RememberedAuthor.objects.update_or_create(
+            token_hash=token_hash, defaults={field: cleaned_data[field] for field in REMEMBERED_FIELDS}
+        )
     else:
-        response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+        RememberedAuthor.objects.filter(token_hash=token_hash).delete()

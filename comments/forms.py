@@ -1,16 +1,17 @@
 """The "Leave a Reply" form: security fields in a base form, what the reader writes in ReplyForm."""
 
+import secrets
 import time
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
-from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import reverse
 
+from .conf import app_settings
 from .models import Comment, normalize_email
 
 TIMESTAMP_SALT = "comments.form-timestamp"
@@ -18,8 +19,9 @@ REMEMBER_LABEL = "Save my name, email, and website in this browser for the next 
 
 
 def issue_timestamp(story_id, issued_at=None):
-    """A signed note of when the form was shown, and for which story."""
-    return signing.dumps([story_id, int(issued_at if issued_at is not None else time.time())], salt=TIMESTAMP_SALT)
+    """A signed note of when the form was shown, for which story, and a random nonce: one form, one reply."""
+    issued_at = int(issued_at if issued_at is not None else time.time())
+    return signing.dumps([story_id, issued_at, secrets.token_hex(8)], salt=TIMESTAMP_SALT)
 
 
 class WebAddressField(forms.URLField):
@@ -39,15 +41,19 @@ class ReplySecurityForm(forms.Form):
 
     def __init__(self, article, *args, **kwargs):
         self.article = article
+        self.form_nonce = None
         super().__init__(*args, **kwargs)
         self.initial["timestamp"] = issue_timestamp(article.pk)
 
     def full_clean(self):
         super().full_clean()
         if self._errors:
-            # A form shown again gets a fresh timestamp, so the corrected reply can be posted.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("timestamp")] = issue_timestamp(self.article.pk)
+            self.show_again()
+
+    def show_again(self):
+        """Give the form a fresh timestamp before it is shown again, so the reader can post it as it is."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("timestamp")] = issue_timestamp(self.article.pk)
 
     def clean(self):
         # Security problems are form-wide errors: the fields they concern are hidden.
@@ -62,7 +68,7 @@ class ReplySecurityForm(forms.Form):
 
     def _check_timestamp(self, value):
         try:
-            story_id, issued_at = signing.loads(value, salt=TIMESTAMP_SALT)
+            story_id, issued_at, self.form_nonce = signing.loads(value, salt=TIMESTAMP_SALT)
             issued_at = int(issued_at)
         except (signing.BadSignature, TypeError, ValueError):
             raise forms.ValidationError(
@@ -71,11 +77,11 @@ class ReplySecurityForm(forms.Form):
         age = time.time() - issued_at
         if story_id != self.article.pk:
             raise forms.ValidationError("This form belongs to another story. Please post your reply again.")
-        if age < settings.NEWSROOM_COMMENTS_MIN_SECONDS:
+        if age < app_settings.MIN_SECONDS:
             raise forms.ValidationError(
                 "That was quick: please read your reply once more, then post it again.", code="too_fast"
             )
-        if age > settings.NEWSROOM_COMMENTS_FORM_MAX_AGE:
+        if age > app_settings.FORM_MAX_AGE:
             raise forms.ValidationError(
                 "This form has expired because it was open for a long time. Your text is kept below: "
                 "please post it again.",
@@ -98,7 +104,7 @@ class ReplyForm(ReplySecurityForm):
     def __init__(self, article, *args, **kwargs):
         super().__init__(article, *args, **kwargs)
         body = self.fields["body"]
-        body.max_length = settings.NEWSROOM_COMMENTS_MAX_LENGTH
+        body.max_length = app_settings.MAX_LENGTH
         body.validators.append(MaxLengthValidator(body.max_length))
         body.widget.attrs["maxlength"] = str(body.max_length)
         self.helper = self._helper()
@@ -135,7 +141,7 @@ class ReplyForm(ReplySecurityForm):
         parent_id = self.cleaned_data.get("parent")
         if parent_id is None:
             return None
-        parent = Comment.objects.approved().filter(pk=parent_id, article=self.article).select_related("parent").first()
+        parent = Comment.objects.public().filter(pk=parent_id, article=self.article).select_related("parent").first()
         if parent is None:
             raise forms.ValidationError("The reply you are answering is no longer shown.")
         return parent
@@ -147,9 +153,6 @@ class ReplyForm(ReplySecurityForm):
             raise forms.ValidationError(
                 "The reply you were answering is no longer shown; your text is kept, post it as a new reply."
             )
-        email, body = self.cleaned_data.get("email"), self.cleaned_data.get("body")
-        if email and body and Comment.objects.filter(article=self.article, email=email, body=body).exists():
-            raise forms.ValidationError("You have already said that.", code="duplicate")
         return self.cleaned_data
 
     def build_reply(self, ip_address, user_agent):

@@ -1,15 +1,20 @@
-"""Readers' replies to stories, and the state a moderator gives them."""
+"""Readers' replies to stories, the decisions moderators take on them, and the little the server
+remembers for a reader's browser."""
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import URLValidator
-from django.db import models
-from django.db.models import Count, OuterRef, Subquery, Value
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from newsroom.sanitize import render_comment
+
+from .conf import app_settings
 
 AVATAR_COLOURS = 12
 
@@ -17,6 +22,11 @@ AVATAR_COLOURS = 12
 def normalize_email(email):
     """How an address is stored and compared: trimmed, lower case, so one person is one address."""
     return email.strip().lower()
+
+
+def digest(kind, value):
+    """A keyed hash (HMAC with the secret key) of an email or IP address: comparable, not reversible."""
+    return salted_hmac(f"comments.{kind}", value).hexdigest()
 
 
 def history_count(status):
@@ -33,18 +43,19 @@ def history_count(status):
 
 
 class CommentQuerySet(models.QuerySet):
-    def approved(self):
-        """The one rule for which replies the public sees."""
-        return self.filter(status=Comment.Status.APPROVED)
+    def public(self):
+        """The replies readers see (Comment.PUBLIC: the approved ones)."""
+        return self.filter(Comment.PUBLIC)
 
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
     def for_story_page(self, article, author_token=""):
-        """A story's approved replies plus the reader's own pending ones, oldest first, in one query."""
-        visible = models.Q(status=Comment.Status.APPROVED)
+        """A story's public replies plus the reader's own that wait (a spam verdict is shown to its
+        author exactly like a pending reply), oldest first, in one query."""
+        visible = Comment.PUBLIC
         if author_token:
-            visible |= models.Q(status=Comment.Status.PENDING, author_token=Comment.hash_token(author_token))
+            visible |= Q(status__in=Comment.AWAITING, author_token=Comment.hash_token(author_token))
         return self.filter(visible, article=article).order_by("created_at", "pk")
 
     def with_history(self):
@@ -54,8 +65,16 @@ class CommentQuerySet(models.QuerySet):
         )
 
     def moderate(self, status, moderator):
-        """Set the status of many replies at once, recording who decided and when."""
-        return self.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
+        """Give every reply here `status`, recording each change in its history; how many changed."""
+        ids = list(self.exclude(status=status).values_list("pk", flat=True))
+        with transaction.atomic():
+            changing = list(Comment.objects.filter(pk__in=ids).exclude(status=status).select_for_update().only("pk", "status"))
+            ModerationEvent.objects.bulk_create(
+                ModerationEvent(comment=reply, moderator=moderator, from_status=reply.status, to_status=status)
+                for reply in changing
+            )
+            Comment.objects.filter(pk__in=[reply.pk for reply in changing]).update(status=status)
+        return len(changing)
 
     def by_emails(self, emails):
         """Every reply stored under these addresses (compared as saved: trimmed, lower case)."""
@@ -68,6 +87,11 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed"
+
+    PUBLIC_STATUS = Status.APPROVED  # the one rule for what readers see; PUBLIC is it as a filter
+    PUBLIC = Q(status=PUBLIC_STATUS)
+    # What the author alone sees as "awaiting moderation": telling spam apart would teach a spammer the rules.
+    AWAITING = (Status.PENDING, Status.SPAM)
 
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="comments", verbose_name="story")
     # A deleted reply's answers stay, as top-level replies.
@@ -86,10 +110,8 @@ class Comment(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     # SHA-256 of the random token in the author's browser cookie; recognises a returning author.
     author_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
-    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The random part of the signed form it was posted with: a form takes one reply.
+    form_nonce = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -113,26 +135,40 @@ class Comment(models.Model):
         root = self
         while root.parent_id:
             root = root.parent
-        older = Comment.objects.approved().filter(
+        older = Comment.objects.public().filter(
             article_id=self.article_id, parent__isnull=True, created_at__lt=root.created_at
         ).count()
-        page = older // settings.NEWSROOM_COMMENTS_PER_PAGE + 1
+        page = older // app_settings.PER_PAGE + 1
         return f"?cpage={page}" if page > 1 else ""
 
     def attach_to(self, parent):
         """Answer `parent`, or its nearest ancestor where the thread is not yet at its deepest."""
-        while parent is not None and parent.depth >= settings.NEWSROOM_COMMENTS_MAX_DEPTH:
+        while parent is not None and parent.depth >= app_settings.MAX_DEPTH:
             parent = parent.parent
         self.parent = parent
         self.depth = parent.depth + 1 if parent else 1
+
+    def moderate(self, status, moderator, note=""):
+        """Give this reply `status` and record who decided, from which status, and why."""
+        with transaction.atomic():
+            ModerationEvent.objects.create(
+                comment=self, moderator=moderator, from_status=self.status, to_status=status, note=note
+            )
+            self.status = status
+            Comment.objects.filter(pk=self.pk).update(status=status)
 
     @staticmethod
     def hash_token(token):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @property
-    def is_pending(self):
-        return self.status == self.Status.PENDING
+    def is_public(self):
+        return self.status == self.PUBLIC_STATUS
+
+    @property
+    def is_awaiting(self):
+        """Shown to its author as "awaiting moderation" (pending, or spam told as pending)."""
+        return self.status in self.AWAITING
 
     @property
     def website_url(self):
@@ -148,5 +184,157 @@ class Comment(models.Model):
     @property
     def avatar_class(self):
         """One of a dozen colours, chosen by the name so the same name always looks the same."""
-        digest = hashlib.sha256(self.name.strip().casefold().encode()).digest()
-        return f"avatar--{digest[0] % AVATAR_COLOURS}"
+        hashed = hashlib.sha256(self.name.strip().casefold().encode()).digest()
+        return f"avatar--{hashed[0] % AVATAR_COLOURS}"
+
+
+class ModerationEvent(models.Model):
+    """One decision about a reply: who took it (nobody for the automatic verdict), when, from what to what."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events", verbose_name="reply")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Empty for the automatic verdict when the reply arrived.",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=10, choices=Comment.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Comment.Status.choices)
+    note = models.CharField(max_length=300, blank=True, help_text="Why, for the automatic verdict.")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "moderation decision"
+
+    def __str__(self):
+        who = self.moderator or "automatic"
+        return f"{self.get_from_status_display() or 'new'} → {self.get_to_status_display()} ({who})"
+
+
+class DiscussionSettings(models.Model):
+    """The rules moderators keep: which replies wait, which words hold or refuse one (one row).
+
+    Like WordPress's Discussion settings: edited in the admin, in force from the next
+    reply on. The NEWSROOM_COMMENTS_* settings are only the first values.
+    """
+
+    hold_all = models.BooleanField(
+        "hold every reply",
+        default=True,
+        help_text="Every reply waits for a moderator. Untick to publish at once the replies of an author "
+        "whose earlier reply was approved, from the same browser and with the same email.",
+    )
+    max_links = models.PositiveSmallIntegerField(
+        "most links", default=2, help_text="A reply with more links than this waits for a moderator."
+    )
+    moderation_keys = models.TextField(
+        "moderation words",
+        blank=True,
+        help_text="One per line: a word, email or IP address. A reply that contains one waits for a moderator.",
+    )
+    disallowed_keys = models.TextField(
+        "disallowed words",
+        blank=True,
+        help_text="One per line: a word, email or IP address. A reply that contains one goes to spam "
+        "(its author is told it awaits moderation, like any other).",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "discussion settings"
+
+    def __str__(self):
+        return "Discussion settings"
+
+    @classmethod
+    def current(cls):
+        """The one row, made from the NEWSROOM_COMMENTS_* settings the first time it is needed."""
+        rules, _ = cls.objects.get_or_create(
+            pk=1,
+            defaults={
+                "hold_all": app_settings.HOLD_ALL,
+                "max_links": app_settings.MAX_LINKS,
+                "moderation_keys": "\n".join(app_settings.MODERATION_KEYS),
+                "disallowed_keys": "\n".join(app_settings.DISALLOWED_KEYS),
+            },
+        )
+        return rules
+
+    @staticmethod
+    def keys(text):
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class Throttle(models.Model):
+    """How recently, and how often this hour, one address or one email has posted a reply.
+
+    Kept in the database so every worker process counts the same posts; a row is
+    locked while a post is decided, so two posts at once cannot both slip through.
+    Keys are keyed hashes, never the address itself.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    last_post_at = models.DateTimeField()
+    hour_started_at = models.DateTimeField()
+    posts_this_hour = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return self.key
+
+    @classmethod
+    def locked(cls, key):
+        """The row for `key`, locked until the transaction ends (made if new).
+
+        The same two queries whether or not the key has posted before: how long a post
+        takes must not tell whether an email has written here.
+        """
+        far_past = timezone.now() - timedelta(days=1)
+        cls.objects.bulk_create([cls(key=key, last_post_at=far_past, hour_started_at=far_past)], ignore_conflicts=True)
+        return cls.objects.select_for_update().get(key=key)
+
+    def seconds_since_last_post(self, now):
+        return (now - self.last_post_at).total_seconds()
+
+    def posts_in_the_hour(self, now):
+        return self.posts_this_hour if now - self.hour_started_at < timedelta(hours=1) else 0
+
+    def count_post(self, now):
+        if now - self.hour_started_at >= timedelta(hours=1):
+            self.hour_started_at, self.posts_this_hour = now, 0
+        self.posts_this_hour += 1
+        self.last_post_at = now
+        self.save(update_fields=["last_post_at", "hour_started_at", "posts_this_hour"])
+
+
+class RememberedAuthor(models.Model):
+    """Name, email and website a reader asked their browser to remember, kept here behind its random token.
+
+    The browser holds only the token; the email never travels in a cookie.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=80)
+    email = models.EmailField()
+    website = models.URLField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.name
+
+
+class ModeratorNotification(models.Model):
+    """An email to moderators about a reply waiting for them, sent after the reader has had the answer.
+
+    Stored with the reply, so a mail server that is down loses nothing: a failed
+    send is logged and retried later (after the next reply, or by
+    `manage.py send_moderator_emails` from cron).
+    """
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+", verbose_name="reply")
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Notification about reply {self.comment_id}"

@@ -1,25 +1,30 @@
-"""What a commenter may ask for: everything stored about their email address, and its erasure."""
+"""What a commenter may ask for: everything stored about their email address, and its erasure;
+and the daily purge of what is kept only for a while."""
 
 from datetime import timedelta
 
-from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from articles.models import absolute_url
 
-from .models import Comment, normalize_email
+from .browser import COOKIE_MAX_AGE
+from .conf import app_settings
+from .models import Comment, ModeratorNotification, RememberedAuthor, Throttle, digest, normalize_email
 
 ANONYMOUS = "Anonymous"
 EXPORT_FIELDS = [
     "id", "name", "email", "website", "body", "status", "created_at", "ip_address", "user_agent", "parent_id",
 ]
+REMEMBERED_FIELDS = ["name", "email", "website", "updated_at"]
 
 
 def export(emails):
-    """Every reply stored under these addresses, as a JSON-ready dict."""
+    """Every reply and remembered form stored under these addresses, as a JSON-ready dict."""
+    emails = sorted({normalize_email(email) for email in emails})
     replies = Comment.objects.by_emails(emails).select_related("article").order_by("created_at")
     return {
-        "emails": sorted({normalize_email(email) for email in emails}),
+        "emails": emails,
         "exported_at": timezone.now().isoformat(),
         "replies": [
             {
@@ -29,27 +34,44 @@ def export(emails):
             }
             for reply in replies
         ],
+        "remembered_in_a_browser": [
+            {field: _plain(getattr(saved, field)) for field in REMEMBERED_FIELDS}
+            for saved in RememberedAuthor.objects.filter(email__in=emails).order_by("updated_at")
+        ],
     }
 
 
 def erase(emails, mode):
-    """Anonymise (keep the words, drop who wrote them) or delete every reply under these addresses.
+    """Anonymise (keep the words, drop who wrote them) or delete every reply under these addresses,
+    and forget them wherever else they are kept. Returns how many replies were changed.
 
-    Returns how many replies were changed. Answers to a deleted reply stay, as top-level replies.
+    Answers to a deleted reply stay, as top-level replies.
     """
-    replies = Comment.objects.by_emails(emails)
-    if mode == "anonymise":
-        return replies.update(name=ANONYMOUS, email="", website="", ip_address=None, user_agent="", author_token="")
-    if mode == "delete":
+    if mode not in ("anonymise", "delete"):
+        raise ValueError(f"Unknown erase mode {mode!r}: use anonymise or delete.")
+    emails = {normalize_email(email) for email in emails}
+    with transaction.atomic():
+        RememberedAuthor.objects.filter(email__in=emails).delete()
+        Throttle.objects.filter(key__in=["email:" + digest("email", email) for email in emails]).delete()
+        replies = Comment.objects.by_emails(emails)
+        if mode == "anonymise":
+            return replies.update(name=ANONYMOUS, email="", website="", ip_address=None, user_agent="", author_token="")
         return replies.delete()[1].get(Comment._meta.label, 0)
-    raise ValueError(f"Unknown erase mode {mode!r}: use anonymise or delete.")
 
 
-def purge_ips(days=None):
-    """Clear the IP address and user agent of replies older than the retention period; returns how many."""
-    days = settings.NEWSROOM_COMMENTS_IP_RETENTION_DAYS if days is None else days
-    cutoff = timezone.now() - timedelta(days=days)
-    old = Comment.objects.filter(created_at__lt=cutoff).exclude(ip_address__isnull=True, user_agent="")
+def purge(days=None, now=None):
+    """Forget what is kept only for a while; returns how many replies lost their IP address.
+
+    IP addresses and user agents after the retention period; flood-control counts
+    after an hour; remembered forms a browser has not used for as long as its
+    cookie lives; notifications once sent.
+    """
+    now = now or timezone.now()
+    days = app_settings.IP_RETENTION_DAYS if days is None else days
+    Throttle.objects.filter(last_post_at__lt=now - timedelta(hours=1)).delete()
+    RememberedAuthor.objects.filter(updated_at__lt=now - timedelta(seconds=COOKIE_MAX_AGE)).delete()
+    ModeratorNotification.objects.filter(sent_at__lt=now - timedelta(days=days)).delete()
+    old = Comment.objects.filter(created_at__lt=now - timedelta(days=days)).exclude(ip_address__isnull=True, user_agent="")
     return old.update(ip_address=None, user_agent="")
 
 

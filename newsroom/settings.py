@@ -42,9 +42,11 @@ def env_list(name, default=""):
 DEBUG = env_bool("DJANGO_DEBUG")
 
 # Where the embedded defaults keep their state: SQLite database, uploaded
-# media and the generated secret key.
+# media and the generated secret key. Only its owner may enter it: the
+# database holds every commenter's email and IP address.
 DATA_DIR = Path(env("DJANGO_DATA_DIR", str(BASE_DIR / "var")))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+DATA_DIR.chmod(0o700)
 
 
 def _secret_key():
@@ -229,7 +231,10 @@ NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA") and not AWS_STORAGE_BUCK
 # Uploads larger than this are refused before Django reads them into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_PERMISSIONS = 0o644
+# Uploaded pictures and their folders belong to the site's user alone (an embargoed story's
+# picture is not public yet); a proxy serving media from disk runs as that user (README).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -287,13 +292,15 @@ NEWSROOM_PERMISSIONS_POLICY_OFF = [
     "magnetometer", "microphone", "midi", "payment", "usb", "browsing-topics",
 ]
 
-# Admin logins (django-axes): after AXES_FAILURE_LIMIT failures from one address,
-# or for one username, further attempts are refused until the cool-off has passed.
+# Admin logins (django-axes): after AXES_FAILURE_LIMIT failures, further attempts are
+# refused until the cool-off has passed (which failures count: AXES_LOCKOUT_PARAMETERS).
 # Attempts live in the database, shared by every worker whatever the cache, and
 # superusers see them (and can lift a lock) under "Axes" in the admin.
 AXES_FAILURE_LIMIT = env_int("NEWSROOM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A username is locked only together with the address the failures came from, so nobody can
+# lock an editor out from elsewhere; an address that fails for any usernames is locked too.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "newsroom.views.login_lockout"
 AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
@@ -313,24 +320,10 @@ NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)
 # The client IP comes from X-Forwarded-For only when a trusted proxy sets it.
 NEWSROOM_TRUST_PROXY = env_bool("DJANGO_TRUST_PROXY")
 
-# Replies (the comments app). Lists are comma-separated; every default is the strict one.
-# Hold every reply for a moderator; false auto-approves authors whose browser holds the
-# signed token of an earlier approved reply.
-NEWSROOM_COMMENTS_HOLD_ALL = env_bool("NEWSROOM_COMMENTS_HOLD_ALL", True)
-NEWSROOM_COMMENTS_MAX_LINKS = env_int("NEWSROOM_COMMENTS_MAX_LINKS", 2)  # more links: held
-NEWSROOM_COMMENTS_MODERATION_KEYS = env_list("NEWSROOM_COMMENTS_MODERATION_KEYS")  # words, IPs, emails: held
-NEWSROOM_COMMENTS_DISALLOWED_KEYS = env_list("NEWSROOM_COMMENTS_DISALLOWED_KEYS")  # words, IPs, emails: spam
-# Close replies this many days after publication (a story's own close date wins). 0, the
-# default as in WordPress, keeps them open: a fresh site's seed story dates from 2022.
-NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = env_int("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", 0)
-NEWSROOM_COMMENTS_FLOOD_SECONDS = env_int("NEWSROOM_COMMENTS_FLOOD_SECONDS", 15)  # per IP and per email
-NEWSROOM_COMMENTS_HOURLY_CAP = env_int("NEWSROOM_COMMENTS_HOURLY_CAP", 20)  # per IP
-NEWSROOM_COMMENTS_MAX_LENGTH = env_int("NEWSROOM_COMMENTS_MAX_LENGTH", 5000)
-NEWSROOM_COMMENTS_MIN_SECONDS = env_int("NEWSROOM_COMMENTS_MIN_SECONDS", 3)  # faster than this: a bot
-NEWSROOM_COMMENTS_FORM_MAX_AGE = env_int("NEWSROOM_COMMENTS_FORM_MAX_AGE", 2 * 3600)
-NEWSROOM_COMMENTS_MAX_DEPTH = env_int("NEWSROOM_COMMENTS_MAX_DEPTH", 4)
-NEWSROOM_COMMENTS_PER_PAGE = env_int("NEWSROOM_COMMENTS_PER_PAGE", 50)  # top-level threads
-NEWSROOM_COMMENTS_IP_RETENTION_DAYS = env_int("NEWSROOM_COMMENTS_IP_RETENTION_DAYS", 30)
+# Replies: the comments app carries its own defaults (comments/conf.py); each NEWSROOM_COMMENTS_*
+# variable in the environment overrides one. The hold rule and the moderation and disallowed
+# words are only the first values of the discussion settings that moderators edit in the admin.
+globals().update({name: value for name, value in os.environ.items() if name.startswith("NEWSROOM_COMMENTS_")})
 
 # One line per event on stdout, with email addresses and secrets masked (newsroom/logging.py).
 LOGGING = newsroom_logging.config(env("DJANGO_LOG_LEVEL", "INFO"))

@@ -74,40 +74,66 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def post_at_once(base, story_url, count, *, email=lambda n: f"reader{n}@example.org"):
+    """`count` readers, each with their own browser and form, press "Post Comment" at the same moment; their statuses."""
+    readers = []
+    for _ in range(count):
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
+        readers.append((opener, *read_form(opener, base + story_url)))
+    start = threading.Barrier(count)
+
+    def post(n):
+        opener, action, security = readers[n]
+        body = urllib.parse.urlencode(
+            {**security, "name": f"Reader {n}", "email": email(n), "body": f"Reply number {n}: stay safe, Almaty."}
+        ).encode()
+        request = urllib.request.Request(base + action, data=body, headers={"Referer": base + story_url})
+        start.wait(timeout=30)
+        try:
+            return opener.open(request, timeout=60).status
+        except urllib.error.HTTPError as response:
+            return response.code
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(post, range(count)))
+
+
+def stored_emails(env):
+    return gunicorn_server.ask(
+        env, "sorted(Comment.objects.values_list('email', flat=True))", "from comments.models import Comment"
+    )
+
+
 def test_twenty_replies_posted_at_once_are_all_stored(database_env, tmp_path):
     story_url = gunicorn_server.prepare_site(database_env)
 
     log_path = tmp_path / "server.log"
     with gunicorn_server.gunicorn(database_env, log_path, workers=2, threads=4) as base:
-        cookies = http.cookiejar.CookieJar()
-        reader = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies), NoRedirect)
-        action, security = read_form(reader, base + story_url)
-        start = threading.Barrier(READERS)
-
-        def post(n):
-            body = urllib.parse.urlencode(
-                {
-                    **security,
-                    "name": f"Reader {n}",
-                    "email": f"reader{n}@example.org",
-                    "body": f"Reply number {n}: stay safe, Almaty.",
-                }
-            ).encode()
-            request = urllib.request.Request(base + action, data=body, headers={"Referer": base + story_url})
-            start.wait(timeout=30)
-            try:
-                return reader.open(request, timeout=60).status
-            except urllib.error.HTTPError as response:
-                return response.code
-
-        with ThreadPoolExecutor(max_workers=READERS) as pool:
-            statuses = list(pool.map(post, range(READERS)))
+        statuses = post_at_once(base, story_url, READERS)
 
     log = log_path.read_text()
     assert statuses == [303] * READERS, log
     assert "database is locked" not in log
     assert " 500 " not in log
-    stored = gunicorn_server.ask(
-        database_env, "sorted(Comment.objects.values_list('email', flat=True))", "from comments.models import Comment"
-    )
-    assert stored == repr(sorted(f"reader{n}@example.org" for n in range(READERS)))
+    assert stored_emails(database_env) == repr(sorted(f"reader{n}@example.org" for n in range(READERS)))
+
+
+@pytest.mark.parametrize(
+    ("limits", "taken"),
+    [
+        ({"NEWSROOM_COMMENTS_FLOOD_SECONDS": 15}, 1),  # one reply per 15 seconds from one address
+        ({"NEWSROOM_COMMENTS_HOURLY_CAP": 3}, 3),  # three an hour
+    ],
+    ids=["flood-interval", "hourly-cap"],
+)
+def test_limits_hold_across_every_worker_without_redis(database_env, tmp_path, limits, taken):
+    """Six posts at once from one address to two worker processes: the limit counts all of them."""
+    env = {**database_env, **{name: str(value) for name, value in limits.items()}}
+    env.pop("REDIS_URL", None)
+    story_url = gunicorn_server.prepare_site(env)
+
+    with gunicorn_server.gunicorn(env, tmp_path / "server.log", workers=2, threads=4) as base:
+        statuses = post_at_once(base, story_url, 6)
+
+    assert sorted(statuses) == [303] * taken + [429] * (6 - taken), (tmp_path / "server.log").read_text()
+    assert len(eval(stored_emails(env))) == taken  # noqa: S307 (a list literal printed by our own manage.py shell)

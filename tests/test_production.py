@@ -168,21 +168,30 @@ def chief(django_user_model):
     return django_user_model.objects.create_superuser("chief", "chief@example.org", PASSWORD)
 
 
-def test_repeated_failures_for_one_account_lock_it_even_from_new_addresses(client, chief, settings):
-    for n in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = attempt_login(client, "chief", "wrong-guess", f"198.51.100.{n}")
+def test_repeated_failures_for_one_account_lock_it_from_that_address(client, chief, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = attempt_login(client, "chief", "wrong-guess", "198.51.100.1")
         assert response.status_code == 200
         assert "Please enter the correct username and password" in response.content.decode()
 
-    response = attempt_login(client, "chief", "wrong-guess", "198.51.100.99")
+    response = attempt_login(client, "chief", "wrong-guess", "198.51.100.1")
     assert response.status_code == 429
     page = response.content.decode()
     assert "Sign-in paused" in page and "15 minutes" in page
 
-    # Even the right password from a fresh address is refused while the lock holds.
-    response = attempt_login(client, "chief", PASSWORD, "192.0.2.200")
+    # Even the right password from that address is refused while the lock holds.
+    response = attempt_login(client, "chief", PASSWORD, "198.51.100.1")
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_nobody_can_lock_an_editor_out_from_another_address(client, chief, settings):
+    """Failures for a username lock it only together with the address they came from."""
+    for n in range(settings.AXES_FAILURE_LIMIT * 2):
+        attempt_login(client, "chief", "wrong-guess", f"198.51.100.{n}")
+    response = attempt_login(client, "chief", PASSWORD, "192.0.2.200")
+    assert response.status_code == 302, "the editor was locked out by someone else's failures"
+    assert client.session["_auth_user_id"] == str(chief.pk)
 
 
 def test_repeated_failures_from_one_address_lock_that_address_only(client, chief, settings):

@@ -6,16 +6,21 @@ import time
 from django.urls import reverse
 
 from comments.forms import issue_timestamp
-from comments.models import Comment
+from comments.models import Comment, DiscussionSettings
 
 _numbers = itertools.count(1)
 
 
 def relax_limits(settings):
-    """No flood interval between the many posts a test makes, default moderation; rate-limit tests set their own."""
+    """No flood interval between the many posts a test makes; rate-limit tests set their own.
+
+    The discussion settings start from the app's defaults (hold every reply, no word lists),
+    whatever the environment running the tests says.
+    """
     settings.NEWSROOM_COMMENTS_FLOOD_SECONDS = 0
     settings.NEWSROOM_COMMENTS_HOURLY_CAP = 1000
     settings.NEWSROOM_COMMENTS_HOLD_ALL = True
+    settings.NEWSROOM_COMMENTS_MAX_LINKS = 2
     settings.NEWSROOM_COMMENTS_MODERATION_KEYS = []
     settings.NEWSROOM_COMMENTS_DISALLOWED_KEYS = []
 
@@ -58,3 +63,8 @@ def make_reply(story, **fields):
     reply.attach_to(parent)
     reply.save()
     return reply
+
+
+def rules(**fields):
+    """Set the moderators' discussion settings (as they would in the admin) for the next posts."""
+    DiscussionSettings.objects.update_or_create(pk=1, defaults=fields)

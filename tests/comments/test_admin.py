@@ -1,20 +1,25 @@
 """The moderation queue in /admin/: who may use it, what it shows, what its actions record, who is emailed."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.core.signals import request_finished
+from django.utils import timezone
 
-from comments.models import Comment
-from tests.comments.support import make_reply, post_reply
+from comments import notifications
+from comments.models import Comment, DiscussionSettings, ModerationEvent, ModeratorNotification
+from comments.views import post_reply as post_reply_view
+from tests.comments.support import make_reply, post_reply, reply_data
 from tests.stories import make_story
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/admin/comments/comment/"
-
-
 
 
 def staff(django_user_model, username, group):
@@ -36,7 +41,11 @@ def moderator_client(client, moderator):
 
 def test_moderators_group_has_comment_rights_only():
     perms = set(Group.objects.get(name="Moderators").permissions.values_list("content_type__app_label", "codename"))
-    assert perms == {("comments", "view_comment"), ("comments", "change_comment"), ("comments", "delete_comment")}
+    assert perms == {
+        ("comments", "view_comment"), ("comments", "change_comment"), ("comments", "delete_comment"),
+        ("comments", "view_discussionsettings"), ("comments", "change_discussionsettings"),
+        ("comments", "view_moderationevent"),
+    }
 
 
 def test_moderator_uses_the_queue_but_cannot_see_stories(moderator_client, story):
@@ -97,14 +106,20 @@ def test_queue_filters_and_search(moderator_client, story):
     ("action", "status"),
     [("approve", Comment.Status.APPROVED), ("mark_spam", Comment.Status.SPAM), ("remove", Comment.Status.REMOVED)],
 )
-def test_bulk_actions_set_status_and_record_the_moderator(moderator_client, moderator, story, action, status):
+def test_bulk_actions_set_status_and_record_each_decision(moderator_client, moderator, story, action, status):
     replies = [make_reply(story, status=Comment.Status.PENDING) for _ in range(2)]
-    response = moderator_client.post(QUEUE, {"action": action, "_selected_action": [r.pk for r in replies]}, follow=True)
+    already = make_reply(story, status=status)
+    selected = [r.pk for r in (*replies, already)]
+    response = moderator_client.post(QUEUE, {"action": action, "_selected_action": selected}, follow=True)
     assert response.status_code == 200
+    assert "2 replies" in response.content.decode()
     for reply in replies:
         reply.refresh_from_db()
-        assert (reply.status, reply.moderated_by) == (status, moderator)
-        assert reply.moderated_at is not None
+        assert reply.status == status
+        [event] = reply.events.all()
+        assert (event.moderator, event.from_status, event.to_status) == (moderator, "pending", status)
+        assert timezone.now() - event.at < timedelta(minutes=1)
+    assert not already.events.exists(), "a reply that already had the status is not a decision"
 
 
 def test_approved_reply_appears_on_the_story(moderator_client, client, story):
@@ -121,11 +136,33 @@ def test_changing_status_in_the_form_records_the_moderator(moderator_client, mod
     reply = make_reply(story, status=Comment.Status.PENDING)
     url = f"{QUEUE}{reply.pk}/change/"
     response = moderator_client.post(
-        url, {"status": "approved", "name": reply.name, "email": reply.email, "website": "", "body": "Edited <b>words</b>."}
+        url,
+        {
+            "status": "approved", "name": reply.name, "email": reply.email, "website": "", "body": "Edited <b>words</b>.",
+            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302
     reply.refresh_from_db()
-    assert (reply.status, reply.moderated_by, reply.body_html) == ("approved", moderator, "<p>Edited <b>words</b>.</p>")
+    assert (reply.status, reply.body_html) == ("approved", "<p>Edited <b>words</b>.</p>")
+    [event] = reply.events.all()
+    assert (event.moderator, event.from_status, event.to_status) == (moderator, "pending", "approved")
+
+
+def test_the_replys_page_shows_its_history_to_every_moderator(moderator_client, django_user_model, client, story):
+    post_reply(client, story, body="A reply with a past.")
+    reply = Comment.objects.get(body="A reply with a past.")
+    colleague = staff(django_user_model, "cole", "Moderators")
+    reply.moderate(Comment.Status.APPROVED, colleague)
+    Comment.objects.filter(pk=reply.pk).moderate(Comment.Status.REMOVED, colleague)
+
+    page = moderator_client.get(f"{QUEUE}{reply.pk}/change/").content.decode()
+    history = page[page.index("History"):]
+    assert history.index("Newsroom (automatic)") < history.index("cole")
+    assert "every reply waits for a moderator" in history
+    assert [(e.from_status, e.to_status) for e in reply.events.all()] == [
+        ("", "pending"), ("pending", "approved"), ("approved", "removed"),
+    ]
 
 
 def test_pending_count_on_the_admin_index(moderator_client, story):
@@ -164,36 +201,73 @@ def test_erase_actions_anonymise_or_delete_every_reply_of_the_selected_authors(m
 
 
 class FailingBackend(BaseEmailBackend):
+    """A mail server that is down: every send fails, and each attempt is counted."""
+
+    attempts = 0
+
     def send_messages(self, messages):
+        FailingBackend.attempts += 1
         raise ConnectionRefusedError("mail server down")
 
 
-def test_moderators_are_emailed_after_commit(client, story, moderator, django_user_model, django_capture_on_commit_callbacks):
+def test_the_reader_is_answered_before_the_moderators_are_emailed(rf, story, moderator, django_user_model):
     django_user_model.objects.create_superuser("chief", "chief@newsroom.example", "pw")
     staff(django_user_model, "eddie", "Editors")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        post_reply(client, story, email="reader.private@example.org", body="Notify about me.")
-    assert mail.outbox == []  # nothing before the commit
-    for callback in callbacks:
-        callback()
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    request = rf.post(f"/comments/post/{story.pk}/", reply_data(story, email="reader.private@example.org", body="Notify about me."))
+    request.session, request._dont_enforce_csrf_checks = {}, True
+    request._messages = FallbackStorage(request)
+
+    response = post_reply_view(request, story.pk)
+
+    assert response.status_code == 303
+    assert mail.outbox == [], "the reader's answer waited for the mail server"
+    request_finished.send(sender=None)  # what the server fires once the answer has gone out
+    [message] = mail.outbox
     assert sorted(message.to) == ["chief@newsroom.example", "mona@newsroom.example"]
     assert "Notify about me." in message.body and story.headline in message.body
     assert "reader.private@example.org" not in message.body
 
 
-def test_failing_mail_never_loses_the_reply(client, story, moderator, settings, caplog, django_capture_on_commit_callbacks):
-    settings.EMAIL_BACKEND = "tests.test_comments_admin.FailingBackend"
-    with django_capture_on_commit_callbacks(execute=True):
-        response = post_reply(client, story, email="reader.private@example.org", body="Keep me anyway.")
+def test_failing_mail_never_loses_the_reply_and_is_retried(client, story, moderator, settings, caplog):
+    FailingBackend.attempts = 0
+    settings.EMAIL_BACKEND = "tests.comments.test_admin.FailingBackend"
+    response = post_reply(client, story, email="reader.private@example.org", body="Keep me anyway.")
     assert response.status_code == 303
     assert Comment.objects.filter(body="Keep me anyway.", status=Comment.Status.PENDING).exists()
-    assert "Could not email moderators" in caplog.text
+    assert FailingBackend.attempts == 1, "the failing backend was never asked to send"
+    assert "Could not email moderators" in caplog.text and "mail server down" in caplog.text
     assert "reader.private@example.org" not in caplog.text
+    [waiting] = ModeratorNotification.objects.all()
+    assert (waiting.attempts, waiting.sent_at) == (1, None) and waiting.next_attempt_at > timezone.now()
+
+    notifications.send_due()  # too early: the retry waits its pause
+    assert FailingBackend.attempts == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with pytest.MonkeyPatch.context() as later:
+        later.setattr(timezone, "now", lambda: waiting.next_attempt_at + timedelta(seconds=1))
+        call_command("send_moderator_emails", verbosity=0)
+    assert len(mail.outbox) == 1 and "Keep me anyway." in mail.outbox[0].body
+    assert ModeratorNotification.objects.get().sent_at is not None
 
 
-def test_approved_replies_do_not_email_anyone(client, story, moderator, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        make_reply(story)
+def test_approved_replies_do_not_email_anyone(client, story, moderator):
+    make_reply(story)
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"hold_all": False})
+    post_reply(client, story, body="Approved at once? No: first reply from this browser.")
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    mail.outbox.clear()
+    response = post_reply(client, story, email=Comment.objects.latest("pk").email, body="Published at once.")
+    assert Comment.objects.get(body="Published at once.").status == Comment.Status.APPROVED, response
     assert mail.outbox == []
+    assert ModerationEvent.objects.filter(comment__body="Published at once.", to_status="approved").exists()
+
+
+def test_moderators_keep_the_discussion_settings_in_the_admin(moderator_client, client, story):
+    response = moderator_client.get("/admin/comments/discussionsettings/", follow=True)
+    assert response.status_code == 200 and "Hold every reply" in response.content.decode()
+    moderator_client.post(
+        "/admin/comments/discussionsettings/1/change/",
+        {"hold_all": "on", "max_links": "2", "moderation_keys": "tenge\nsummit", "disallowed_keys": "casino"},
+    )
+    post_reply(client, story, body="Visit my casino.")
+    assert Comment.objects.get(body="Visit my casino.").status == Comment.Status.SPAM, "in force from the next reply"

@@ -1,5 +1,6 @@
 """The "Leave a Reply" contract as a reader meets it: the form, posting, threads, and what is refused."""
 
+import base64
 import re
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, RememberedAuthor
 from tests.comments.support import make_reply, post_reply, reply_data
 from tests.stories import make_story
 
@@ -77,17 +78,24 @@ def test_approved_reply_is_shown_to_everyone_oldest_first(client, story):
     assert "2 replies" in html
 
 
-def test_remembered_fields_only_when_ticked(client, story):
-    post_reply(client, story, name="Dana K", email="dana@example.org", website="https://dana.example.org/", remember="on")
+def test_remembered_fields_only_when_ticked_and_never_in_a_cookie(client, story):
+    response = post_reply(
+        client, story, name="Dana K", email="dana@example.org", website="https://dana.example.org/", remember="on"
+    )
     form_html = page_of(client, make_story())
     assert 'value="Dana K"' in form_html
     assert 'value="dana@example.org"' in form_html
     assert 'value="https://dana.example.org/"' in form_html
-    cookie = client.cookies["newsroom_reply_author"]
-    assert cookie["httponly"] and "dana@example.org" not in cookie.value
+    assert sorted(response.cookies) == ["messages", "newsroom_reply_token"]
+    for cookie in client.cookies.values():
+        decoded = base64.urlsafe_b64decode(cookie.value.split(":")[0] + "===").decode("latin-1")
+        assert "dana" not in cookie.value.lower() and "dana" not in decoded.lower(), cookie.key
+    assert client.cookies["newsroom_reply_token"]["httponly"]
+    assert RememberedAuthor.objects.get().email == "dana@example.org"
 
     post_reply(client, story, name="Dana K", email="dana@example.org")  # unticked: forget
     assert 'value="Dana K"' not in page_of(client, make_story())
+    assert not RememberedAuthor.objects.exists()
 
 
 def test_remembered_fields_are_not_set_when_unticked(client, story):
@@ -95,9 +103,16 @@ def test_remembered_fields_are_not_set_when_unticked(client, story):
     assert 'value="Dana K"' not in page_of(client, make_story())
 
 
-def test_tampered_remember_cookie_is_ignored(client, story):
-    client.cookies["newsroom_reply_author"] = "not-signed"
-    assert 'value="' not in re.search(r'<input[^>]*name="name"[^>]*>', page_of(client, story)).group(0)
+def test_a_forged_token_cookie_finds_nobodys_remembered_fields(client, story):
+    from comments.browser import TOKEN_COOKIE
+
+    post_reply(client, story, name="Dana K", email="dana@example.org", remember="on")
+    stolen_hash = RememberedAuthor.objects.get().token_hash
+    from django.test import Client
+
+    forger = Client()
+    forger.cookies[TOKEN_COOKIE] = stolen_hash  # not signed by the server
+    assert 'value="' not in re.search(r'<input[^>]*name="name"[^>]*>', page_of(forger, story)).group(0)
 
 
 @pytest.mark.parametrize(
@@ -154,12 +169,37 @@ def test_form_shown_again_carries_a_fresh_timestamp(client, story):
     assert fresh != old
 
 
-def test_duplicate_reply_is_refused(client, story):
+def test_the_same_reply_sent_twice_from_one_browser_is_stored_once(client, story):
+    first = post_reply(client, story, email="same@example.org", body="Exactly these words.")
+    again = post_reply(client, story, email="same@example.org", body="Exactly these words.")
+    reply = Comment.objects.get()
+    assert first.status_code == again.status_code == 303
+    assert first["Location"] == again["Location"] == reply.get_absolute_url()
+    assert "Thank you. Your reply is awaiting moderation." in client.get(again["Location"]).content.decode()
+
+
+def test_the_same_words_from_another_browser_are_a_new_reply(client, story):
+    from django.test import Client
+
     post_reply(client, story, email="same@example.org", body="Exactly these words.")
-    response = post_reply(client, story, email="same@example.org", body="Exactly these words.")
-    assert response.status_code == 200
-    assert "You have already said that." in response.content.decode()
-    assert Comment.objects.count() == 1
+    response = post_reply(Client(), story, email="same@example.org", body="Exactly these words.", ip="198.51.100.2")
+    assert response.status_code == 303
+    assert Comment.objects.filter(body="Exactly these words.").count() == 2
+
+
+def test_a_form_takes_one_reply(client, story):
+    data = reply_data(story, body="First words.")
+    url = reverse("comments:post", args=[story.pk])
+    assert client.post(url, data).status_code == 303
+    again = client.post(url, {**data, "body": "Other words, same form."})
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert "This form has already been used to post a reply." in html and "Other words, same form." in html
+    fresh = re.search(r'name="timestamp" value="([^"]+)"', html).group(1)
+    assert fresh != data["timestamp"]
+    another_form = reply_data(story)["timestamp"]
+    assert client.post(url, {**data, "timestamp": another_form, "body": "Other words, same form."}).status_code == 303
+    assert Comment.objects.count() == 2
 
 
 @pytest.mark.parametrize("state", ["draft", "scheduled", "missing"])
@@ -269,17 +309,20 @@ def test_avatar_is_made_from_the_name_never_the_email(client, story):
     assert "gravatar" not in html.lower()
 
 
-def test_comment_counts_sets_reply_count_on_a_list_in_one_query(story, django_assert_num_queries):
+def test_comment_counts_gives_every_storys_public_reply_count_in_one_query(story, django_assert_num_queries):
     from django.template import Context, Template
 
     other = make_story()
     make_reply(story)
     make_reply(story)
     make_reply(story, status=Comment.Status.PENDING)
-    stories = Article.objects.filter(pk__in=[story.pk, other.pk]).order_by("pk")
-    template = Template("{% load comments %}{% comment_counts stories %}{% for s in stories %}{{ s.reply_count }},{% endfor %}")
-    with django_assert_num_queries(2):  # the stories, then every count at once
+    stories = list(Article.objects.filter(pk__in=[story.pk, other.pk]).order_by("pk"))
+    template = Template(
+        "{% load comments %}{% comment_counts stories as counts %}{% for s in stories %}{{ counts|replies_to:s }},{% endfor %}"
+    )
+    with django_assert_num_queries(1):  # every count at once
         assert template.render(Context({"stories": stories})) == "2,0,"
+    assert not any(hasattr(s, "reply_count") for s in stories), "the tag changes no story"
 
 
 def test_form_timestamp_belongs_to_its_story(client, story):
@@ -289,16 +332,6 @@ def test_form_timestamp_belongs_to_its_story(client, story):
     assert "This form belongs to another story." in response.content.decode()
 
 
-def test_comment_counts_works_on_a_page_of_stories_split_by_the_view(story):
-    from django.core.paginator import Paginator
-    from django.template import Context, Template
-
-    make_reply(story)
-    make_reply(make_story())
-    page = Paginator(Article.objects.order_by("pk"), 10).page(1)
-    stories = list(page.object_list)  # as the front page view does before the template runs
-    Template("{% load comments %}{% comment_counts page_obj %}").render(Context({"page_obj": page}))
-    assert [s.reply_count for s in stories] == [1, 1]
 
 
 def test_front_page_shows_each_storys_approved_reply_count(client, story):
@@ -322,3 +355,36 @@ def test_the_authors_own_pending_reply_is_not_headed_no_replies_yet(client, stor
     assert heading(page_of(Client(), story)) == "No replies yet"
     make_reply(story)
     assert heading(page_of(client, story)) == "1 reply"
+
+
+def test_a_form_answering_a_vanished_reply_is_shown_again_as_a_top_level_reply(client, story):
+    gone = make_reply(story)
+    gone_pk = gone.pk
+    gone.delete()
+    html = post_reply(client, story, body="Answering the vanished.", parent=gone_pk).content.decode()
+    assert "The reply you were answering is no longer shown" in html
+    assert re.search(r'<input type="hidden" name="parent" id="id_parent"(?! value)', html) or 'name="parent" value=""' in html
+    assert f'value="{gone_pk}"' not in html
+    assert post_reply(client, story, body="Answering the vanished.", parent="").status_code == 303
+    assert Comment.objects.get(body="Answering the vanished.").parent is None
+
+
+@pytest.mark.parametrize("which", ["pending", "spam", "other story", "missing"])
+def test_replyto_offers_to_answer_only_a_public_reply_of_this_story(client, story, which):
+    def own(status):
+        """A reply of this very reader, who sees it (marked as waiting) on the page."""
+        post_reply(client, story, body=f"My own {status} reply.")
+        Comment.objects.filter(body=f"My own {status} reply.").update(status=status)
+        return Comment.objects.get(body=f"My own {status} reply.").pk
+
+    target = {
+        "pending": lambda: own(Comment.Status.PENDING),
+        "spam": lambda: own(Comment.Status.SPAM),
+        "other story": lambda: make_reply(make_story()).pk,
+        "missing": lambda: 987654,
+    }[which]()
+    html = page_of(client, story, f"?replyto={target}")
+    if which in ("pending", "spam"):
+        assert f'id="comment-{target}"' in html, "the reader sees their own reply"
+    assert re.search(r'<p class="respond__replying" hidden>\s*Replying to <span class="respond__to"></span>', html)
+    assert not re.search(rf'name="parent" value="{target}"', html)

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from comments.models import Comment
-from tests.comments.support import make_reply
+from comments.models import Comment, ModeratorNotification, RememberedAuthor, Throttle
+from tests.comments.support import make_reply, post_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,55 @@ def test_purge_clears_ips_and_user_agents_older_than_the_retention(story, settin
     call_command("purge_comment_ips", "--days", "0", stdout=out)
     recent.refresh_from_db()
     assert recent.ip_address is None
+
+
+def test_a_browsers_remembered_details_are_exported_and_erased_with_the_replies(client, story):
+    post_reply(client, story, name="Dana K", email="Me@example.org", body="Remember me.", remember="on")
+    data = json.loads(run("export", "me@example.org")[0])
+    assert [saved["name"] for saved in data["remembered_in_a_browser"]] == ["Dana K"]
+    assert [reply["body"] for reply in data["replies"]] == ["Remember me."]
+
+    run("erase", "me@example.org", "--mode", "anonymise")
+    assert not RememberedAuthor.objects.exists()
+    assert not Throttle.objects.filter(key__startswith="email:").exists()
+    assert 'value="Dana K"' not in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_purge_forgets_flood_counts_unused_remembered_details_and_sent_notifications(client, story):
+    post_reply(client, story, email="me@example.org", body="Counted.", remember="on")
+    assert Throttle.objects.count() == 2 and RememberedAuthor.objects.count() == 1
+    ModeratorNotification.objects.update(sent_at=timezone.now())
+
+    call_command("purge_comment_ips", verbosity=0)
+    assert Throttle.objects.count() == 2, "this hour's counts are still needed"
+
+    a_year_on = timezone.now() + timedelta(days=366)
+    with pytest.MonkeyPatch.context() as later:
+        later.setattr(timezone, "now", lambda: a_year_on)
+        call_command("purge_comment_ips", verbosity=0)
+    assert not Throttle.objects.exists()
+    assert not RememberedAuthor.objects.exists()
+    assert not ModeratorNotification.objects.exists()
+    assert Comment.objects.get(body="Counted.").ip_address is None
+
+
+def test_the_database_and_media_folders_are_for_their_owner_only(tmp_path):
+    import stat
+    import subprocess
+    import sys
+
+    from tests.test_production import REPO, production_env
+
+    data_dir = tmp_path / "data"
+    env = production_env(data_dir)
+    code = (
+        "import django; django.setup(); from django.core.files.base import ContentFile; "
+        "from django.core.files.storage import default_storage; from django.db import connection; "
+        "connection.ensure_connection(); print(default_storage.save('images/2026/11/x.txt', ContentFile(b'x')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    for path in (data_dir, data_dir / "media", data_dir / "media" / "images" / "2026"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    assert stat.S_IMODE((data_dir / "media" / result.stdout.strip()).stat().st_mode) == 0o600
+    assert (data_dir / "db.sqlite3").exists()
