@@ -124,6 +124,7 @@ def test_the_database_and_media_folders_are_for_their_owner_only(tmp_path):
 
     data_dir = tmp_path / "data"
     env = production_env(data_dir)
+    env.pop("DATABASE_URL", None)  # the embedded default: SQLite in the data folder
     code = (
         "import django; django.setup(); from django.core.files.base import ContentFile; "
         "from django.core.files.storage import default_storage; from django.db import connection; "
