@@ -7,6 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 
+from newsroom import pagecache
+
 from .forms import ImageAdminForm
 from .models import Article, Author, Byline, Image, Section
 
@@ -152,6 +154,7 @@ class ArticleAdmin(admin.ModelAdmin):
         now = timezone.now()
         waiting = queryset.filter(~Q(status=Article.Status.PUBLISHED) | Q(publish_at__gt=now))
         count = waiting.update(status=Article.Status.PUBLISHED, publish_at=now, modified_at=now)
+        pagecache.changed()  # update() sends no signal
         self.message_user(request, f"{count} {'story' if count == 1 else 'stories'} published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish (back to draft)", permissions=["change"])
@@ -159,4 +162,5 @@ class ArticleAdmin(admin.ModelAdmin):
         count = queryset.exclude(status=Article.Status.DRAFT).update(
             status=Article.Status.DRAFT, modified_at=timezone.now()
         )
+        pagecache.changed()  # update() sends no signal
         self.message_user(request, f"{count} {'story' if count == 1 else 'stories'} back to draft.", messages.SUCCESS)

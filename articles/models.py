@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
+from newsroom import pagecache
 from newsroom.sanitize import render_markdown
 
 from . import images
@@ -26,11 +27,19 @@ def absolute_url(url):
     return urljoin(settings.NEWSROOM_SITE_URL, url)
 
 
+class SectionQuerySet(models.QuerySet):
+    def listed(self):
+        """Every section in navigation order, remembered until something readers see changes."""
+        return pagecache.per_generation("sections", lambda: list(self.all()))
+
+
 class Section(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True, help_text="One or two sentences shown at the top of the section page.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Sections are listed in the navigation by this number.")
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]

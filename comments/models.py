@@ -2,16 +2,21 @@
 remembers for a reader's browser."""
 
 import hashlib
+import math
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import URLValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from newsroom import pagecache
 from newsroom.sanitize import render_comment
 
 from .conf import app_settings
@@ -50,13 +55,35 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
-    def for_story_page(self, article, author_token=""):
-        """A story's public replies plus the reader's own that wait (a spam verdict is shown to its
-        author exactly like a pending reply), oldest first, in one query."""
+    def visible_to(self, author_token=""):
+        """The public replies, plus the reader's own that wait (a spam verdict is shown to its author
+        exactly like a pending reply)."""
         visible = Comment.PUBLIC
         if author_token:
             visible |= Q(status__in=Comment.AWAITING, author_token=Comment.hash_token(author_token))
-        return self.filter(visible, article=article).order_by("created_at", "pk")
+        return self.filter(visible)
+
+    def thread_page(self, article, number, author_token=""):
+        """One page of a story's threads, oldest first: its top-level replies with all their answers.
+
+        Only the replies of that page are read, in one query, however many the story has;
+        the number of pages comes from the story's kept ReplyCount.
+        """
+        visible = self.visible_to(author_token).filter(article=article)
+        counts = ReplyCount.of([article.pk]).get(article.pk, ReplyCount(article_id=article.pk))
+        threads = counts.threads
+        if author_token:
+            threads += visible.exclude(Comment.PUBLIC).filter(parent__isnull=True).count()
+        per_page = app_settings.PER_PAGE
+        pages = max(1, math.ceil(threads / per_page))
+        try:
+            number = min(max(int(number), 1), pages)
+        except (TypeError, ValueError):
+            number = 1
+        roots = visible.filter(parent__isnull=True).order_by("created_at", "pk").values("pk")
+        roots = roots[(number - 1) * per_page : number * per_page]
+        replies = list(visible.filter(Q(pk__in=roots) | Q(root__in=roots)).order_by("created_at", "pk"))
+        return ThreadPage(number, pages, counts.replies, build_threads(replies))
 
     def with_history(self):
         """Each reply with how many of its author's earlier replies were approved or spam."""
@@ -68,12 +95,16 @@ class CommentQuerySet(models.QuerySet):
         """Give every reply here `status`, recording each change in its history; how many changed."""
         ids = list(self.exclude(status=status).values_list("pk", flat=True))
         with transaction.atomic():
-            changing = list(Comment.objects.filter(pk__in=ids).exclude(status=status).select_for_update().only("pk", "status"))
+            changing = list(
+                Comment.objects.filter(pk__in=ids).exclude(status=status).select_for_update().only("pk", "status", "article")
+            )
             ModerationEvent.objects.bulk_create(
                 ModerationEvent(comment=reply, moderator=moderator, from_status=reply.status, to_status=status)
                 for reply in changing
             )
             Comment.objects.filter(pk__in=[reply.pk for reply in changing]).update(status=status)
+            if status == Comment.PUBLIC_STATUS or any(reply.is_public for reply in changing):
+                Comment.public_replies_changed({reply.article_id for reply in changing})
         return len(changing)
 
     def by_emails(self, emails):
@@ -96,6 +127,10 @@ class Comment(models.Model):
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="comments", verbose_name="story")
     # A deleted reply's answers stay, as top-level replies.
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    # The top-level reply of its thread (empty for a top-level reply): a page of threads is read in one query.
+    root = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     depth = models.PositiveSmallIntegerField(default=1, editable=False, help_text="1 for a reply to the story itself.")
     name = models.CharField(max_length=80)
     email = models.EmailField(blank=True, help_text="Never shown to the public.")
@@ -114,6 +149,7 @@ class Comment(models.Model):
     form_nonce = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
+    _loaded_status = None  # the status as read from the database (see from_db)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -125,10 +161,29 @@ class Comment(models.Model):
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
         self.body_html = render_comment(self.body)
+        # Where it sits in its thread follows from the reply it answers.
+        self.depth = self.parent.depth + 1 if self.parent else 1
+        self.root_id = (self.parent.root_id or self.parent.pk) if self.parent else None
         super().save(*args, **kwargs)
+        if self.is_public or self._loaded_status == self.PUBLIC_STATUS:
+            Comment.public_replies_changed([self.article_id])
+        self._loaded_status = self.status
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}{self.page_query()}#comment-{self.pk}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so save() can tell whether what readers see has changed.
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    @staticmethod
+    def public_replies_changed(article_ids):
+        """What readers see of these stories' replies has changed: recount them, and pages go stale."""
+        ReplyCount.refresh(article_ids)
+        pagecache.changed()
 
     def page_query(self):
         """The ?cpage= that shows this reply: top-level threads are paginated, oldest first."""
@@ -154,8 +209,10 @@ class Comment(models.Model):
             ModerationEvent.objects.create(
                 comment=self, moderator=moderator, from_status=self.status, to_status=status, note=note
             )
-            self.status = status
+            was_public, self.status = self.is_public, status
             Comment.objects.filter(pk=self.pk).update(status=status)
+            if was_public or self.is_public:
+                Comment.public_replies_changed([self.article_id])
 
     @staticmethod
     def hash_token(token):
@@ -186,6 +243,91 @@ class Comment(models.Model):
         """One of a dozen colours, chosen by the name so the same name always looks the same."""
         hashed = hashlib.sha256(self.name.strip().casefold().encode()).digest()
         return f"avatar--{hashed[0] % AVATAR_COLOURS}"
+
+
+def build_threads(replies):
+    """Top-level replies, each with .children in order; replies whose parent is not shown are left out."""
+    by_id = {reply.pk: reply for reply in replies}
+    threads = []
+    for reply in replies:
+        reply.children = []
+    for reply in replies:
+        if reply.parent_id is None:
+            threads.append(reply)
+        elif reply.parent_id in by_id:
+            by_id[reply.parent_id].children.append(reply)
+    return threads
+
+
+@dataclass
+class ThreadPage:
+    """A page of threads under a story, for the template."""
+
+    number: int
+    pages: int
+    public_count: int  # the story's public replies, all pages together
+    threads: list
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.pages
+
+    def rows(self):
+        """Every reply of the page in reading order, as (reply, lists to close after it): a flat loop for
+        the template, which nests the lists without including itself once per reply."""
+        rows = []
+
+        def walk(reply):
+            rows.append([reply, 0])
+            for child in reply.children:
+                walk(child)
+            if reply.children:
+                rows[-1][1] += 1
+
+        for thread in self.threads:
+            walk(thread)
+        return [(reply, range(closes)) for reply, closes in rows]
+
+
+class ReplyCount(models.Model):
+    """How many public replies a story has, and how many start a thread: kept up to date when a reply
+    becomes public or stops being so, so no page counts a story's replies."""
+
+    article = models.OneToOneField("articles.Article", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    replies = models.PositiveIntegerField(default=0)
+    threads = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.replies} replies"
+
+    @classmethod
+    def of(cls, article_ids):
+        """{story id: ReplyCount} for the stories that have any public reply, in one query."""
+        return {count.article_id: count for count in cls.objects.filter(article_id__in=article_ids)}
+
+    @classmethod
+    def refresh(cls, article_ids):
+        counted = (
+            Comment.objects.public()
+            .filter(article_id__in=article_ids)
+            .order_by()
+            .values("article_id")
+            .annotate(replies=Count("pk"), threads=Count("pk", filter=Q(parent__isnull=True)))
+        )
+        counts = {row["article_id"]: row for row in counted}
+        for article_id in article_ids:
+            row = {key: counts.get(article_id, {}).get(key, 0) for key in ("replies", "threads")}
+            updated = cls.objects.filter(article_id=article_id).update(**row)
+            if not updated and row["replies"]:
+                try:
+                    with transaction.atomic():
+                        cls.objects.create(article_id=article_id, **row)
+                except IntegrityError:  # made at the same moment by another process
+                    cls.objects.filter(article_id=article_id).update(**row)
 
 
 class ModerationEvent(models.Model):
@@ -338,3 +480,22 @@ class ModeratorNotification(models.Model):
 
     def __str__(self):
         return f"Notification about reply {self.comment_id}"
+
+
+@receiver(post_delete, sender=Comment, dispatch_uid="comments.reply_deleted")
+def reply_deleted(sender, instance, **kwargs):
+    """A deleted reply's answers stay, as top-level replies: each now starts a thread of its own.
+
+    A signal rather than delete(), so the admin's bulk delete and an erasure are covered too.
+    """
+    orphans = list(Comment.objects.filter(article_id=instance.article_id, parent__isnull=True, root__isnull=False))
+    for orphan in orphans:
+        shift = orphan.depth - 1
+        Comment.objects.filter(pk=orphan.pk).update(root=None, depth=1)
+        level = [orphan.pk]
+        while level:
+            answers = Comment.objects.filter(parent__in=level)
+            level = list(answers.values_list("pk", flat=True))
+            answers.update(root=orphan.pk, depth=models.F("depth") - shift)
+    if instance.is_public or orphans:
+        Comment.public_replies_changed([instance.article_id])

@@ -16,7 +16,10 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
+
+from articles.models import Article
 
 from . import notifications
 from .conf import app_settings
@@ -84,6 +87,22 @@ class ReplyModerator:
             and bool(getattr(article, self.enable_field))
             and (closes_at is None or timezone.now() < closes_at)
         )
+
+    def next_closing(self):
+        """The next moment a public story stops taking replies by itself, or None: its page changes then."""
+        now = timezone.now()
+        open_stories = Article.objects.published().filter(**{self.enable_field: True})
+        moments = [
+            open_stories.filter(**{f"{self.auto_close_field}__gt": now})
+            .aggregate(soonest=Min(self.auto_close_field))["soonest"]
+        ]
+        if days := app_settings.CLOSE_AFTER_DAYS:
+            oldest_open = (
+                open_stories.filter(**{f"{self.auto_close_field}__isnull": True}, publish_at__gt=now - timedelta(days=days))
+                .aggregate(oldest=Min("publish_at"))["oldest"]
+            )
+            moments.append(oldest_open and oldest_open + timedelta(days=days))
+        return min((moment for moment in moments if moment), default=None)
 
     # A reply's arrival.
 

@@ -55,8 +55,11 @@ def erase(emails, mode):
         Throttle.objects.filter(key__in=["email:" + digest("email", email) for email in emails]).delete()
         replies = Comment.objects.by_emails(emails)
         if mode == "anonymise":
-            return replies.update(name=ANONYMOUS, email="", website="", ip_address=None, user_agent="", author_token="")
-        return replies.delete()[1].get(Comment._meta.label, 0)
+            stories = set(replies.values_list("article_id", flat=True))
+            changed = replies.update(name=ANONYMOUS, email="", website="", ip_address=None, user_agent="", author_token="")
+            Comment.public_replies_changed(stories)  # update() sends no signal; the names readers saw are gone
+            return changed
+        return replies.delete()[1].get(Comment._meta.label, 0)  # each deletion is seen by comments.models.reply_deleted
 
 
 def purge(days=None, now=None):

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages rendered for one request; cached pages arrive compressed (newsroom/pagecache.py).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,12 +167,22 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set, otherwise this process's memory.
+# Caches. "default" is shared by every worker process: Redis when REDIS_URL is set, otherwise
+# files in DATA_DIR (one machine). It holds the pages' generation and other shared state;
+# a short timeout keeps a Redis outage from stalling pages, which are then served uncached.
+# "pages" is each worker's own memory, holding whole rendered pages (newsroom/pagecache.py).
 if env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache"}}
+CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 300}}
+# Sessions (only staff sign in) stay in the database: a Redis outage signs nobody out.
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -314,6 +326,8 @@ NEWSROOM_SITE_NAME = env("NEWSROOM_SITE_NAME", "Newsroom")
 # local address that `make run` and `make serve` listen on, so PORT=8080 moves it too.
 NEWSROOM_SITE_URL = env("NEWSROOM_SITE_URL") or "http://127.0.0.1:" + env("PORT", "8000")
 NEWSROOM_STORIES_PER_PAGE = env_int("NEWSROOM_STORIES_PER_PAGE", 12)
+# How long proxies and CDNs in front may keep a public page that is the same for everyone.
+NEWSROOM_SHARED_CACHE_SECONDS = env_int("NEWSROOM_SHARED_CACHE_SECONDS", 30)
 # Picture uploads beyond these limits are refused (the pixel limit stops decompression bombs).
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from articles.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 from articles.sitemaps import sitemaps
+from newsroom.pagecache import cached_for_readers
 
 # Editors and moderators see the site's name in the admin, not "Django administration".
 admin.site.site_header = settings.NEWSROOM_SITE_NAME
@@ -18,9 +19,9 @@ handler403 = "newsroom.views.permission_denied"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
-    path("feeds/latest/", LatestStoriesFeed(), name="feeds-latest"),
-    path("feeds/atom/", LatestStoriesAtomFeed(), name="feeds-atom"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("feeds/latest/", cached_for_readers()(LatestStoriesFeed()), name="feeds-latest"),
+    path("feeds/atom/", cached_for_readers()(LatestStoriesAtomFeed()), name="feeds-atom"),
+    path("sitemap.xml", cached_for_readers(query=("p",))(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("articles.urls")),
 ]
 

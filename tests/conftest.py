@@ -1,8 +1,14 @@
+import tempfile
+
 import pytest
 
 
 def pytest_configure(config):
     from django.conf import settings
+
+    # The shared cache on disk (the embedded default) in a folder of this run's own, not the developer's var/.
+    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+        settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="newsroom-test-cache-")
 
     # Tests run with DEBUG off but without collectstatic: serve static files unhashed.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
@@ -19,9 +25,11 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Flood control and other cached state must not leak from one test into the next."""
-    from django.core.cache import cache
+    """Cached pages and other cached state must not leak from one test into the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for name in ("default", "pages"):
+        caches[name].clear()
     yield
-    cache.clear()
+    for name in ("default", "pages"):
+        caches[name].clear()

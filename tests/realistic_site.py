@@ -138,6 +138,7 @@ def add_reply_threads(story, count, *, top_level_share=0.77, max_depth=4, seed=0
         reply = Comment(
             article=story,
             parent=parent,
+            root=(parent.root or parent) if parent else None,
             depth=parent.depth + 1 if parent else 1,
             name=rng.choice(NAMES),
             email=f"reader{seed}-{n}@example.org",
@@ -151,4 +152,5 @@ def add_reply_threads(story, count, *, top_level_share=0.77, max_depth=4, seed=0
     # Level by level, so every parent has its primary key before its answers are stored.
     for depth in range(1, max_depth + 1):
         Comment.objects.bulk_create([reply for reply in replies if reply.depth == depth], batch_size=1000)
+    Comment.public_replies_changed([story.pk])  # what save() does for each reply
     return replies

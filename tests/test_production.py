@@ -258,7 +258,16 @@ def test_postgres_and_redis_come_from_the_environment(tmp_path):
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
     assert found["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-    assert found["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert found["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/0"
+    # Sessions stay in the database: a Redis outage signs no editor out.
+    assert found["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+
+
+def test_without_redis_the_shared_cache_is_files_every_worker_reads(tmp_path):
+    found = settings_in(production_env(tmp_path), "CACHES")["CACHES"]
+    assert found["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert found["default"]["LOCATION"] == str(tmp_path / "cache")
+    assert found["pages"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_media_goes_to_object_storage_when_a_bucket_is_named(tmp_path):

@@ -1,60 +1,35 @@
 """How other apps' templates show replies: the thread and form under a story, counts on lists, the admin queue size."""
 
 from django import template
-from django.core.paginator import Paginator
-from django.db.models import Count
 
 from comments import browser
-from comments.conf import app_settings
 from comments.forms import ReplyForm
-from comments.models import Comment
+from comments.models import Comment, ReplyCount
 from comments.moderation import moderator
+from newsroom import pagecache
 
 register = template.Library()
 
 
-def build_threads(replies):
-    """Top-level replies, each with .children in order; replies whose parent is not shown are left out."""
-    by_id = {reply.pk: reply for reply in replies}
-    threads = []
-    for reply in replies:
-        reply.children = []
-    for reply in replies:
-        if reply.parent_id is None:
-            threads.append(reply)
-        elif reply.parent_id in by_id:
-            by_id[reply.parent_id].children.append(reply)
-    return threads
-
-
-def _reply_to(request, replies):
-    """The public reply named by ?replyto=N, so the no-JavaScript "Reply" link works."""
-    try:
-        wanted = int(request.GET.get("replyto", ""))
-    except ValueError:
-        return None
-    return next((reply for reply in replies if reply.pk == wanted and reply.is_public), None)
-
-
 @register.inclusion_tag("comments/replies.html", takes_context=True)
 def render_comments(context, article):
-    """The story's replies (one query, tree built here), then the form or a note that replies are closed."""
-    request = context.get("request")
-    token = browser.author_token(request) if request else ""
-    replies = list(Comment.objects.for_story_page(article, token))
-    page = Paginator(build_threads(replies), app_settings.PER_PAGE).get_page(request.GET.get("cpage") if request else None)
+    """One page of the story's threads, then the form, or a note that replies are closed."""
+    request = context["request"]
+    token = browser.author_token(request)
+    page = Comment.objects.thread_page(article, request.GET.get("cpage"), token)
     is_open = moderator.allow(article)
-    replying_to = _reply_to(request, replies) if request and is_open else None
+    replying_to = _replying_to(request, article) if is_open else None
     form = None
     if is_open:
-        initial = browser.remembered_fields(request) if request else {}
+        initial = browser.remembered_fields(request)
         initial["remember"] = bool(initial)
         if replying_to:
             initial["parent"] = replying_to.pk
         form = ReplyForm(article, initial=initial)
+        # Each reader needs a form of their own: in a cached page, the timestamp is filled per request.
+        pagecache.hole(request, form.initial["timestamp"], "comments.form-timestamp", article.pk)
     return {
         "article": article,
-        "public_count": sum(reply.is_public for reply in replies),
         "page": page,
         "form": form,
         "is_open": is_open,
@@ -63,16 +38,19 @@ def render_comments(context, article):
     }
 
 
+def _replying_to(request, article):
+    """The public reply of this story named by ?replyto=N, so the no-JavaScript "Reply" link works."""
+    try:
+        wanted = int(request.GET.get("replyto", ""))
+    except ValueError:
+        return None
+    return Comment.objects.public().filter(article=article, pk=wanted).first() if 0 < wanted < 2**63 else None
+
+
 @register.simple_tag
 def comment_counts(stories):
     """{story id: number of public replies} for a list of stories, in one query: `{% comment_counts stories as counts %}`."""
-    return dict(
-        Comment.objects.public()
-        .filter(article__in=[story.pk for story in stories])
-        .order_by()
-        .values_list("article")
-        .annotate(n=Count("pk"))
-    )
+    return {story_id: count.replies for story_id, count in ReplyCount.of([story.pk for story in stories]).items()}
 
 
 @register.filter

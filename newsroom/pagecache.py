@@ -1,0 +1,288 @@
+"""Whole pages for readers, cached, and never wrong.
+
+A page that is the same for every reader (front, section and story pages, feeds,
+sitemaps) is rendered once and then served from memory until something readers
+can see changes. Three rules make that safe:
+
+- Every cache key carries the site's *generation*: a number kept in the shared
+  cache (Redis, or files on disk for the embedded default) that moves on with
+  every change readers can see (`changed()`: a story saved, a reply approved, a
+  picture replaced) and by itself when a scheduled moment arrives (a story's
+  publish time, replies closing: `register_schedule()`). Every worker reads it
+  on every request, so a change shows on the very next one, whichever worker
+  answers.
+- A request that carries anything personal (a signed-in session, messages
+  waiting, a reply author's token: `PERSONAL_COOKIES`) is never served from the
+  cache nor stored in it; its answer is private.
+- The few values that must differ per reader, the CSRF token and a reply form's
+  signed timestamp, are holes in the cached page (`hole()`), filled afresh for
+  each request. The page is compressed once, hole by hole (`Compressed`), so a
+  filled page costs no compression of its own.
+
+Pages live in each worker's memory (`caches["pages"]`). When the shared cache
+is down, pages are rendered as if nothing were cached.
+"""
+
+import hashlib
+import logging
+import re
+import struct
+import threading
+import time
+import zlib
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pages:generation"
+# Cookies that make a request personal; apps add theirs (comments: the reply author's token).
+PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# A cached page never outlives this, whatever else happens (a belt to the generation's braces).
+MAX_AGE = 600
+
+_schedules = []
+_fillers = {"csrf": lambda request: get_token(request)}
+_owed = threading.local()  # this process's debts to the shared cache: a change not yet announced
+
+
+def register_schedule(next_moment):
+    """`next_moment()` gives the next time (or None) at which public pages change by themselves."""
+    _schedules.append(next_moment)
+
+
+def register_filler(name, fill):
+    """`fill(request, *args)` gives the text of a hole named `name` for one request."""
+    _fillers[name] = fill
+
+
+def hole(request, value, filler, *args):
+    """Mark `value`, printed in this response, as differing per reader: `filler` makes it afresh each time."""
+    if not hasattr(request, "page_holes"):
+        request.page_holes = []
+    request.page_holes.append((value, filler, args))
+    return value
+
+
+# The generation.
+
+
+def generation():
+    """The current generation, or None when the shared cache cannot be reached (then nothing is cached)."""
+    try:
+        if getattr(_owed, "bump", False):
+            _bump()
+        current = cache.get(GENERATION_KEY)
+        if current is None or (current[1] is not None and timezone.now().timestamp() >= current[1]):
+            current = _bump()
+        return current[0]
+    except Exception as error:  # Redis down, a full disk: serve uncached rather than fail
+        if time.monotonic() - getattr(_owed, "warned_at", -60) >= 60:  # once a minute, not once a request
+            _owed.warned_at = time.monotonic()
+            logger.warning("Page cache unavailable, serving uncached: %s: %s", type(error).__name__, error)
+        return None
+
+
+def changed():
+    """Something readers can see has changed: cached pages are not served again.
+
+    The generation moves on now and once more when the change commits: a page
+    rendered in between, from what was still the old data, is not served after it.
+    """
+    _bump_or_owe()
+    transaction.on_commit(_bump_or_owe)
+
+
+def _bump_or_owe():
+    try:
+        _bump()
+    except Exception as error:
+        # Remembered: this process moves the generation on before it serves another cached page.
+        _owed.bump = True
+        logger.error("Could not mark cached pages as out of date: %s: %s", type(error).__name__, error)
+
+
+def _bump():
+    """A new generation, valid until the next scheduled change; numbers grow, so none is ever reused."""
+    moments = [moment for moment in (schedule() for schedule in _schedules) if moment is not None]
+    valid_until = min(moments).timestamp() if moments else None
+    current = (time.time_ns(), valid_until)
+    cache.set(GENERATION_KEY, current, timeout=None)
+    _owed.bump = False
+    return current
+
+
+def per_generation(name, compute):
+    """`compute()`, remembered in this process until the generation moves on (e.g. the sections list)."""
+    current = generation()
+    if current is None:
+        return compute()
+    key = f"memo:{current}:{name}"
+    value = caches["pages"].get(key)
+    if value is None:
+        value = compute()
+        caches["pages"].set(key, value, MAX_AGE)
+    return value
+
+
+# Pages.
+
+
+def is_personal(request):
+    return request.method not in ("GET", "HEAD") or any(name in request.COOKIES for name in PERSONAL_COOKIES)
+
+
+def cached_for_readers(*, query=(), shared=True):
+    """Serve a view's page from the cache to every reader it is the same for.
+
+    `query` names the query parameters the page depends on (others are ignored in the key).
+    `shared` says whether proxies and CDNs may keep the page too: not when it has holes.
+    A view marks one answer as not for the cache with Cache-Control private (an editor's preview).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if is_personal(request):
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, private=True, no_store=True)
+                return response
+            current = generation()
+            if current is None:
+                response = view(request, *args, **kwargs)
+                patch_cache_control(response, no_cache=True)
+                return response
+            params = "&".join(f"{name}={request.GET[name]}" for name in query if name in request.GET)
+            key = f"page:{current}:{request.path}?{params}"
+            page = caches["pages"].get(key)
+            if page is None:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response.render()  # a TemplateResponse (the sitemap's) renders late; the cache needs its text
+                if not _cacheable(response):
+                    return response
+                page = CachedPage.from_response(response, getattr(request, "page_holes", []), etag=_etag(key))
+                caches["pages"].set(key, page, MAX_AGE)
+            return page.respond(request, shared=shared and not page.holes)
+
+        return wrapped
+
+    return decorator
+
+
+def _cacheable(response):
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and "private" not in control
+        and "no-store" not in control
+        and not [name for name in response.cookies if name != settings.CSRF_COOKIE_NAME]
+    )
+
+
+def _etag(key):
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A page as text between holes, each piece also compressed, and what fills each hole."""
+
+    content_type: str
+    etag: str
+    pieces: tuple  # bytes, the text between holes (one more than holes)
+    holes: tuple  # (filler, args) for each hole
+    compressed: "Compressed"
+
+    @classmethod
+    def from_response(cls, response, recorded_holes, etag):
+        content = response.content
+        found = [(match.start(1), match.end(1), "csrf", ()) for match in CSRF_FIELD.finditer(content)]
+        for value, filler, args in recorded_holes:
+            value = value.encode()
+            start = content.find(value)
+            while start != -1:
+                found.append((start, start + len(value), filler, args))
+                start = content.find(value, start + len(value))
+        found.sort()
+        pieces, holes, position = [], [], 0
+        for start, end, filler, args in found:
+            pieces.append(content[position:start])
+            holes.append((filler, args))
+            position = end
+        pieces.append(content[position:])
+        return cls(response["Content-Type"], etag, tuple(pieces), tuple(holes), Compressed.of(pieces))
+
+    def respond(self, request, *, shared):
+        response = get_conditional_response(request, etag=self.etag)
+        if response is None:
+            fills = [_fillers[filler](request, *args).encode() for filler, args in self.holes]
+            gzip = bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+            body = self.compressed.filled(fills) if gzip else _interleave(self.pieces, fills)
+            response = HttpResponse(b"" if request.method == "HEAD" else body, content_type=self.content_type)
+            response["Content-Length"] = str(len(body))
+            if gzip:
+                response["Content-Encoding"] = "gzip"
+        response["ETag"] = self.etag
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if shared:
+            patch_cache_control(response, public=True, max_age=0, s_maxage=settings.NEWSROOM_SHARED_CACHE_SECONDS)
+        else:
+            patch_cache_control(response, private=True, max_age=0, must_revalidate=True)
+        return response
+
+
+def _interleave(pieces, fills):
+    parts = [pieces[0]]
+    for fill, piece in zip(fills, pieces[1:], strict=True):
+        parts += [fill, piece]
+    return b"".join(parts)
+
+
+@dataclass(frozen=True)
+class Compressed:
+    """A gzip file made of pieces compressed once each, with the holes' text compressed per request.
+
+    Each piece is a run of deflate blocks ending on a byte boundary (a full flush),
+    so pieces from separate compressors follow one another in one valid stream; the
+    checksum runs on from the first piece's, so only the text after it is summed again.
+    """
+
+    pieces: tuple  # compressed bytes of each piece
+    first_crc: int
+    first_size: int
+    tails: tuple  # the raw pieces after the first, for the checksum
+
+    HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # gzip, deflate, no name or time, unknown OS
+    END = b"\x03\x00"  # an empty final block
+
+    @classmethod
+    def of(cls, pieces):
+        return cls(tuple(_deflate(piece) for piece in pieces), zlib.crc32(pieces[0]), len(pieces[0]), tuple(pieces[1:]))
+
+    def filled(self, fills):
+        crc, size = self.first_crc, self.first_size
+        parts = [self.HEADER, self.pieces[0]]
+        for fill, compressed, raw in zip(fills, self.pieces[1:], self.tails, strict=True):
+            parts += [_deflate(fill), compressed]
+            crc = zlib.crc32(raw, zlib.crc32(fill, crc))
+            size += len(fill) + len(raw)
+        parts += [self.END, struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)]
+        return b"".join(parts)
+
+
+def _deflate(data, level=6):
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
