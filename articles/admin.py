@@ -17,7 +17,7 @@ PREVIEW_WIDTH = 480
 
 
 def thumbnail(image, width=THUMBNAIL_WIDTH):
-    """A small <img> of the narrowest JPEG rendition, from prefetched rows; empty without a picture."""
+    """A small <img> of the narrowest JPEG rendition, recorded in the Image row; empty without a picture."""
     if not image:
         return ""
     sources = image.sources("jpeg")
@@ -73,9 +73,6 @@ class ImageAdmin(admin.ModelAdmin):
         if obj is None:
             return [(None, {"fields": ["file"]}), *self.fieldsets[1:]]
         return self.fieldsets
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("renditions")
 
     @admin.display(description="picture")
     def list_thumbnail(self, image):
@@ -134,9 +131,6 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Publishing", {"fields": ["status", "publish_at", "updated_at"]}),
         ("Comments", {"fields": ["comments_enabled", "comments_close_at"]}),
     ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("lead_image__renditions")
 
     @admin.display(description="picture")
     def list_thumbnail(self, story):

@@ -11,12 +11,13 @@ import io
 import re
 import secrets
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.template.defaultfilters import filesizeformat
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
@@ -214,6 +215,45 @@ def open_master(fieldfile):
     finally:
         fieldfile.close()
     return _bare_pixels(picture)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """One resized copy of a picture as its Image records it: a stored file and its exact size.
+
+    A value, not a model: an Image carries its renditions in its own row, so
+    printing a picture costs no query and never opens a file.
+    """
+
+    name: str  # The storage name, e.g. "renditions/2026/11/picture-1a2b3c-w480.webp".
+    crop: str  # "" for the original shape, or a key of CROPS.
+    format: str  # "webp" or "jpeg".
+    width: int
+    height: int
+    storage: Storage = field(compare=False, repr=False)
+
+    @classmethod
+    def from_record(cls, record, storage):
+        return cls(record["name"], record["crop"], record["format"], record["width"], record["height"], storage)
+
+    def as_record(self):
+        """What Image.renditions stores for it (JSON)."""
+        return {"crop": self.crop, "format": self.format, "width": self.width, "height": self.height, "name": self.name}
+
+    @property
+    def url(self):
+        return self.storage.url(self.name)
+
+    @property
+    def mime_type(self):
+        return f"image/{self.format}"
+
+
+def rendition_filename(master_name, crop, fmt, width):
+    """The file name of a rendition, after its master's: "picture-1a2b3c-16x9w1200.jpg"."""
+    stem = master_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    shape = crop.replace(":", "x") or "w"
+    return f"{stem}-{shape}{width}.{'webp' if fmt == 'webp' else 'jpg'}"
 
 
 def rendition_specs(width, height):

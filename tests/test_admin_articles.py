@@ -70,7 +70,8 @@ def story_form(section, **fields):
 def test_editors_group_has_story_and_picture_rights_but_no_comment_rights():
     codenames = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
     assert {"add_article", "change_article", "delete_article", "view_article", "preview_article"} <= codenames
-    assert {"add_image", "change_image", "add_section", "change_author", "change_byline", "view_rendition"} <= codenames
+    assert {"add_image", "change_image", "add_section", "change_author", "change_byline"} <= codenames
+    assert not any("rendition" in codename for codename in codenames)  # Renditions are part of an Image now.
     assert not any("comment" in codename for codename in codenames)
 
 

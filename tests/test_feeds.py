@@ -92,3 +92,28 @@ def test_a_headline_cannot_close_the_structured_data_block(client):
 
     assert "</script" not in block and "<!--" not in block
     assert json.loads(block)["headline"] == 'Hostile </script><script>alert("x")</script> & <!-- headline'
+
+
+def test_structured_data_names_every_crop_of_the_lead_picture(client):
+    from articles.models import Image
+
+    picture = Image.objects.create_placeholder(alt_text="Placeholder: no photograph", lines=["Not available"])
+    story = make_story("With a picture", lead_image=picture)
+
+    data = json.loads(json_ld(client.get(story.get_absolute_url()).content.decode()))
+
+    crops = [picture.crop(shape) for shape in ("16:9", "4:3", "1:1")]
+    assert all(crops)
+    assert data["image"] == [f"http://127.0.0.1:8000{crop.url}" for crop in crops]
+
+
+@pytest.mark.parametrize("address", ["/feeds/latest/", "/feeds/atom/"])
+def test_feeds_take_two_queries_however_many_stories(client, django_assert_max_num_queries, address):
+    for n in range(5):
+        make_story(authors=["Newsroom staff", f"Writer {n}"])
+
+    with django_assert_max_num_queries(2):  # The stories with their sections, then the bylines with their authors.
+        response = client.get(address)
+
+    assert response.status_code == 200
+    assert b"Writer 4" in response.content

@@ -1,16 +1,18 @@
-"""Pictures: uploads are checked and stripped, renditions are made once and recorded, the tag prints them."""
+"""Pictures: uploads are checked and stripped, renditions are made once and recorded in the Image row, the tag prints them."""
 
 import io
+import os
 import struct
 import zlib
+from unittest import mock
 
 import pytest
 from django.template import Context, Template
 from PIL import Image as PILImage
 from PIL import ImageCms
 
-from articles.images import make_placeholder
-from articles.models import Article, Image, Rendition, Section
+from articles.images import Rendition, make_placeholder
+from articles.models import Article, Image, Section
 
 pytestmark = pytest.mark.django_db
 
@@ -56,15 +58,26 @@ def test_placeholder_is_not_a_blank_picture():
     assert darkest < 110 and lightest > 220
 
 
+def path_of(name):
+    from django.core.files.storage import default_storage
+
+    return default_storage.path(name)
+
+
 def test_renditions_are_recorded_with_the_sizes_of_their_files():
     image = stored_image((2000, 1000))
-    renditions = list(image.renditions.all())
+    renditions = Image.objects.get(pk=image.pk).all_renditions()
+    assert renditions == image.all_renditions()
+    assert all(isinstance(r, Rendition) for r in renditions)
+    assert all(set(record) == {"crop", "format", "width", "height", "name"} for record in image.renditions)
     assert {(r.crop, r.format, r.width) for r in renditions} >= {
         ("", "webp", 480), ("", "jpeg", 800), ("", "webp", 1600), ("16:9", "jpeg", 1200),
         ("4:3", "jpeg", 1200), ("1:1", "jpeg", 1000),
     }
     for rendition in renditions:
-        with PILImage.open(rendition.file.path) as made:
+        assert rendition.url == f"/media/{rendition.name}"
+        assert rendition.mime_type == ("image/webp" if rendition.format == "webp" else "image/jpeg")
+        with PILImage.open(path_of(rendition.name)) as made:
             assert made.size == (rendition.width, rendition.height)
             assert made.format == ("WEBP" if rendition.format == "webp" else "JPEG")
     assert {(r.width, r.height) for r in renditions if r.crop == "16:9"} == {(1200, 675)}
@@ -73,27 +86,57 @@ def test_renditions_are_recorded_with_the_sizes_of_their_files():
 
 def test_a_small_picture_is_never_upscaled():
     image = stored_image((600, 400))
-    widths = set(image.renditions.values_list("width", flat=True))
+    widths = {r.width for r in image.all_renditions()}
     assert max(widths) == 600
     assert sorted({r.width for r in image.sources("jpeg")}) == [480, 600]
 
 
-def test_replacing_the_file_replaces_renditions_and_deletes_old_files(django_capture_on_commit_callbacks):
+def test_replacing_the_file_replaces_renditions_and_deletes_old_files_after_commit(django_capture_on_commit_callbacks):
     from django.core.files.base import ContentFile
 
     image = stored_image((2000, 1000))
-    old_master = image.file.path
-    old_files = [r.file.path for r in image.renditions.all()]
+    old_files = [image.file.path] + [path_of(r.name) for r in image.all_renditions()]
     image = Image.objects.get(pk=image.pk)
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         image.file = ContentFile(picture_bytes((900, 900)), name="square.jpg")
         image.save()
-    import os
+    # Until the replacement is committed, the old picture is still served.
+    assert all(os.path.exists(path) for path in old_files)
+    for callback in callbacks:
+        callback()
 
-    assert not os.path.exists(old_master)
     assert not any(os.path.exists(path) for path in old_files)
-    assert Rendition.objects.filter(image=image).count() == len(image.renditions.all())
-    assert max(r.width for r in image.renditions.all()) == 900
+    stored = Image.objects.get(pk=image.pk)
+    assert stored.renditions == image.renditions
+    assert max(r.width for r in stored.all_renditions()) == 900
+    assert all(os.path.exists(path_of(r.name)) for r in stored.all_renditions())
+
+
+def test_a_replacement_that_fails_keeps_the_old_picture_and_stores_nothing_new(monkeypatch, media_root):
+    from django.core.files.base import ContentFile
+
+    from articles import images
+
+    image = stored_image((2000, 1000))
+    old_files = sorted(stored_files(media_root))
+    old_renditions = image.renditions
+    real_render = images.render
+    made = []
+
+    def fails_on_the_fourth(*args):
+        if len(made) == 3:
+            raise OSError("disk full")
+        made.append(args)
+        return real_render(*args)
+
+    monkeypatch.setattr(images, "render", fails_on_the_fourth)
+    image = Image.objects.get(pk=image.pk)
+    image.file = ContentFile(picture_bytes((900, 900)), name="square.jpg")
+    with pytest.raises(OSError):
+        image.save()
+
+    assert sorted(stored_files(media_root)) == old_files
+    assert Image.objects.get(pk=image.pk).renditions == old_renditions
 
 
 def render_picture(image, **options):
@@ -122,13 +165,13 @@ def test_picture_tag_prints_nothing_without_an_image():
     assert render_picture(None).strip() == ""
 
 
-def test_listing_pictures_need_no_query_per_story(django_assert_num_queries, django_assert_max_num_queries):
+def test_listing_pictures_come_with_their_stories(django_assert_num_queries):
     section = Section.objects.create(name="World", slug="world")
     for n in range(3):
         Article.objects.create(
             section=section, headline=f"Story {n}", body="Text.", status="published", lead_image=stored_image((800, 600))
         )
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(2):  # The stories with their sections and pictures, then the bylines.
         stories = list(Article.objects.for_listing())
     with django_assert_num_queries(0):
         for story in stories:
@@ -178,7 +221,6 @@ def assert_refused(response, media_root, message):
     assert response.status_code == 200
     assert message in response.content.decode()
     assert Image.objects.count() == 0
-    assert Rendition.objects.count() == 0
     assert stored_files(media_root) == []
 
 
@@ -242,8 +284,8 @@ def test_camera_metadata_is_gone_from_the_master_and_every_rendition(editor_clie
     response = upload(editor_client, jpeg_with_secrets(), name="source-ahmet-kabul.jpg")
     assert response.status_code == 302
     image = Image.objects.get()
-    assert not any("ahmet" in name for name in [image.file.name, *image.renditions.values_list("file", flat=True)])
-    files = [image.file.path] + [r.file.path for r in image.renditions.all()]
+    assert not any("ahmet" in name for name in [image.file.name, *(r.name for r in image.all_renditions())])
+    files = [image.file.path] + [path_of(r.name) for r in image.all_renditions()]
     assert len(files) > 5
     for path in files:
         with open(path, "rb") as f:
@@ -287,7 +329,7 @@ def test_editing_captions_keeps_the_picture_and_its_renditions(editor_client):
 
     upload(editor_client, picture_bytes((1000, 600)))
     image = Image.objects.get()
-    before = sorted(image.renditions.values_list("file", flat=True))
+    before = image.renditions
     response = editor_client.post(
         reverse("admin:articles_image_change", args=[image.pk]),
         {"alt_text": "New alt", "caption": "New caption", "label": "KILLED", "taken_note": "", "credit": "", "taken_at": ""},
@@ -295,15 +337,61 @@ def test_editing_captions_keeps_the_picture_and_its_renditions(editor_client):
     assert response.status_code == 302
     image.refresh_from_db()
     assert (image.caption, image.label) == ("New caption", "KILLED")
-    assert sorted(image.renditions.values_list("file", flat=True)) == before
+    assert image.renditions == before
+    assert all(os.path.exists(path_of(r.name)) for r in image.all_renditions())
 
 
-def test_deleting_a_picture_deletes_its_files(django_capture_on_commit_callbacks, media_root):
+def test_deleting_a_picture_deletes_its_files_after_commit(django_capture_on_commit_callbacks, media_root):
     image = stored_image((900, 600))
-    assert stored_files(media_root)
-    with django_capture_on_commit_callbacks(execute=True):
+    assert len(stored_files(media_root)) == 1 + len(image.renditions)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         Image.objects.filter(pk=image.pk).delete()
+    assert len(stored_files(media_root)) == 1 + len(image.renditions)  # Still served until the deletion commits.
+    for callback in callbacks:
+        callback()
     assert stored_files(media_root) == []
+
+
+def test_a_deletion_that_is_rolled_back_keeps_the_files(media_root):
+    from django.db import transaction
+
+    pk = stored_image((900, 600)).pk
+    before = sorted(stored_files(media_root))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Image.objects.get(pk=pk).delete()
+        raise RuntimeError("the editor's request failed later")
+    assert sorted(stored_files(media_root)) == before
+    assert Image.objects.filter(pk=pk).exists()
+
+
+def test_an_editor_deleting_pictures_in_bulk_deletes_all_their_files(
+    editor_client, media_root, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    pictures = [stored_image((900, 600)), stored_image((700, 700))]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("admin:articles_image_changelist"),
+            {"action": "delete_selected", "post": "yes", "_selected_action": [p.pk for p in pictures]},
+        )
+    assert response.status_code == 302
+    assert Image.objects.count() == 0
+    assert stored_files(media_root) == []
+
+
+def test_pages_print_pictures_without_opening_a_file(client):
+    from django.core.files.storage import FileSystemStorage
+
+    from tests.stories import make_story
+
+    story = make_story("With a picture", lead_image=stored_image((900, 600)))
+    make_story("Another", lead_image=stored_image((600, 900)))
+    with mock.patch.object(FileSystemStorage, "open", side_effect=AssertionError("a page opened a file")):
+        for address in ["/", "/section/world/", story.get_absolute_url(), "/feeds/latest/"]:
+            response = client.get(address)
+            assert response.status_code == 200, address
+    assert 'srcset="/media/renditions/' in client.get("/").content.decode()
 
 
 def test_a_failure_while_making_renditions_stores_nothing(monkeypatch, media_root):

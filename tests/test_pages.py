@@ -194,21 +194,46 @@ def make_many_stories(count):
         )
 
 
-# At most: the paginator's count, the section, stories, renditions, bylines, authors, reply counts, navigation.
-LIST_PAGE_QUERIES = 8
+# The front page: the paginator's count, the stories (with section and picture, whose renditions are in
+# its row), the bylines with their authors, the reply counts, the navigation's sections.
+LIST_PAGE_QUERIES = 5
+# A section page looks up its section first.
+SECTION_PAGE_QUERIES = LIST_PAGE_QUERIES + 1
+# The story (with section and picture), the bylines with their authors, the replies, the navigation.
+STORY_PAGE_QUERIES = 4
 
 
 @pytest.mark.parametrize("count", [1, 30])
-@pytest.mark.parametrize("address", ["/", "/?page=2", "/section/world/"])
+@pytest.mark.parametrize(
+    "address, queries", [("/", LIST_PAGE_QUERIES), ("/?page=2", LIST_PAGE_QUERIES), ("/section/world/", SECTION_PAGE_QUERIES)]
+)
 def test_list_pages_take_the_same_number_of_queries_however_many_stories(
-    client, settings, django_assert_max_num_queries, count, address
+    client, settings, django_assert_max_num_queries, count, address, queries
 ):
     settings.NEWSROOM_STORIES_PER_PAGE = 12
     make_many_stories(count)
     expected = 404 if address == "/?page=2" and count == 1 else 200
 
-    with django_assert_max_num_queries(LIST_PAGE_QUERIES):
+    with django_assert_max_num_queries(queries):
         assert client.get(address).status_code == expected
+
+
+def test_front_page_reads_pictures_with_their_stories_and_authors_with_their_bylines(
+    client, settings, django_assert_max_num_queries
+):
+    settings.NEWSROOM_STORIES_PER_PAGE = 12
+    make_many_stories(30)
+
+    with django_assert_max_num_queries(LIST_PAGE_QUERIES) as queries:
+        page = client.get("/").content.decode()
+
+    def reading(table):
+        return [query["sql"] for query in queries.captured_queries if f'"{table}"' in query["sql"]]
+
+    assert len(reading("articles_image")) == 1 and reading("articles_image")[0] in reading("articles_article")
+    assert len(reading("articles_author")) == 1 and reading("articles_author") == reading("articles_byline")
+    assert page.count("<picture") == 12 and page.count('srcset="/media/renditions/') == 24
+    assert page.count('<span class="byline__name">Newsroom staff</span> and <span class="byline__name">Writer') == 12
 
 
 @pytest.mark.parametrize("count", [1, 30])
@@ -216,7 +241,7 @@ def test_story_page_takes_the_same_number_of_queries_however_many_stories(client
     make_many_stories(count)
     story = Article.objects.first()
 
-    with django_assert_max_num_queries(LIST_PAGE_QUERIES):
+    with django_assert_max_num_queries(STORY_PAGE_QUERIES):
         assert client.get(story.get_absolute_url()).status_code == 200
 
 

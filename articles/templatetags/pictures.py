@@ -1,7 +1,7 @@
 """`{% picture image sizes="…" priority=False %}`: a responsive <picture> from recorded renditions.
 
-It reads only the rows Image already holds (prefetched renditions on list
-pages), so it never opens a file and never adds a query per story.
+It reads only the renditions recorded in the Image row itself, so it never
+opens a file and never adds a query.
 """
 
 from django import template
