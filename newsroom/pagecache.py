@@ -53,6 +53,7 @@ MAX_AGE = 600
 
 _schedules = []
 _fillers = {"csrf": lambda request: get_token(request)}
+_memo = {}  # name: (generation, value), see per_generation()
 _owed = threading.local()  # this process's debts to the shared cache: a change not yet announced
 
 
@@ -127,12 +128,10 @@ def per_generation(name, compute):
     current = generation()
     if current is None:
         return compute()
-    key = f"memo:{current}:{name}"
-    value = caches["pages"].get(key)
-    if value is None:
-        value = compute()
-        caches["pages"].set(key, value, MAX_AGE)
-    return value
+    remembered = _memo.get(name)
+    if remembered is None or remembered[0] != current:
+        remembered = _memo[name] = (current, compute())
+    return remembered[1]
 
 
 # Pages.

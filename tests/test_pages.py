@@ -1,16 +1,21 @@
 """Reader pages: the front page, section pages and story pages, their addresses, previews and query counts."""
 
 import datetime
+import math
 from unittest import mock
 
 import pytest
 from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.cache import caches
+from django.db.models.signals import post_init
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from articles.models import Article, Image
+from comments.models import Comment
+from tests.realistic_site import add_reply_threads
 from tests.stories import make_section, make_story
 
 pytestmark = pytest.mark.django_db
@@ -194,28 +199,47 @@ def make_many_stories(count):
         )
 
 
-# The front page: the paginator's count, the stories (with section and picture, whose renditions are in
-# its row), the bylines with their authors, the reply counts, the navigation's sections.
-LIST_PAGE_QUERIES = 5
-# A section page looks up its section first.
-SECTION_PAGE_QUERIES = LIST_PAGE_QUERIES + 1
-# The story (with section and picture), the bylines with their authors, the replies, the navigation.
+# Queries when a page is rendered (not served from the page cache), the site's sections being
+# remembered for the generation, as they are after its first page:
+# the stories (with section and picture, whose renditions are in its row), the bylines with their authors,
+# the reply counts. No count of stories: a page asks only whether there is a next one.
+LIST_PAGE_QUERIES = 3
+# The story (with section and picture), the bylines with their authors, its reply count, one page of its threads.
 STORY_PAGE_QUERIES = 4
+FEED_QUERIES = 2  # the stories, the bylines with their authors
+
+
+def rendered(client, address):
+    """Ask for a page once (the site's first page of this generation), then have it rendered afresh."""
+    client.get(address)
+    caches["pages"].clear()
+    return address
 
 
 @pytest.mark.parametrize("count", [1, 30])
 @pytest.mark.parametrize(
-    "address, queries", [("/", LIST_PAGE_QUERIES), ("/?page=2", LIST_PAGE_QUERIES), ("/section/world/", SECTION_PAGE_QUERIES)]
+    "address, queries",
+    [
+        ("/", LIST_PAGE_QUERIES),
+        ("/?page=2", LIST_PAGE_QUERIES),
+        ("/section/world/", LIST_PAGE_QUERIES),
+        ("/feeds/latest/", FEED_QUERIES),
+        ("/feeds/atom/", FEED_QUERIES),
+    ],
 )
-def test_list_pages_take_the_same_number_of_queries_however_many_stories(
+def test_list_pages_and_feeds_take_the_same_few_queries_however_many_stories(
     client, settings, django_assert_max_num_queries, count, address, queries
 ):
     settings.NEWSROOM_STORIES_PER_PAGE = 12
     make_many_stories(count)
     expected = 404 if address == "/?page=2" and count == 1 else 200
 
+    rendered(client, address)
     with django_assert_max_num_queries(queries):
         assert client.get(address).status_code == expected
+    if expected == 200:  # a "not found" is not kept
+        with django_assert_max_num_queries(0):
+            assert client.get(address).status_code == expected
 
 
 def test_front_page_reads_pictures_with_their_stories_and_authors_with_their_bylines(
@@ -224,6 +248,7 @@ def test_front_page_reads_pictures_with_their_stories_and_authors_with_their_byl
     settings.NEWSROOM_STORIES_PER_PAGE = 12
     make_many_stories(30)
 
+    rendered(client, "/")
     with django_assert_max_num_queries(LIST_PAGE_QUERIES) as queries:
         page = client.get("/").content.decode()
 
@@ -241,8 +266,29 @@ def test_story_page_takes_the_same_number_of_queries_however_many_stories(client
     make_many_stories(count)
     story = Article.objects.first()
 
+    rendered(client, story.get_absolute_url())
     with django_assert_max_num_queries(STORY_PAGE_QUERIES):
         assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_a_story_with_thousands_of_replies_reads_only_the_page_shown(client, django_assert_max_num_queries, settings):
+    settings.NEWSROOM_COMMENTS_PER_PAGE = 50
+    story = make_story("Shooting continues in Almaty")
+    replies = add_reply_threads(story, 3000)
+    threads = sum(reply.parent is None for reply in replies)
+    read = []
+    post_init.connect(lambda sender, instance, **kwargs: read.append(instance), sender=Comment, weak=False, dispatch_uid="count")
+    try:
+        for cpage in ("", "?cpage=2", f"?cpage={math.ceil(threads / 50)}"):
+            rendered(client, story.get_absolute_url() + cpage)
+            read.clear()
+            with django_assert_max_num_queries(STORY_PAGE_QUERIES):
+                response = client.get(story.get_absolute_url() + cpage)
+            assert response.status_code == 200 and "3000 replies" in response.content.decode()
+            shown = response.content.decode().count('class="reply reply--depth-')
+            assert 0 < shown < 300 and len(read) == shown, f"read {len(read)} replies to show {shown} ({cpage})"
+    finally:
+        post_init.disconnect(sender=Comment, dispatch_uid="count")
 
 
 def test_not_found_page_is_in_the_sites_own_style(client):
