@@ -15,13 +15,31 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
-# Recycle workers now and then so a slow leak never takes the site down.
-max_requests = 2000
-max_requests_jitter = 200
+# Load Django once in the master and fork the workers from it: a worker starts (and restarts) in
+# milliseconds instead of importing everything again. Safe with the database because Django opens
+# its connections lazily, on a worker's first query; pre_fork below makes sure none is inherited.
+# The code is the master's: deploying a new release takes a restart, not a HUP.
+preload_app = True
+# Recycle workers now and then so a slow leak never takes the site down: at a few thousand requests
+# a second that is about once a minute, at a busy story's rate once in hours. The jitter keeps two
+# workers from restarting at once.
+max_requests = 100_000
+max_requests_jitter = 10_000
 # The proxy in front terminates TLS; only it may tell us the scheme.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # The runtime control socket lives at one path per user, which two servers on a machine would share.
 control_socket_disable = True
+
+
+def pre_fork(server, worker):
+    """A worker must not share the master's database connection: close any the master holds (normally none)."""
+    from django.apps import apps
+
+    if apps.ready:
+        from django.db import connections
+
+        connections.close_all()
+
 
 accesslog = "-"
 errorlog = "-"
