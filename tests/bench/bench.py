@@ -152,7 +152,7 @@ def database(env):
         env["DATABASE_URL"] = url
         try:
             yield {"name": "postgresql", "label": f"PostgreSQL {version} ({parts.hostname}:{parts.port or 5432})",
-                   "services": ["postgres"]}
+                   "services": [("postgres", f" {name} ")]}
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
@@ -335,34 +335,48 @@ def worker_cpu_ticks(master_pid):
 
 
 class CpuMeter:
-    """How much of the machine other processes took during a timed run, in cores: anything but the
-    server (gunicorn and its workers, the database and cache servers when used), wrk and this script.
-    On a shared machine a busy neighbour lowers the figures; this says by how much it was there."""
+    """CPU used during a timed run. The server's: gunicorn and its workers, and the database's backends
+    serving this run and the cache server, when there are such. And other processes', in cores: anything
+    but the server, wrk and this script; on a shared machine a busy neighbour lowers the figures, and this
+    says by how much it was there. Server CPU per request holds up better than requests per second then."""
 
     def __init__(self, master_pid, services):
-        self.master_pid, self.services = master_pid, set(services)
+        """`services`: (process name, text its command line must hold, or "") of the database and cache."""
+        self.master_pid, self.services = master_pid, services
         self.hz = os.sysconf("SC_CLK_TCK")
         self.enabled = Path("/proc/stat").exists()
+
+    def _is_service(self, pid, name):
+        for service, marker in self.services:
+            if name == service:
+                if not marker:
+                    return True
+                with contextlib.suppress(OSError):
+                    return marker in Path(f"/proc/{pid}/cmdline").read_text()
+        return False
 
     def snapshot(self):
         if not self.enabled:
             return None
         cpu = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
         busy = sum(cpu) - cpu[3] - cpu[4]  # all but idle and iowait
-        ours = 0
+        server = mine = 0
         for pid, ppid, name, ticks, reaped in processes():
             if pid == self.master_pid:
-                ours += ticks + reaped  # reaped: workers recycled during the run
-            elif ppid == self.master_pid or pid == os.getpid() or name in self.services:
-                ours += ticks
+                server += ticks + reaped  # reaped: workers recycled during the run
+            elif ppid == self.master_pid or self._is_service(pid, name):
+                server += ticks
+            elif pid == os.getpid():
+                mine += ticks
         children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has exited
-        return busy, ours, (children.ru_utime + children.ru_stime) * self.hz, time.monotonic()
+        return busy, server, mine + (children.ru_utime + children.ru_stime) * self.hz, time.monotonic()
 
-    def others(self, before, after):
-        if before is None:
-            return None
-        busy, ours, wrk, seconds = (b - a for a, b in zip(before, after, strict=True))
-        return max(0.0, (busy - ours - wrk) / self.hz / seconds)
+    def measure(self, before, after):
+        """(server CPU seconds, other processes' CPU in cores) between two snapshots."""
+        if before is None or after is None:
+            return None, None
+        busy, server, ours, seconds = (b - a for a, b in zip(before, after, strict=True))
+        return server / self.hz, max(0.0, (busy - server - ours) / self.hz / seconds)
 
 
 def wait_until_idle(master_pid, limit=90):
@@ -416,7 +430,7 @@ def machine(db, cache_label, wrk):
     }
 
 
-def row(page, result, minimal_rate, probed, others):
+def row(page, result, minimal_rate, probed, server_cpu, others):
     seconds = result["duration_us"] / 1e6
     rate = result["requests"] / seconds if seconds else 0.0
     errors = result["errors"]
@@ -432,20 +446,22 @@ def row(page, result, minimal_rate, probed, others):
         "bytes": result["bytes"] / result["requests"] if result["requests"] else 0,
         "queries": probed["queries"],
         "problems": ", ".join(problems) or "",
+        "cpu_ms": "-" if server_cpu is None or not result["requests"] else f"{server_cpu / result['requests'] * 1000:.2f}",
         "others": "-" if others is None else f"{others:.2f}",
     }
 
 
 def table(rows):
     lines = [
-        "| page | req/s | of minimal | p50 ms | p99 ms | bytes/response | SQL queries | others' CPU | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| page | req/s | of minimal | p50 ms | p99 ms | bytes/response | SQL queries | server CPU ms/req "
+        "| others' CPU | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         ratio = f"{r['ratio']:.1%}" if r["ratio"] is not None else "-"
         lines.append(
             f"| {r['label']} | {r['rate']:,.1f} | {ratio} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-            f"{r['bytes']:,.0f} | {r['queries']} | {r['others']} | {r['problems']} |"
+            f"{r['bytes']:,.0f} | {r['queries']} | {r['cpu_ms']} | {r['others']} | {r['problems']} |"
         )
     return "\n".join(lines)
 
@@ -466,8 +482,9 @@ def report(m, site, seconds, warmup, tables, probes, posting, restarts):
         f"`--timeout {WRK_TIMEOUT}`), each after a {warmup} s warm-up at the same level; "
         "every request sends `Accept-Encoding: gzip`",
         "- bytes/response: bytes wrk read per response, headers included; SQL queries: counted on one request "
-        "before the load (bench middleware, off during the timed runs); others' CPU: cores used by processes "
-        "other than the server, its database and cache, and wrk during the timed run (a busy neighbour)",
+        "before the load (bench middleware, off during the timed runs); server CPU: gunicorn's, its database "
+        "backends' and the cache server's CPU time per request; others' CPU: cores used by any other process "
+        "(but wrk) during the timed run, a busy neighbour that lowers the figures",
         f"- gunicorn worker restarts during the run: {restarts}",
         "",
     ]
@@ -562,7 +579,7 @@ def main():
             else:
                 probes.append((page, probe(base, page)))
 
-        meter = CpuMeter(base.pid, services=db["services"] + (["redis-server"] if "REDIS_URL" in env else []))
+        meter = CpuMeter(base.pid, services=db["services"] + ([("redis-server", "")] if "REDIS_URL" in env else []))
         tables = {label: [] for label, _, _ in LEVELS}
         raw = []
         minimal_rate = {}
@@ -572,17 +589,17 @@ def main():
                 wait_until_idle(base.pid)
                 before = meter.snapshot()
                 result, text = load(wrk, base, page, threads, connections, args.seconds, scripts, posting)
-                others = meter.others(before, meter.snapshot())
+                server_cpu, others = meter.measure(before, meter.snapshot())
                 wait_until_idle(base.pid)
                 if page.key == "minimal":
                     minimal_rate[label] = result["requests"] / (result["duration_us"] / 1e6)
-                r = row(page, result, minimal_rate.get(label), probed, others)
+                r = row(page, result, minimal_rate.get(label), probed, server_cpu, others)
                 tables[label].append(r)
                 raw.append({"page": page.label, "path": page.path, "level": label, "result": result, "wrk": text})
                 ratio = f"{r['ratio']:6.1%}" if r["ratio"] is not None else "     -"
                 print(f"  {page.label:<24} {label:<15} {r['rate']:9.1f} req/s {ratio} of minimal  "
                       f"p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  {r['bytes']:9,.0f} B/resp  "
-                      f"{r['queries']} queries  others' CPU {r['others']} {r['problems']}", flush=True)
+                      f"{r['queries']} queries  {r['cpu_ms']} CPU ms/req  others' CPU {r['others']} {r['problems']}", flush=True)
 
         log_text = log_path.read_text()
         restarts = log_text.count("Booting worker") - booted_at_start
