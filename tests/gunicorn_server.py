@@ -66,9 +66,15 @@ def prepare_site(env):
     return ask(env, "Article.objects.published().get().get_absolute_url()", "from articles.models import Article").strip("'")
 
 
+class ServerURL(str):
+    """The server's base URL, which also knows the gunicorn master's process id."""
+
+    pid: int
+
+
 @contextmanager
 def gunicorn(env, log_path, workers=1, threads=1, startup_seconds=30):
-    """Start gunicorn with newsroom/gunicorn.conf.py; yield its base URL; stop it on exit."""
+    """Start gunicorn with newsroom/gunicorn.conf.py; yield its base URL (a ServerURL); stop it on exit."""
     port = free_port()
     env = {**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": str(threads)}
     with open(log_path, "w") as log:
@@ -79,7 +85,8 @@ def gunicorn(env, log_path, workers=1, threads=1, startup_seconds=30):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        base = f"http://127.0.0.1:{port}"
+        base = ServerURL(f"http://127.0.0.1:{port}")
+        base.pid = server.pid
         try:
             deadline = time.monotonic() + startup_seconds
             while True:

@@ -3,6 +3,7 @@
 import io
 import logging
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -87,3 +88,13 @@ def test_gunicorn_access_log_leaves_out_query_strings_and_referrers(gunicorn):
     access = [line for line in log_path.read_text().splitlines() if "gunicorn.access" in line]
     assert any('"GET /healthz HTTP/1.1" 200' in line for line in access), access
     assert not any("reader" in line or "unsubscribe" in line or "search" in line for line in access)
+
+
+def test_gunicorn_access_log_masks_an_email_address_in_the_path(gunicorn):
+    base, log_path = gunicorn
+    with pytest.raises(urllib.error.HTTPError):  # no such page (and this bare server has no error templates' static files)
+        urllib.request.urlopen(base + "/unsubscribe/reader@example.org/", timeout=5)
+    time.sleep(0.5)
+    access = [line for line in log_path.read_text().splitlines() if "gunicorn.access" in line]
+    assert any('"GET [email]/ HTTP/1.1"' in line for line in access), access
+    assert not any("example.org" in line for line in access)

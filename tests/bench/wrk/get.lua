@@ -1,0 +1,1 @@
+-- GET the URL on the command line, as a browser would ask for it (report.lua adds Accept-Encoding: gzip).
