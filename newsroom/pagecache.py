@@ -254,8 +254,9 @@ class Compressed:
     """A gzip file made of pieces compressed once each, with the holes' text compressed per request.
 
     Each piece is a run of deflate blocks ending on a byte boundary (a full flush),
-    so pieces from separate compressors follow one another in one valid stream; the
-    checksum runs on from the first piece's, so only the text after it is summed again.
+    so pieces from separate compressors follow one another in one valid stream, and
+    a hole's text goes between them as a stored (uncompressed) block; the checksum
+    runs on from the first piece's, so only the text after it is summed again.
     """
 
     pieces: tuple  # compressed bytes of each piece
@@ -274,7 +275,7 @@ class Compressed:
         crc, size = self.first_crc, self.first_size
         parts = [self.HEADER, self.pieces[0]]
         for fill, compressed, raw in zip(fills, self.pieces[1:], self.tails, strict=True):
-            parts += [_deflate(fill), compressed]
+            parts += [_stored(fill), compressed]
             crc = zlib.crc32(raw, zlib.crc32(fill, crc))
             size += len(fill) + len(raw)
         parts += [self.END, struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)]
@@ -284,4 +285,10 @@ class Compressed:
 def _deflate(data, level=6):
     compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+def _stored(data):
+    """`data` as deflate "stored" blocks, not compressed: a hole's few bytes cost no compressor."""
+    blocks = [data[start : start + 0xFFFF] for start in range(0, len(data), 0xFFFF)] or [b""]
+    return b"".join(b"\x00" + struct.pack("<HH", len(block), len(block) ^ 0xFFFF) + block for block in blocks)
 

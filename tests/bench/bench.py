@@ -19,6 +19,7 @@ figures to compare are those of the default 20 seconds.
 
 import argparse
 import contextlib
+import gzip
 import http.client
 import json
 import os
@@ -265,6 +266,8 @@ def reply_forms(env, story_id, csrf_token, count):
 def csrf_from(base, story_path):
     """The CSRF cookie and the form's token, as a reader's browser gets them from the story page."""
     status, headers, body = fetch(base, story_path)
+    if headers.get("content-encoding") == "gzip":
+        body = gzip.decompress(body)
     cookie = re.search(r"csrftoken=([^;]+)", headers.get("set-cookie", ""))
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if status != 200 or not cookie or not token:
