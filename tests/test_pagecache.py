@@ -317,3 +317,15 @@ def test_generation_numbers_never_repeat():
         pagecache.changed()
         seen.add(pagecache.generation())
     assert len(seen) == 5
+
+
+def test_a_story_with_500_replies_is_at_most_150_kb_and_far_less_on_the_wire(client):
+    story = make_story("Shooting continues in Almaty")
+    from tests.realistic_site import add_reply_threads
+
+    add_reply_threads(story, 500)
+    page = client.get(story.get_absolute_url())
+    assert "500 replies" in html(page)
+    assert len(page.content) <= 150_000, f"{len(page.content)} bytes"
+    compressed = client.get(story.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    assert len(compressed.content) <= 40_000, f"{len(compressed.content)} bytes on the wire"
