@@ -1,5 +1,7 @@
 """Forms for editors in the admin."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.files.uploadedfile import UploadedFile
@@ -57,6 +59,9 @@ class ImageAdminForm(forms.ModelForm):
         return super().save(commit)
 
 
+ONE_SECOND = timedelta(seconds=1)
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The story form of the admin: who may set which status, and no save over a newer version of the story.
 
@@ -103,14 +108,10 @@ class ArticleAdminForm(forms.ModelForm):
         expire_at = cleaned_data.get("expire_at")
         if status == Article.Status.PUBLISHED and publish_at and expire_at and expire_at <= publish_at:
             self.add_error("expire_at", "The take-down time must come after the publish time.")
-        was_public = self.instance.pk and Article.objects.filter(pk=self.instance.pk).published().exists()
-        if (
-            status == Article.Status.PUBLISHED
-            and not was_public
-            and publish_at
-            and publish_at <= timezone.now()
-            and "publish_at" not in self.changed_data
-        ):
+        stored = Article.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        # The form shows whole seconds: a time within a second of the stored one is the one the form showed.
+        time_kept = stored is not None and publish_at is not None and abs(publish_at - stored.publish_at) < ONE_SECOND
+        if status == Article.Status.PUBLISHED and time_kept and not stored.is_published() and publish_at <= timezone.now():
             # Published from the form with the time it was drafted: it goes out now, not backdated.
             cleaned_data["publish_at"] = timezone.now()
         return cleaned_data

@@ -35,7 +35,7 @@ LABELS = {
     "status": "Status",
     "publish_at": "Publish time",
 }
-WORDS = re.compile(r"\s+|[^\s]+")
+WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
 def history(article):
