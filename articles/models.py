@@ -254,6 +254,10 @@ def delete_stored_files(sender, instance, **kwargs):
     _delete_files_on_commit(instance.file.storage, names + [record["name"] for record in instance.renditions])
 
 
+def normalise_newlines(text):
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def story_path(slug, publish_at):
     """A story's address: its publish date in the site's time zone, then its slug."""
     local = timezone.localtime(publish_at)
@@ -387,6 +391,9 @@ class Article(models.Model):
         """
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
+        # Browsers send a textarea's lines ending in CR LF, and the form strips the ends: stored one way
+        # whoever saves, revisions compare words, not line ends.
+        self.body, self.standfirst = normalise_newlines(self.body).strip(), normalise_newlines(self.standfirst).strip()
         self.body_html = render_markdown(self.body)
         with reversion.create_revision():
             before = None
@@ -610,7 +617,7 @@ class EditSession(models.Model):
         for name in cls.DRAFT_FIELDS:
             if name in fields:
                 limit = Article._meta.get_field(name).max_length
-                value = str(fields[name])
+                value = normalise_newlines(str(fields[name]))
                 draft[name] = value[:limit] if limit else value
         now = timezone.now()
         cls.objects.update_or_create(
