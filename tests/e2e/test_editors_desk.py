@@ -70,3 +70,47 @@ def test_a_draft_copy_is_kept_while_typing_and_restored_after_the_tab_closed(see
     reader.goto(seed_story.get_absolute_url())
     expect(reader.get_by_text(typed).first).to_be_visible()
     assert again.log.problems == [] and reader.log.problems == []
+
+
+@pytest.fixture
+def reporter(django_user_model, django_db_serialized_rollback):
+    return _staff_member(django_user_model, "rita-reporter", "Reporters")
+
+
+def test_a_reporter_writes_an_editor_reviews_and_schedules(seed_story, reporter, editor, new_page, log_in):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.e2e.test_editor import choose
+
+    rita = log_in(new_page(), reporter)
+    rita.goto("/admin/articles/article/add/")
+    choose(rita, "section", "Wor", "World")
+    rita.get_by_label("Headline:").press_sequentially("Curfew to end on Monday")
+    rita.get_by_label("Body:").fill("The curfew ends at dawn on Monday.")
+    status = rita.get_by_label("Status:")
+    assert status.locator("option").all_inner_texts() == ["Draft", "In review"]  # no way to publish
+    status.select_option(label="In review")
+    rita.get_by_role("button", name="Save", exact=True).click()
+    expect(rita.locator(".messagelist .success")).to_be_visible()
+
+    edna = log_in(new_page(), editor)
+    edna.get_by_role("link", name="1 story waiting for review").click()
+    edna.get_by_role("link", name="Curfew to end on Monday").click()
+    edna.get_by_label("Status:").select_option(label="Published")
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    when = edna.locator(".field-publish_at")
+    when.locator(".vDateField").fill(tomorrow.strftime("%Y-%m-%d"))
+    when.locator(".vTimeField").fill("06:00:00")
+    edna.get_by_role("button", name="Save", exact=True).click()
+    expect(edna.locator(".messagelist .success")).to_be_visible()
+    edna.goto("/admin/articles/article/")
+    row = edna.locator("#result_list tr").filter(has_text="Curfew to end on Monday")
+    expect(row.get_by_text("Scheduled for")).to_be_visible()
+
+    reader = new_page()
+    reader.goto("/")
+    expect(reader.get_by_role("link", name="Shooting continues in Almaty").first).to_be_visible()
+    expect(reader.get_by_text("Curfew to end on Monday")).to_have_count(0)
+    assert rita.log.problems == [] and edna.log.problems == []
