@@ -24,7 +24,18 @@ from reversion.models import Version
 
 from . import revisions
 from .forms import ArticleAdminForm, ImageAdminForm
-from .models import Article, Author, Byline, EditSession, FeaturedStory, FrontPage, Image, PreviewLink, Section
+from .models import (
+    Article,
+    Author,
+    Byline,
+    EditSession,
+    FeaturedStory,
+    FrontPage,
+    Image,
+    PreviewLink,
+    Section,
+    absolute_url,
+)
 
 THUMBNAIL_WIDTH = 120
 PREVIEW_WIDTH = 480
@@ -184,13 +195,7 @@ class PreviewLinkInline(admin.TabularInline):
         if not link.is_valid():
             return "Revoked" if link.revoked_at else "Expired"
         url = link.get_absolute_url()
-        return format_html('<a href="{}" class="preview-link">{}</a>', url, request_absolute(url))
-
-
-def request_absolute(url):
-    from .models import absolute_url
-
-    return absolute_url(url)
+        return format_html('<a href="{}" class="preview-link">{}</a>', url, absolute_url(url))
 
 
 class StateFilter(admin.SimpleListFilter):

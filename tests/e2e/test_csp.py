@@ -8,7 +8,6 @@ differently. A test fails if any page it visited reported one.
 
 import pytest
 from django.core.management import call_command
-
 from reversion.models import Version
 
 from articles.models import Article, FrontPage
