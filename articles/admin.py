@@ -312,7 +312,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def _each(self, request, queryset, change, comment):
         done = 0
         with transaction.atomic():
-            for story in queryset.select_for_update():
+            for story in queryset.select_for_update(of=("self",)):
                 with reversion.create_revision():
                     reversion.set_user(request.user)
                     reversion.set_comment(comment)
