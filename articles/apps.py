@@ -9,13 +9,15 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from newsroom import pagecache
 
-        from .models import Article, Author, Byline, Image, Section
+        from .models import Article, Author, Byline, FeaturedStory, FrontPage, Image, Section
 
         # Whatever readers see of these, in any page, list or feed: a change makes cached pages stale.
-        for model in (Article, Author, Byline, Image, Section):
+        for model in (Article, Author, Byline, Image, Section, FrontPage, FeaturedStory):
             for signal in (post_save, post_delete):
                 signal.connect(pages_changed, sender=model, dispatch_uid=f"articles.pages_changed.{model.__name__}")
         pagecache.register_schedule(next_publication)
+        pagecache.register_schedule(next_take_down)
+        pagecache.register_schedule(next_banner_end)
 
 
 def pages_changed(sender, **kwargs):
@@ -29,3 +31,25 @@ def next_publication():
     from .models import Article
 
     return Article.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
+
+
+def next_take_down():
+    """When the next public story is taken down at its time: it leaves lists and feeds, its page answers 410."""
+    from django.utils import timezone
+
+    from .models import Article
+
+    return (
+        Article.objects.filter(status=Article.Status.PUBLISHED, expire_at__gt=timezone.now())
+        .order_by("expire_at")
+        .values_list("expire_at", flat=True)
+        .first()
+    )
+
+
+def next_banner_end():
+    """When the front page's breaking-news banner ends by itself."""
+    from .models import FrontPage
+
+    front = FrontPage.objects.filter(pk=1).first()
+    return front.next_change() if front else None

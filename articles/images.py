@@ -79,15 +79,19 @@ def prepare_master(upload):
             code="invalid_image",
         ) from None
     has_alpha = picture.mode == "RGBA"
-    # A neutral name: the photographer's file name can name a source, as metadata can.
-    stem = f"picture-{secrets.token_hex(6)}"
+    # A neutral name: the photographer's file name can name a source, as metadata can. And an
+    # unguessable one (128 random bits, which the renditions' names inherit): a picture of an
+    # embargoed story cannot be found before its time by trying names.
+    stem = f"picture-{secrets.token_hex(16)}"
     if has_alpha:
         data = _encode(picture, "PNG")
         name = f"{stem}.png"
     else:
         data = _encode(picture, "JPEG", quality=92)
         name = f"{stem}.jpg"
-    return Master(ContentFile(data, name=name), picture.width, picture.height, taken_at, credit)
+    content = ContentFile(data, name=name)
+    content.newsroom_clean = True  # Image.save() stores it as it is
+    return Master(content, picture.width, picture.height, taken_at, credit)
 
 
 def _open_checked(upload):

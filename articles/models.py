@@ -1,12 +1,17 @@
 """Sections, authors, images and the stories that editors publish."""
 
 import re
+import secrets
+from datetime import timedelta
 from functools import cached_property
 from urllib.parse import urljoin
 
+import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -137,6 +142,8 @@ class Image(models.Model):
         """
         stored = getattr(self, "_stored_file_name", None)
         file_is_new = bool(self.file) and (self._state.adding or self.file.name != stored)
+        if self.file and not self.file._committed:
+            self._clean_new_file()
         renditions_before = self.renditions
         try:
             with transaction.atomic():
@@ -156,6 +163,20 @@ class Image(models.Model):
                     self.file.storage.delete(name)
             raise
         self._stored_file_name = self.file.name
+
+    def _clean_new_file(self):
+        """Check a file not yet stored and replace it by its bare pixels under an unguessable name.
+
+        Done here, not only in the admin's form, so a picture stored by any path (a
+        script, the live desk, a placeholder) is validated and carries no metadata,
+        and neither it nor its renditions can be found by guessing a name before
+        the story that uses it is public. A file cleaned already is not re-encoded.
+        """
+        content = self.file.file
+        if not getattr(content, "newsroom_clean", False):
+            master = images.prepare_master(content)
+            content, self.width, self.height = master.content, master.width, master.height
+        self.file = content
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -233,13 +254,38 @@ def delete_stored_files(sender, instance, **kwargs):
     _delete_files_on_commit(instance.file.storage, names + [record["name"] for record in instance.renditions])
 
 
+def normalise_newlines(text):
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def story_path(slug, publish_at):
+    """A story's address: its publish date in the site's time zone, then its slug."""
+    local = timezone.localtime(publish_at)
+    return reverse(
+        "articles:detail",
+        kwargs={"year": local.year, "month": f"{local.month:02d}", "day": f"{local.day:02d}", "slug": slug},
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """The one rule for what readers may see: published, and its publish time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+        """The one rule for what readers may see: published, its publish time come, its take-down time not."""
+        now = timezone.now()
+        return self.filter(
+            Q(expire_at__isnull=True) | Q(expire_at__gt=now), status=Article.Status.PUBLISHED, publish_at__lte=now
+        )
 
     def scheduled(self):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+
+    def taken_down(self):
+        """Stories that were public and no longer are: their addresses answer 410 Gone."""
+        return self.filter(
+            Q(status=Article.Status.TAKEN_DOWN) | Q(status=Article.Status.PUBLISHED, expire_at__lte=timezone.now())
+        )
+
+    def in_review(self):
+        return self.filter(status=Article.Status.REVIEW)
 
     def for_listing(self):
         """What list pages, story pages and feeds print, in two queries whatever the number of stories.
@@ -252,15 +298,32 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+# What a revision of a story keeps and a restore brings back: its text, section and picture (the byline
+# comes with its Byline rows). Not its address nor its publishing state: restoring old words must
+# neither move a story nor publish or take it down.
+RESTORED_FIELDS = ["section", "kicker", "headline", "standfirst", "body", "lead_image"]
+
+
+@reversion.register(follow=["bylines"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
+        TAKEN_DOWN = "taken_down", "Taken down"
+
+    # Who may set which status: anyone who may write stories, or only those with the publishing right.
+    WRITERS_STATUSES = (Status.DRAFT, Status.REVIEW)
 
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     kicker = models.CharField(max_length=60, blank=True, help_text='A word or two above the headline, e.g. "Kazakhstan".')
     headline = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the story's address.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The last part of the story's address. If you change it once the story is out, "
+        "the old address keeps leading readers here.",
+    )
     standfirst = models.TextField(blank=True, help_text="The summary under the headline, also used in feeds and search results.")
     body = models.TextField(
         help_text="Write paragraphs separated by a blank line. "
@@ -269,17 +332,33 @@ class Article(models.Model):
     body_html = models.TextField(editable=False, blank=True)
     lead_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Reporters write drafts and send them for review; an editor publishes. "
+        "Taken down: the story leaves every list and its address says it was withdrawn.",
+    )
     publish_at = models.DateTimeField(
         "publish time",
         default=timezone.now,
         help_text="For a story to be public it must be Published and this time must have come. "
         "A time in the future schedules it; no one needs to come back and press a button.",
     )
+    expire_at = models.DateTimeField(
+        "take down at",
+        null=True,
+        blank=True,
+        help_text="Leave empty to keep the story up. At this time it leaves every list and feed, "
+        "and its address says it was taken down.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     updated_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Set when the text of a public story changes."
+    )
+    edit_version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Counts the saves of the story, so a form older than the story can be told."
     )
     comments_enabled = models.BooleanField(
         "comments open", default=True, help_text="Untick to close comments on this story now."
@@ -296,36 +375,106 @@ class Article(models.Model):
     class Meta:
         ordering = ["-publish_at"]
         indexes = [models.Index(fields=["status", "-publish_at"])]
-        permissions = [("preview_article", "Can preview unpublished stories")]
+        permissions = [
+            ("preview_article", "Can preview unpublished stories"),
+            ("publish_article", "Can publish, schedule and take down stories"),
+        ]
 
     def __str__(self):
         return self.headline
 
     def save(self, *args, **kwargs):
+        """Render the body, count the save, keep a revision, and remember the address the story leaves.
+
+        The revision joins the one a caller opened (the admin's, with the byline and who
+        saved); a script's save gets one of its own.
+        """
         if not self.slug:
             self.slug = slugify(self.headline)[:200]
-        if self.pk and self.is_published():
-            before = Article.objects.filter(pk=self.pk).values("headline", "standfirst", "body").first()
-            if before and before != {"headline": self.headline, "standfirst": self.standfirst, "body": self.body}:
-                self.updated_at = timezone.now()
+        # Browsers send a textarea's lines ending in CR LF, and the form strips the ends: stored one way
+        # whoever saves, revisions compare words, not line ends.
+        self.body, self.standfirst = normalise_newlines(self.body).strip(), normalise_newlines(self.standfirst).strip()
         self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
+        with reversion.create_revision():
+            before = None
+            if self.pk:
+                # Locked: two saves at once each count, and the form check in the admin sees the last.
+                before = (
+                    Article.objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values("headline", "standfirst", "body", "slug", "publish_at", "edit_version")
+                    .first()
+                )
+            if before:
+                text = {"headline": self.headline, "standfirst": self.standfirst, "body": self.body}
+                if self.is_published() and text != {name: before[name] for name in text}:
+                    self.updated_at = timezone.now()
+                self.edit_version = before["edit_version"] + 1
+            else:
+                self.edit_version += 1
+            super().save(*args, **kwargs)
+            if before:
+                self._remember_move(story_path(before["slug"], before["publish_at"]))
 
     def get_absolute_url(self):
-        local = timezone.localtime(self.publish_at)
-        return reverse(
-            "articles:detail",
-            kwargs={"year": local.year, "month": f"{local.month:02d}", "day": f"{local.day:02d}", "slug": self.slug},
-        )
+        return story_path(self.slug, self.publish_at)
+
+    def _remember_move(self, old_path):
+        """The address the story had leads to it from now on; its own address is no longer a way to another story."""
+        new_path = self.get_absolute_url()
+        StoryAddress.objects.filter(path=new_path).delete()
+        if old_path != new_path:
+            StoryAddress.objects.update_or_create(path=old_path, defaults={"article": self})
 
     def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at <= now
+            and (self.expire_at is None or self.expire_at > now)
+        )
 
     is_published.boolean = True
     is_published.short_description = "public"
 
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    def is_taken_down(self):
+        return self.status == self.Status.TAKEN_DOWN or (
+            self.status == self.Status.PUBLISHED and self.expire_at is not None and self.expire_at <= timezone.now()
+        )
+
+    @property
+    def state(self):
+        """What the story is now, for the desk: draft, in review, scheduled, public or taken down."""
+        if self.is_taken_down():
+            return "taken down"
+        if self.is_scheduled():
+            return "scheduled"
+        if self.is_published():
+            return "public"
+        return self.get_status_display().lower()
+
+    def is_viewable_by(self, user):
+        """Whether `user` may see this story on the site: readers once it is public, staff with the preview right always."""
+        return self.is_published() or user.has_perm("articles.preview_article")
+
+    # Changes of state, each a save: it counts, keeps a revision and tells the page cache.
+
+    def publish(self, when=None):
+        """Publish now (a publish time that has passed becomes now), or at `when`; a public story keeps its time."""
+        now = timezone.now()
+        if not self.is_published():
+            self.publish_at = when or (self.publish_at if self.publish_at > now else now)
+            if self.expire_at and self.expire_at <= self.publish_at:
+                self.expire_at = None
+        self.status = self.Status.PUBLISHED
+        self.save()
+
+    def take_down(self):
+        self.status = self.Status.TAKEN_DOWN
+        self.save()
 
     @property
     def byline(self):
@@ -379,6 +528,26 @@ class Article(models.Model):
         }
 
 
+class StoryAddress(models.Model):
+    """An address a story had before its slug or date changed: it answers a permanent redirect, for good.
+
+    Every old address points at the story itself, not at the next address, so a chain of
+    moves is one hop. A story found at an address always wins over an old one.
+    """
+
+    path = models.CharField(max_length=300, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_addresses")
+    moved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "old address"
+        verbose_name_plural = "old addresses"
+
+    def __str__(self):
+        return self.path
+
+
+@reversion.register()
 class Byline(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
@@ -390,3 +559,232 @@ class Byline(models.Model):
 
     def __str__(self):
         return str(self.author)
+
+
+class EditSessionQuerySet(models.QuerySet):
+    def others_editing(self, article, user):
+        """Who else has had this story open in the admin within the last few minutes, latest first."""
+        since = timezone.now() - EditSession.RECENT
+        return (
+            self.filter(article=article, seen_at__gte=since)
+            .exclude(user=user)
+            .select_related("user")
+            .order_by("-seen_at")
+        )
+
+
+class EditSession(models.Model):
+    """One person's work on one story in the admin: when they last had it open, and their unsaved draft copy.
+
+    The draft copy is what the change form held when it was last autosaved. It is never
+    public and never changes the story: it is offered back to its writer after a closed
+    tab or a crash, and removed when they save or discard it.
+    """
+
+    # How long after its last sign of life an open form still counts as open.
+    RECENT = timedelta(minutes=3)
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="edit_sessions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(null=True, blank=True)
+    draft = models.JSONField(default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    draft_version = models.PositiveIntegerField(default=0, help_text="The story's edit version the draft started from.")
+
+    objects = EditSessionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "user"], name="one_edit_session_per_person")]
+
+    def __str__(self):
+        return f"{self.user} on {self.article}"
+
+    # The form fields a draft copy keeps: the story's words, where a crash hurts.
+    DRAFT_FIELDS = ("kicker", "headline", "slug", "standfirst", "body")
+
+    @classmethod
+    def seen(cls, article, user):
+        cls.objects.update_or_create(article=article, user=user, defaults={"seen_at": timezone.now()})
+
+    @classmethod
+    def left(cls, article, user):
+        cls.objects.filter(article=article, user=user).update(seen_at=None)
+
+    @classmethod
+    def keep_draft(cls, article, user, fields, version):
+        """Store the writer's unsaved words (only the draft fields, each cut to its field's length)."""
+        draft = {}
+        for name in cls.DRAFT_FIELDS:
+            if name in fields:
+                limit = Article._meta.get_field(name).max_length
+                value = normalise_newlines(str(fields[name]))
+                draft[name] = value[:limit] if limit else value
+        now = timezone.now()
+        cls.objects.update_or_create(
+            article=article,
+            user=user,
+            defaults={"draft": draft, "draft_saved_at": now, "draft_version": version, "seen_at": now},
+        )
+        return now
+
+    @classmethod
+    def draft_for(cls, article, user):
+        """The writer's draft copy of the story when it differs from the story as saved, else None."""
+        session = cls.objects.filter(article=article, user=user, draft_saved_at__isnull=False).first()
+        if session is None or all(session.draft.get(name, getattr(article, name)) == getattr(article, name)
+                                  for name in cls.DRAFT_FIELDS):
+            return None
+        return session
+
+    @classmethod
+    def discard_draft(cls, article, user):
+        cls.objects.filter(article=article, user=user).update(draft={}, draft_saved_at=None, draft_version=0)
+
+
+def new_preview_token():
+    return secrets.token_urlsafe(32)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A link that shows one unpublished story to someone outside the newsroom (a lawyer, a source checking quotes).
+
+    Its address carries 256 random bits; it works until it expires or is revoked, and
+    never outlives what it shows: the page is a preview, marked and never cached or indexed.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token = models.CharField(max_length=64, unique=True, default=new_preview_token, editable=False)
+    shared_with = models.CharField(
+        "for", max_length=120, help_text='Who the link is for, e.g. "Legal: A. Kaliyeva". Shown only in the admin.'
+    )
+    expires_at = models.DateTimeField("expires", help_text="The link stops working at this time.")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Preview of “{self.article}” for {self.shared_with}"
+
+    def get_absolute_url(self):
+        return reverse("articles:preview", kwargs={"token": self.token})
+
+    def is_valid(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class FrontPage(models.Model):
+    """What editors choose for the front page: its lead story, featured stories in order, and a breaking-news banner.
+
+    One row. Left empty, the front page is newest first. A chosen story shows only while it is public.
+    """
+
+    lead = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="lead story",
+        help_text="Leave empty to lead with the newest story.",
+    )
+    banner_text = models.CharField(
+        "breaking news", max_length=160, blank=True, help_text="A line shown above the front page, e.g. “Curfew lifted in Almaty”."
+    )
+    banner_story = models.ForeignKey(
+        Article,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="banner links to",
+        help_text="The banner links to this story; it shows only while the story is public.",
+    )
+    banner_ends_at = models.DateTimeField(
+        "banner ends at", null=True, blank=True, help_text="The banner disappears by itself at this time. Leave empty to keep it."
+    )
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "front page"
+        verbose_name_plural = "front page"
+
+    def __str__(self):
+        return "Front page"
+
+    def clean(self):
+        if self.banner_text and not self.banner_story_id:
+            raise ValidationError({"banner_story": "Choose the story the breaking-news banner links to."})
+        if self.banner_story_id and not self.banner_text:
+            raise ValidationError({"banner_text": "Write the line the banner shows, or leave both empty."})
+
+    @classmethod
+    def current(cls):
+        return cls.objects.get_or_create(pk=1)[0]
+
+    @classmethod
+    def curation(cls):
+        """What the front page shows of the editors' choice now, remembered until something readers see changes:
+        {"order": [story ids, lead first], "lead": id or None, "banner": {"text", "url"} or None}.
+        """
+        return pagecache.per_generation("front-page", cls._curation)
+
+    @classmethod
+    def _curation(cls):
+        front = cls.objects.filter(pk=1).first()
+        if front is None:
+            return {"order": [], "lead": None, "banner": None}
+        chosen = [front.lead_id] if front.lead_id else []
+        chosen += [pk for pk in front.featured.values_list("article_id", flat=True) if pk not in chosen]
+        public = set(Article.objects.published().filter(pk__in=chosen).values_list("pk", flat=True))
+        order = [pk for pk in chosen if pk in public]
+        banner = None
+        if front.banner_text and front.banner_story_id and (front.banner_ends_at is None or front.banner_ends_at > timezone.now()):
+            story = Article.objects.published().filter(pk=front.banner_story_id).first()
+            if story:
+                banner = {"text": front.banner_text, "url": story.get_absolute_url(), "headline": story.headline}
+        return {"order": order, "lead": front.lead_id if front.lead_id in public else None, "banner": banner}
+
+    def next_change(self):
+        """The banner's end, when it is still to come (the front page changes by itself then)."""
+        if self.banner_text and self.banner_ends_at and self.banner_ends_at > timezone.now():
+            return self.banner_ends_at
+        return None
+
+
+class FeaturedStory(models.Model):
+    front = models.ForeignKey(FrontPage, on_delete=models.CASCADE, related_name="featured")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+", verbose_name="story")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "featured story"
+        verbose_name_plural = "featured stories, after the lead, lowest position first"
+        constraints = [models.UniqueConstraint(fields=["front", "article"], name="feature_a_story_once")]
+
+    def __str__(self):
+        return str(self.article)
+
+
+class SeedStory(models.Model):
+    """The seed stories `load_seed_story` has loaded, by a key of their own (not the slug editors may change).
+
+    Kept after the story is edited, moved or deleted, so loading again neither duplicates nor resurrects it.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key

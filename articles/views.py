@@ -6,13 +6,14 @@ Each is served from the page cache to every reader it is the same for (newsroom/
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import Http404
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
 from newsroom.pagecache import cached_for_readers
 
-from .models import Article, Section
+from .models import Article, FrontPage, PreviewLink, Section, StoryAddress
 
 
 @dataclass
@@ -38,8 +39,9 @@ class StoryPage:
         return self.number + 1
 
 
-def _page_of_stories(request, stories):
-    """One page of stories, newest first; a page number that is not a page is a 404, never a 500."""
+def _page_of_stories(request, stories, first=()):
+    """One page of stories, newest first after the stories named in `first` (in that order);
+    a page number that is not a page is a 404, never a 500."""
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
@@ -48,7 +50,16 @@ def _page_of_stories(request, stories):
     if not 1 <= number <= 100_000:
         raise Http404("No such page.")
     start = (number - 1) * per_page
-    found = list(stories.for_listing().order_by("-publish_at", "-pk")[start : start + per_page + 1])
+    stories = stories.for_listing()
+    if first:
+        # The editors' choice first, in their order, then newest first: one query, and the pages after the
+        # first continue where it stops, without repeating a chosen story.
+        rank = Case(*(When(pk=pk, then=Value(n)) for n, pk in enumerate(first)), default=Value(len(first)),
+                    output_field=IntegerField())
+        stories = stories.alias(front_rank=rank).order_by("front_rank", "-publish_at", "-pk")
+    else:
+        stories = stories.order_by("-publish_at", "-pk")
+    found = list(stories[start : start + per_page + 1])
     if number > 1 and not found:
         raise Http404("No such page.")
     return StoryPage(number, found[:per_page], has_next=len(found) > per_page)
@@ -56,11 +67,28 @@ def _page_of_stories(request, stories):
 
 @cached_for_readers(query=("page",))
 def front_page(request):
-    """The lead story large at the top of the first page, then the latest stories."""
-    page = _page_of_stories(request, Article.objects.published())
+    """The lead story large at the top of the first page, then the stories editors feature, then the latest.
+
+    What the editors chose is remembered per generation (FrontPage.curation), so the page
+    takes no query more than a newest-first one.
+    """
+    curation = FrontPage.curation()
+    page = _page_of_stories(request, Article.objects.published(), first=curation["order"])
     stories = list(page.object_list)
     lead = stories.pop(0) if page.number == 1 and stories else None
-    return render(request, "articles/front_page.html", {"page_obj": page, "lead": lead, "stories": stories})
+    featured = []
+    if page.number == 1 and curation["order"]:
+        chosen = set(curation["order"])
+        featured = [story for story in stories if story.pk in chosen]
+        stories = [story for story in stories if story.pk not in chosen]
+    context = {
+        "page_obj": page,
+        "lead": lead,
+        "featured": featured,
+        "stories": stories,
+        "banner": curation["banner"] if page.number == 1 else None,
+    }
+    return render(request, "articles/front_page.html", context)
 
 
 @cached_for_readers(query=("page",))
@@ -74,15 +102,61 @@ def section_page(request, slug):
 
 @cached_for_readers(query=("cpage", "replyto"))
 def story_page(request, year, month, day, slug):
-    """A public story; editors with the preview right also see drafts and scheduled stories, marked as such."""
+    """A public story; editors with the preview right also see drafts and scheduled stories, marked as such.
+
+    An address the story had before it moved answers a permanent redirect to where it is
+    now; a story taken down answers 410 Gone, at its address and its old ones.
+    """
     can_preview = request.user.has_perm("articles.preview_article")
     stories = Article.objects.all() if can_preview else Article.objects.published()
-    story = get_object_or_404(stories.for_listing(), slug=slug)
-    if not story.is_dated(int(year), int(month), int(day)):
-        raise Http404("No story at this address.")
-    response = render(request, "articles/story_page.html", {"story": story, "is_preview": not story.is_published()})
-    if not story.is_published():
+    story = stories.for_listing().filter(slug=slug).first()
+    if story is None or not story.is_dated(int(year), int(month), int(day)):
+        return _not_here(request, can_preview, year, month, day, slug)
+    return _story_response(request, story)
+
+
+def _story_response(request, story, *, preview_link=None):
+    is_preview = not story.is_published()
+    context = {"story": story, "is_preview": is_preview, "preview_link": preview_link}
+    response = render(request, "articles/story_page.html", context)
+    if is_preview:
         # A preview must never be cached by a proxy nor indexed by a search engine.
         patch_cache_control(response, private=True, no_store=True)
         response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _not_here(request, can_preview, year, month, day, slug):
+    """No story to show at this address: it was taken down (410), it moved (301), or there is none (404)."""
+    gone = Article.objects.taken_down().filter(slug=slug).first()
+    if gone is not None and gone.is_dated(int(year), int(month), int(day)):
+        return gone_page(request)
+    moved = StoryAddress.objects.filter(path=request.path).select_related("article").first()
+    if moved is not None:
+        story = moved.article
+        if story.is_published() or (can_preview and not story.is_taken_down()):
+            return HttpResponsePermanentRedirect(story.get_absolute_url())
+        if story.is_taken_down():
+            return gone_page(request)
+    raise Http404("No story at this address.")
+
+
+def gone_page(request):
+    """410 Gone, in the site's style: the story was taken down on purpose, so say so rather than "not found"."""
+    return render(request, "410.html", status=410)
+
+
+def preview(request, token):
+    """One unpublished story for someone outside the newsroom, through a link that expires and can be revoked."""
+    link = PreviewLink.objects.valid().filter(token=token).select_related("article").first()
+    if link is None:
+        response = render(request, "articles/preview_expired.html", status=404)
+        response["X-Robots-Tag"] = "noindex"
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    story = get_object_or_404(Article.objects.for_listing(), pk=link.article_id)
+    response = _story_response(request, story, preview_link=link)
+    # Even a link to a story that is public by now stays out of caches and search engines.
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex"
     return response

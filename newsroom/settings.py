@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "reversion",
     "newsroom",  # project-wide management commands
     "articles",
     "comments",

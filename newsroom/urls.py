@@ -8,6 +8,7 @@ from django.urls import include, path
 from articles.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
 from articles.sitemaps import sitemaps
 from newsroom.pagecache import cached_for_readers
+from newsroom.views import view_on_site
 
 # Editors and moderators see the site's name in the admin, not "Django administration".
 admin.site.site_header = settings.NEWSROOM_SITE_NAME
@@ -17,6 +18,8 @@ handler400 = "newsroom.views.bad_request"
 handler403 = "newsroom.views.permission_denied"
 
 urlpatterns = [
+    # Before the admin's own: its "View on site" shortcut, which must not reveal an unpublished story's address.
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("feeds/latest/", cached_for_readers()(LatestStoriesFeed()), name="feeds-latest"),

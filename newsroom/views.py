@@ -1,6 +1,10 @@
 """Project-wide pages that belong to no app."""
 
 from django.conf import settings
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
 from django.shortcuts import render
 from django.views.static import serve
 
@@ -33,3 +37,22 @@ def serve_media(request, path):
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "View on site" shortcut (/admin/r/<type>/<id>/), which reveals nothing readers cannot see.
+
+    Django's own redirects any staff member to any object's address: a moderator would learn
+    the slug and date of a draft or an embargoed story. An object that can say who may see it
+    (a story's `is_viewable_by`, or the story of a reply) is only followed for them; for anyone
+    else the answer is the same 404 as for an object that does not exist.
+    """
+    try:
+        content_type = ContentType.objects.get_for_id(content_type_id)
+        obj = content_type.get_object_for_this_type(pk=object_id)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404("No such object.") from None
+    story = obj if hasattr(obj, "is_viewable_by") else getattr(obj, "article", None)
+    if story is not None and hasattr(story, "is_viewable_by") and not story.is_viewable_by(request.user):
+        raise Http404("No such object.")
+    return contenttype_views.shortcut(request, content_type_id, object_id)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
@@ -63,6 +64,10 @@ def story_form(section, **fields):
         "bylines-INITIAL_FORMS": "0",
         "bylines-MIN_NUM_FORMS": "0",
         "bylines-MAX_NUM_FORMS": "1000",
+        "preview_links-TOTAL_FORMS": "0",
+        "preview_links-INITIAL_FORMS": "0",
+        "preview_links-MIN_NUM_FORMS": "0",
+        "preview_links-MAX_NUM_FORMS": "1000",
         **fields,
     }
 
@@ -123,14 +128,18 @@ def test_publish_now_makes_drafts_and_scheduled_stories_public(editor_client, wo
     assert long_public.publish_at == old_time  # Its address does not move.
 
 
-def test_unpublish_takes_a_story_back_to_draft(editor_client, world):
+def test_take_down_withdraws_a_story_and_its_address_answers_gone(editor_client, world):
     story = Article.objects.create(section=world, headline="Public", body="Text.", status="published")
+    address = story.get_absolute_url()
     editor_client.post(
-        reverse("admin:articles_article_changelist"), {"action": "unpublish", "_selected_action": [story.pk]}
+        reverse("admin:articles_article_changelist"), {"action": "take_down", "_selected_action": [story.pk]}
     )
     story.refresh_from_db()
-    assert story.status == Article.Status.DRAFT
+    assert story.status == Article.Status.TAKEN_DOWN
     assert not Article.objects.published().exists()
+    reader = Client()
+    assert reader.get(address).status_code == 410
+    assert "This story has been taken down" in reader.get(address).content.decode()
 
 
 def test_a_draft_change_form_offers_a_preview_and_the_chosen_picture(editor_client, world):

@@ -77,7 +77,7 @@ def test_publishing_a_draft_and_taking_it_down_show_at_once(client, admin_client
     admin_client.post("/admin/articles/article/", {"action": "publish_now", "_selected_action": [draft.pk]})
     assert "Results are in" in html(client.get("/"))
     assert client.get(Article.objects.get(pk=draft.pk).get_absolute_url()).status_code == 200
-    admin_client.post("/admin/articles/article/", {"action": "unpublish", "_selected_action": [draft.pk]})
+    admin_client.post("/admin/articles/article/", {"action": "take_down", "_selected_action": [draft.pk]})
     assert "Results are in" not in html(client.get("/"))
     assert "Results are in" not in html(client.get("/feeds/latest/"))
 

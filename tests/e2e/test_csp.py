@@ -8,8 +8,9 @@ differently. A test fails if any page it visited reported one.
 
 import pytest
 from django.core.management import call_command
+from reversion.models import Version
 
-from articles.models import Article
+from articles.models import Article, FrontPage
 from comments.models import Comment
 from tests.e2e.conftest import PASSWORD
 
@@ -87,7 +88,14 @@ def test_admin_pages_run_without_csp_violations(story, superuser, page, log_in):
     log_in(page, superuser)
 
     comment = Comment.objects.first()
+    version = Version.objects.get_for_object(story).first()
+    FrontPage.current()
     for path in [
+        f"/admin/articles/article/{story.pk}/history/",
+        f"/admin/articles/article/{story.pk}/history/compare/?a={version.pk}&b=now",
+        f"/admin/articles/article/{story.pk}/history/{version.pk}/restore/",
+        "/admin/articles/frontpage/1/change/",
+        "/admin/articles/article/?state=scheduled",
         "/admin/",
         "/admin/articles/article/",
         f"/admin/articles/article/{story.pk}/change/",
