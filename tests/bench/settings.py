@@ -11,4 +11,4 @@ MIDDLEWARE = ["tests.bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 
 # A shared Redis may hold other data: the run's keys get their own prefix, which the benchmark deletes afterwards.
 if prefix := os.environ.get("BENCH_CACHE_KEY_PREFIX"):
-    CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": prefix}}
+    CACHES = {**CACHES, "default": {**CACHES["default"], "KEY_PREFIX": prefix}}
