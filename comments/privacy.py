@@ -10,13 +10,14 @@ from articles.models import absolute_url
 
 from .browser import COOKIE_MAX_AGE
 from .conf import app_settings
-from .models import Comment, ModeratorNotification, RememberedAuthor, Throttle, digest, normalize_email
+from .models import Ban, Comment, ModeratorNotification, RememberedAuthor, Throttle, digest, normalize_email
 
 ANONYMOUS = "Anonymous"
 EXPORT_FIELDS = [
     "id", "name", "email", "website", "body", "status", "created_at", "ip_address", "user_agent", "parent_id",
 ]
 REMEMBERED_FIELDS = ["name", "email", "website", "updated_at"]
+BAN_FIELDS = ["email", "reason", "created_at", "until", "lifted_at"]
 
 
 def export(emails):
@@ -37,6 +38,11 @@ def export(emails):
         "remembered_in_a_browser": [
             {field: _plain(getattr(saved, field)) for field in REMEMBERED_FIELDS}
             for saved in RememberedAuthor.objects.filter(email__in=emails).order_by("updated_at")
+        ],
+        # Kept on erasure: a ban protects other readers (and names nobody but the address banned).
+        "bans": [
+            {field: _plain(getattr(ban, field)) for field in BAN_FIELDS}
+            for ban in Ban.objects.filter(email__in=emails).order_by("created_at")
         ],
     }
 

@@ -75,6 +75,12 @@ def hole(request, value, filler, *args):
     return value
 
 
+def personal(request):
+    """Mark this request's answer as personal (e.g. it shows a moderator's buttons): it is neither served
+    from the cache nor kept in it, whatever its cookies say."""
+    request.page_is_personal = True
+
+
 # The generation.
 
 
@@ -138,7 +144,11 @@ def per_generation(name, compute):
 
 
 def is_personal(request):
-    return request.method not in ("GET", "HEAD") or any(name in request.COOKIES for name in PERSONAL_COOKIES)
+    return (
+        request.method not in ("GET", "HEAD")
+        or getattr(request, "page_is_personal", False)
+        or any(name in request.COOKIES for name in PERSONAL_COOKIES)
+    )
 
 
 def cached_for_readers(*, query=(), shared=True):
@@ -168,6 +178,9 @@ def cached_for_readers(*, query=(), shared=True):
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render"):
                     response.render()  # a TemplateResponse (the sitemap's) renders late; the cache needs its text
+                if is_personal(request):  # found out while rendering (personal())
+                    patch_cache_control(response, private=True, no_store=True)
+                    return response
                 if not _cacheable(response):
                     return response
                 page = CachedPage.from_response(response, getattr(request, "page_holes", []), etag=_etag(key))

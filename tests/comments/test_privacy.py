@@ -34,6 +34,17 @@ def test_export_prints_everything_stored_about_an_email_as_json(story):
     assert first["story_url"].endswith(story.get_absolute_url())
 
 
+def test_export_includes_the_bans_on_an_email_and_erasure_keeps_them(story):
+    from comments.models import Ban
+
+    Ban.objects.create(email="me@example.org", reason="Threats")
+    Ban.objects.create(email="someone@example.org", reason="Not mine")
+    [ban] = json.loads(run("export", "me@example.org")[0])["bans"]
+    assert (ban["email"], ban["reason"], ban["lifted_at"]) == ("me@example.org", "Threats", None)
+    run("erase", "me@example.org", "--mode", "delete")
+    assert Ban.objects.filter(email="me@example.org").exists()
+
+
 def test_export_of_an_unknown_email_is_empty_not_an_error(story):
     assert json.loads(run("export", "nobody@example.org")[0])["replies"] == []
 
