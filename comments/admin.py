@@ -80,9 +80,10 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["approve", "mark_spam", "remove", "export_authors", "anonymise_authors", "delete_authors"]
     fields = [
-        "status", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent", "parent",
+        "status", "is_featured", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent",
+        "parent", "user",
     ]
-    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent"]
+    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "user"]
     inlines = [ReportInline, ModerationEventInline]
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
@@ -143,13 +144,19 @@ class CommentAdmin(admin.ModelAdmin):
         return f"{reply.approved_before} approved, {reply.spam_before} spam"
 
     def save_model(self, request, reply, form, change):
-        """Save the edit; a status changed here is a decision like any other (recorded, reports settled)."""
-        if change and "status" in form.changed_data:
-            status, reply.status = reply.status, form.initial["status"]
+        """Save the edit; a status or featuring changed here is a decision like any other (recorded, reports settled)."""
+        decided = change and {"status", "is_featured"} & set(form.changed_data)
+        if not decided:
             super().save_model(request, reply, form, change)
-            reply.moderate(status, request.user)
-        else:
-            super().save_model(request, reply, form, change)
+            return
+        status, featured = reply.status, reply.is_featured
+        reply.status, reply.is_featured = form.initial["status"], form.initial["is_featured"]
+        super().save_model(request, reply, form, change)
+        action = ModerationEvent.Action
+        reply.moderate(
+            status, request.user, featured=featured,
+            action=action.STATUS if "status" in decided else action.FEATURE if featured else action.UNFEATURE,
+        )
 
     def _moderate(self, request, queryset, status, verb):
         changed = queryset.moderate(status, request.user)

@@ -181,11 +181,11 @@ class ReportForm(forms.Form):
         error_messages={"required": "Choose a reason."},
     )
     note = forms.CharField(
-        label="What is wrong with it? (for “Something else”)",
+        label="What is wrong with it?",
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": "300"}),
-        help_text="Only moderators read this. At most 300 characters.",
+        help_text="Needed when none of the reasons fits. Only moderators read it; at most 300 characters.",
     )
 
     def __init__(self, reply, *args, **kwargs):

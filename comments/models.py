@@ -158,6 +158,7 @@ class CommentQuerySet(models.QuerySet):
             author_approved=count_of(others.filter(status=Comment.Status.APPROVED)),
             author_removed=count_of(others.filter(status=Comment.Status.REMOVED)),
             author_spam=count_of(others.filter(status=Comment.Status.SPAM)),
+            author_waiting=count_of(others.filter(status=Comment.Status.PENDING)),
             reports_made=count_of(made),
             reports_upheld=count_of(made.filter(upheld=True)),
             earlier_from_email=Exists(others.filter(created_at__lt=OuterRef("created_at"))),
@@ -568,6 +569,19 @@ class ModerationEvent(models.Model):
         who = self.moderator or "automatic"
         return f"{self.get_from_status_display() or 'new'} → {self.get_to_status_display()} ({who})"
 
+    def describe(self):
+        """The decision in a moderator's words, with its note: "Approved", "Kept (1 report dismissed)", "Featured"."""
+        if self.action == self.Action.STATUS:
+            what = "Kept" if self.from_status == self.to_status else {
+                Comment.Status.APPROVED: "Approved",
+                Comment.Status.REMOVED: "Removed",
+                Comment.Status.SPAM: "Marked as spam",
+                Comment.Status.PENDING: "Put back to wait",
+            }[self.to_status]
+        else:
+            what = self.get_action_display()
+        return f"{what} ({self.note})" if self.note else what
+
     def undo(self, moderator):
         """Put the reply back as it was before this decision (its status, whether it was featured, the
         reports it settled reopened) and record that; the new event. The caller checks who and when."""
@@ -575,7 +589,7 @@ class ModerationEvent(models.Model):
             reply = Comment.objects.select_for_update().get(pk=self.comment_id)
             featured = {self.Action.FEATURE: False, self.Action.UNFEATURE: True}.get(self.action, reply.is_featured)
             reopened = self.resolved_reports.update(resolved_at=None, upheld=None, resolved_by=None)
-            note = f"undid “{self.get_action_display().lower()}” ({self.get_from_status_display() or 'new'} → {self.get_to_status_display()})"
+            note = f"undid “{self.describe()}” ({self.get_from_status_display() or 'new'} → {self.get_to_status_display()})"
             if reopened:
                 note += f"; {reopened} report{pluralize(reopened)} open again"
             event = ModerationEvent.objects.create(

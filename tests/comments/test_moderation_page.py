@@ -107,7 +107,7 @@ def test_each_reply_shows_its_story_the_reply_it_answers_its_badges_and_its_auth
     for shown in (
         story.headline, story.get_absolute_url(), "In reply to <strong>Dana</strong>", "The trams have stopped",
         "Held: 2 links (more than 1)", "1 other reply removed", "First reply from this IP address",
-        "1 approved, 1 removed, 0 spam", "Reports made from this browser: 2, 1 upheld",
+        "1 approved, 1 removed, 0 spam, 0 waiting", "Reports made from this browser: 2, 1 upheld",
         "yerlan@example.org", "192.0.2.50", "Author suspended until",
     ):
         assert shown in card, shown
@@ -319,3 +319,18 @@ def test_reports_settled_by_bulk_actions_too(desk, story):
     report(reply, "spam")
     desk.post("/admin/comments/comment/", {"action": "remove", "_selected_action": [reply.pk]})
     assert Report.objects.get().upheld is True
+
+
+def test_featuring_on_the_replys_own_page_is_recorded_too(desk, mona, story):
+    reply = make_reply(story)
+    desk.post(
+        f"/admin/comments/comment/{reply.pk}/change/",
+        {
+            "status": "approved", "is_featured": "on", "name": reply.name, "email": reply.email, "website": "",
+            "body": reply.body, "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
+            "reports-TOTAL_FORMS": "0", "reports-INITIAL_FORMS": "0",
+        },
+    )
+    event = reply.events.get()
+    assert (event.action, event.moderator) == ("feature", mona) and Comment.objects.get().is_featured
+    assert "featured-title" in Client().get(story.get_absolute_url()).content.decode()
