@@ -13,7 +13,8 @@ can see changes. Three rules make that safe:
   answers.
 - A request that carries anything personal (a signed-in session, messages
   waiting, a reply author's token: `PERSONAL_COOKIES`) is never served from the
-  cache nor stored in it; its answer is private.
+  cache nor stored in it; its answer is private. So is one that a view or a
+  template tag marks with `personal()` while rendering (a moderator's buttons).
 - The few values that must differ per reader, the CSRF token and a reply form's
   signed timestamp, are holes in the cached page (`hole()`), filled afresh for
   each request. The page is compressed once, hole by hole (`Compressed`), so a
