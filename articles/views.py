@@ -100,7 +100,7 @@ def section_page(request, slug):
     return render(request, "articles/section_page.html", {"section": section, "page_obj": page})
 
 
-@cached_for_readers(query=("cpage", "replyto"))
+@cached_for_readers(query=("cpage", "replyto", "sort"))
 def story_page(request, year, month, day, slug):
     """A public story; editors with the preview right also see drafts and scheduled stories, marked as such.
 

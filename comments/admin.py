@@ -1,4 +1,5 @@
-"""The moderation queue: pending replies first, with what a moderator needs to decide at a glance."""
+"""Replies in the admin: the moderation page (comments/queue.py), the list with its bulk actions, each
+reply's page with its history and reports, the discussion settings, and the bans."""
 
 import json
 
@@ -6,13 +7,14 @@ from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, URLField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from . import privacy
-from .models import Comment, DiscussionSettings, ModerationEvent
+from . import privacy, queue
+from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report
 
 EXCERPT_CHARACTERS = 240
 
@@ -22,7 +24,7 @@ class ModerationEventInline(admin.TabularInline):
 
     model = ModerationEvent
     verbose_name_plural = "history"
-    fields = ["at", "who", "from_status", "to_status", "note"]
+    fields = ["at", "who", "action", "from_status", "to_status", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -38,7 +40,32 @@ class ModerationEventInline(admin.TabularInline):
 
     @admin.display(description="by")
     def who(self, event):
-        return event.moderator.get_username() if event.moderator else "Newsroom (automatic)"
+        if event.moderator:
+            return event.moderator.get_username()
+        return "A reader" if event.action == ModerationEvent.Action.REPORT else "Newsroom (automatic)"
+
+
+class ReportInline(admin.TabularInline):
+    """Readers' reports about the reply: why, when, and what a moderator decided. Never who reported."""
+
+    model = Report
+    verbose_name_plural = "readers’ reports"
+    fields = ["created_at", "reason", "note", "outcome"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="decided")
+    def outcome(self, report):
+        if report.resolved_at is None:
+            return "Open"
+        return "Upheld" if report.upheld else "Dismissed"
 
 
 @admin.register(Comment)
@@ -53,14 +80,33 @@ class CommentAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["approve", "mark_spam", "remove", "export_authors", "anonymise_authors", "delete_authors"]
     fields = [
-        "status", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent", "parent",
+        "status", "is_featured", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent",
+        "parent", "user",
     ]
-    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent"]
-    inlines = [ModerationEventInline]
+    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "user"]
+    inlines = [ReportInline, ModerationEventInline]
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return False  # replies come from readers, through the story page
+
+    def get_urls(self):
+        """The moderation page and what its buttons post to, before the admin's own reply addresses."""
+
+        def view(function, **kwargs):
+            return self.admin_site.admin_view(lambda request, **kw: function(request, self, **kw))
+
+        return [
+            path("moderate/", view(queue.moderation_page), name="comments_comment_moderate"),
+            path("moderate/decide/", view(queue.decide), name="comments_comment_decide"),
+            path("moderate/undo/", view(queue.undo), name="comments_comment_undo"),
+            path("moderate/story/<int:article_id>/", view(queue.story_rules), name="comments_comment_story_rules"),
+            path("<int:reply_id>/ban/", view(queue.ban_author), name="comments_comment_ban"),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "moderate_url": reverse("admin:comments_comment_moderate")}
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_history()
@@ -98,11 +144,19 @@ class CommentAdmin(admin.ModelAdmin):
         return f"{reply.approved_before} approved, {reply.spam_before} spam"
 
     def save_model(self, request, reply, form, change):
+        """Save the edit; a status or featuring changed here is a decision like any other (recorded, reports settled)."""
+        decided = change and {"status", "is_featured"} & set(form.changed_data)
+        if not decided:
+            super().save_model(request, reply, form, change)
+            return
+        status, featured = reply.status, reply.is_featured
+        reply.status, reply.is_featured = form.initial["status"], form.initial["is_featured"]
         super().save_model(request, reply, form, change)
-        if change and "status" in form.changed_data:
-            ModerationEvent.objects.create(
-                comment=reply, moderator=request.user, from_status=form.initial["status"], to_status=reply.status
-            )
+        action = ModerationEvent.Action
+        reply.moderate(
+            status, request.user, featured=featured,
+            action=action.STATUS if "status" in decided else action.FEATURE if featured else action.UNFEATURE,
+        )
 
     def _moderate(self, request, queryset, status, verb):
         changed = queryset.moderate(status, request.user)
@@ -162,3 +216,51 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         rules = DiscussionSettings.current()
         return redirect("admin:comments_discussionsettings_change", rules.pk)
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    """Bans and suspensions, with who set them and why; lifted with the action (recorded, never deleted)."""
+
+    list_display = ["target", "kind", "state", "reason", "created_by", "created_at", "reply_link"]
+    list_filter = [("lifted_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["email", "ip_address", "reason"]
+    list_select_related = ["created_by", "lifted_by", "comment"]
+    actions = ["lift"]
+    fields = ["email", "ip_address", "until", "reason", "created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
+    readonly_fields = ["created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # lifted, never forgotten: the list says who banned whom and why
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields + (["email", "ip_address"] if obj else [])
+
+    def save_model(self, request, ban, form, change):
+        if not change:
+            ban.created_by = request.user
+        super().save_model(request, ban, form, change)
+
+    @admin.display(description="email or IP address")
+    def target(self, ban):
+        return ban.target
+
+    @admin.display(description="state")
+    def state(self, ban):
+        if ban.lifted_at:
+            lifted_by = ban.lifted_by.get_username() if ban.lifted_by else "someone"
+            return f"Lifted by {lifted_by}, {date_format(timezone.localtime(ban.lifted_at), 'j M Y H:i')}"
+        if not ban.is_active():
+            return "Expired"
+        return ban.describe().capitalize()
+
+    @admin.display(description="reply")
+    def reply_link(self, ban):
+        if not ban.comment_id:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("admin:comments_comment_change", args=[ban.comment_id]), ban.comment.name)
+
+    @admin.action(description="Lift the selected bans and suspensions", permissions=["change"])
+    def lift(self, request, queryset):
+        lifted = sum(ban.lift(request.user) for ban in queryset.filter(lifted_at__isnull=True).select_related("comment"))
+        self.message_user(request, f"Lifted {lifted} ban{'s' if lifted != 1 else ''}.", messages.SUCCESS)

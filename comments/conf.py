@@ -22,6 +22,8 @@ DEFAULTS = {
     "MAX_DEPTH": 4,  # levels of replies to replies
     "PER_PAGE": 50,  # top-level threads per page under a story
     "IP_RETENTION_DAYS": 30,  # IP addresses and user agents are purged after this
+    "REPORT_FLOOD_SECONDS": 5,  # one report per this many seconds from one address
+    "REPORTS_HOURLY_CAP": 30,  # reports per address per hour
     # Initial values of DiscussionSettings (moderators edit them in the admin afterwards).
     "HOLD_ALL": True,
     "MAX_LINKS": 2,

@@ -12,7 +12,7 @@ from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import reverse
 
 from .conf import app_settings
-from .models import Comment, normalize_email
+from .models import Comment, Report, normalize_email
 
 TIMESTAMP_SALT = "comments.form-timestamp"
 REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
@@ -169,3 +169,36 @@ class ReplyForm(ReplySecurityForm):
         )
         reply.attach_to(data["parent"])
         return reply
+
+
+class ReportForm(forms.Form):
+    """A reader's report about a reply: a reason, and a short note when none of the reasons fits."""
+
+    reason = forms.ChoiceField(
+        label="Why should a moderator look at this reply?",
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason."},
+    )
+    note = forms.CharField(
+        label="What is wrong with it?",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": "300"}),
+        help_text="Needed when none of the reasons fits. Only moderators read it; at most 300 characters.",
+    )
+
+    def __init__(self, reply, *args, **kwargs):
+        self.reply = reply
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("comments:report", kwargs={"reply_id": reply.pk})
+        self.helper.form_id = "reportform"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout("reason", "note", StrictButton("Send report", type="submit", css_class="btn-primary"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == Report.Reason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "Say in a few words what is wrong with the reply.")
+        return data

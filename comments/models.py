@@ -3,18 +3,22 @@ remembers for a reader's browser."""
 
 import hashlib
 import math
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 
 from newsroom import pagecache
 from newsroom.sanitize import render_comment
@@ -34,17 +38,38 @@ def digest(kind, value):
     return salted_hmac(f"comments.{kind}", value).hexdigest()
 
 
+def count_of(queryset):
+    """How many rows `queryset` has, as a subquery (0 when none): a list of replies stays one query."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def history_count(status):
     """How many earlier replies with the same email have this status: a subquery, so lists stay one query."""
-    earlier = (
-        Comment.objects.filter(email=OuterRef("email"), status=status, created_at__lt=OuterRef("created_at"))
-        .exclude(email="")
-        .order_by()
-        .values("email")
-        .annotate(n=Count("pk"))
-        .values("n")
+    return count_of(
+        Comment.objects.filter(email=OuterRef("email"), status=status, created_at__lt=OuterRef("created_at")).exclude(
+            email=""
+        )
     )
-    return Coalesce(Subquery(earlier[:1]), Value(0))
+
+
+# The moderation page's queues: name, label, and which replies are in it (see CommentQuerySet.in_queue).
+QUEUES = {
+    "new": "New",
+    "reported": "Reported",
+    "featured": "Featured",
+    "spam": "Spam",
+    "removed": "Removed",
+    "all": "All",
+}
+# The orders a reader may choose for a story's threads (?sort=), the first being the default.
+SORTS = {"oldest": "Oldest first", "newest": "Newest first", "replies": "Most replied to"}
+# The same orders for the top-level replies in SQL ("answers": its thread's public replies, see thread_page).
+THREAD_ORDER = {
+    "oldest": ("created_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "replies": ("-answers", "created_at", "pk"),
+}
 
 
 class CommentQuerySet(models.QuerySet):
@@ -55,24 +80,29 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
-    def visible_to(self, author_token=""):
+    def visible_to(self, author_token="", moderating=False):
         """The public replies, plus the reader's own that wait (a spam verdict is shown to its author
-        exactly like a pending reply)."""
+        exactly like a pending reply), plus, for a moderator, every reply that waits for a decision."""
         visible = Comment.PUBLIC
         if author_token:
             visible |= Q(status__in=Comment.AWAITING, author_token=Comment.hash_token(author_token))
+        if moderating:
+            visible |= Q(status=Comment.Status.PENDING)
         return self.filter(visible)
 
-    def thread_page(self, article, number, author_token=""):
-        """One page of a story's threads, oldest first: its top-level replies with all their answers.
+    def thread_page(self, article, number, author_token="", sort="oldest", moderating=False):
+        """One page of a story's threads in the order the reader chose (SORTS), with its featured replies.
 
-        Only the replies of that page are read, in one query, however many the story has;
-        the number of pages comes from the story's kept ReplyCount.
+        The top-level replies of the page with all their answers, and on the first page the story's
+        featured replies, are read in one query, however many replies the story has; the number of
+        pages comes from the story's kept StoryDiscussion row, which also carries its moderators' rules.
+        Answers stay oldest first inside their thread.
         """
-        visible = self.visible_to(author_token).filter(article=article)
-        counts = ReplyCount.of([article.pk]).get(article.pk, ReplyCount(article_id=article.pk))
-        threads = counts.threads
-        if author_token:
+        sort = sort if sort in SORTS else "oldest"
+        visible = self.visible_to(author_token, moderating).filter(article=article)
+        discussion = StoryDiscussion.of([article.pk]).get(article.pk) or StoryDiscussion(article_id=article.pk)
+        threads = discussion.threads
+        if author_token or moderating:
             threads += visible.exclude(Comment.PUBLIC).filter(parent__isnull=True).count()
         per_page = app_settings.PER_PAGE
         pages = max(1, math.ceil(threads / per_page))
@@ -80,10 +110,67 @@ class CommentQuerySet(models.QuerySet):
             number = min(max(int(number), 1), pages)
         except (TypeError, ValueError):
             number = 1
-        roots = visible.filter(parent__isnull=True).order_by("created_at", "pk").values("pk")
-        roots = roots[(number - 1) * per_page : number * per_page]
-        replies = list(visible.filter(Q(pk__in=roots) | Q(root__in=roots)).order_by("created_at", "pk"))
-        return ThreadPage(number, pages, counts.replies, build_threads(replies))
+        roots = visible.filter(parent__isnull=True)
+        if sort == "replies":
+            roots = roots.annotate(answers=count_of(Comment.objects.public().filter(root=OuterRef("pk"))))
+        roots = roots.order_by(*THREAD_ORDER[sort]).values("pk")[(number - 1) * per_page : number * per_page]
+        in_threads = Q(pk__in=roots) | Q(root__in=roots)
+        wanted = in_threads | (Comment.PUBLIC & Q(is_featured=True)) if number == 1 else in_threads
+        replies = list(
+            visible.filter(wanted)
+            .annotate(in_thread=Case(When(in_threads, then=Value(True)), default=Value(False)))
+            .order_by("created_at", "pk")
+        )
+        featured = [reply for reply in replies if reply.is_featured and reply.is_public] if number == 1 else []
+        in_thread = [reply for reply in replies if reply.in_thread]
+        threads = order_threads(build_threads(in_thread), sort, in_thread)
+        return ThreadPage(number, pages, discussion.replies, threads, sort=sort, featured=featured, discussion=discussion)
+
+    def in_queue(self, name):
+        """The replies in one of the moderation page's QUEUES."""
+        return self.filter(queue_filter(name))
+
+    def queue_counts(self, only=tuple(QUEUES)):
+        """{queue name: how many replies are in it} for the QUEUES named in `only`, in at most three
+        queries whatever their length: replies by status, the featured ones, the reported ones."""
+        counts = {}
+        if {"new", "spam", "removed", "all"} & set(only):
+            by_status = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+            counts["all"] = sum(by_status.values())
+            for name, status in (("new", Comment.Status.PENDING), ("spam", Comment.Status.SPAM), ("removed", Comment.Status.REMOVED)):
+                counts[name] = by_status.get(status, 0)
+        if "featured" in only:
+            counts["featured"] = self.in_queue("featured").count()
+        if "reported" in only:
+            counts["reported"] = Report.objects.open().filter(comment__in=self.values("pk")).values("comment").distinct().count()
+        return {name: counts[name] for name in only}
+
+    def for_moderation(self):
+        """Each reply with what a moderator weighs: its story, the reply it answers, why it was held, its
+        open reports, and its author's history (their other replies by status, the reports they made and
+        how many were upheld, whether this is their first reply from this email or this IP address).
+
+        One query for the replies however many there are, and one for their open reports.
+        """
+        others = Comment.objects.filter(email=OuterRef("email")).exclude(email="").exclude(pk=OuterRef("pk"))
+        made = Report.objects.filter(reporter=OuterRef("author_token"))
+        return self.select_related("article", "parent").annotate(
+            author_approved=count_of(others.filter(status=Comment.Status.APPROVED)),
+            author_removed=count_of(others.filter(status=Comment.Status.REMOVED)),
+            author_spam=count_of(others.filter(status=Comment.Status.SPAM)),
+            author_waiting=count_of(others.filter(status=Comment.Status.PENDING)),
+            reports_made=count_of(made),
+            reports_upheld=count_of(made.filter(upheld=True)),
+            earlier_from_email=Exists(others.filter(created_at__lt=OuterRef("created_at"))),
+            earlier_from_ip=Exists(
+                Comment.objects.filter(ip_address=OuterRef("ip_address"), created_at__lt=OuterRef("created_at"))
+            ),
+            verdict_note=Subquery(
+                ModerationEvent.objects.filter(comment=OuterRef("pk"), action=ModerationEvent.Action.VERDICT)
+                .order_by("pk")
+                .values("note")[:1]
+            ),
+        ).prefetch_related(models.Prefetch("reports", queryset=Report.objects.open(), to_attr="open_reports"))
 
     def with_history(self):
         """Each reply with how many of its author's earlier replies were approved or spam."""
@@ -100,12 +187,21 @@ class CommentQuerySet(models.QuerySet):
             )
             ModerationEvent.objects.bulk_create(
                 ModerationEvent(comment=reply, moderator=moderator, from_status=reply.status, to_status=status)
-                for reply in changing
+                for reply in changing  # bulk decisions settle reports too, but are not undone one by one
             )
             Comment.objects.filter(pk__in=[reply.pk for reply in changing]).update(status=status)
+            upheld = Report.upheld_by(status)
+            if upheld is not None:
+                Report.objects.open().filter(comment__in=changing).update(resolved_at=timezone.now(), upheld=upheld)
             if status == Comment.PUBLIC_STATUS or any(reply.is_public for reply in changing):
                 Comment.public_replies_changed({reply.article_id for reply in changing})
         return len(changing)
+
+    def matching_author(self, emails=(), ips=()):
+        """Replies written under any of these emails or sent from any of these IP addresses."""
+        emails = {normalize_email(email) for email in emails if email}
+        ips = {ip for ip in ips if ip}
+        return self.filter(Q(email__in=emails) | Q(ip_address__in=ips)) if emails or ips else self.none()
 
     def by_emails(self, emails):
         """Every reply stored under these addresses (compared as saved: trimmed, lower case)."""
@@ -147,13 +243,27 @@ class Comment(models.Model):
     author_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # The random part of the signed form it was posted with: a form takes one reply.
     form_nonce = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
+    is_featured = models.BooleanField(
+        "featured", default=False, db_index=True,
+        help_text="Shown first under “Featured” on the story (and in its place in the thread) while it is approved.",
+    )
+    # The signed-in staff member who wrote it: the reply carries a "Staff" badge that no name can fake.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="staff author",
+    )
 
     objects = CommentQuerySet.as_manager()
     _loaded_status = None  # the status as read from the database (see from_db)
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["article", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["article", "status", "created_at"]),
+            # An author's history and bans are looked up by email and by IP address.
+            models.Index(fields=["email"]),
+            models.Index(fields=["ip_address"]),
+        ]
 
     def __str__(self):
         return f"{self.name}: {self.body[:50]}"
@@ -182,7 +292,7 @@ class Comment(models.Model):
     @staticmethod
     def public_replies_changed(article_ids):
         """What readers see of these stories' replies has changed: recount them, and pages go stale."""
-        ReplyCount.refresh(article_ids)
+        StoryDiscussion.refresh(article_ids)
         pagecache.changed()
 
     def page_query(self):
@@ -203,16 +313,40 @@ class Comment(models.Model):
         self.parent = parent
         self.depth = parent.depth + 1 if parent else 1
 
-    def moderate(self, status, moderator, note=""):
-        """Give this reply `status` and record who decided, from which status, and why."""
+    def moderate(self, status, moderator, note="", *, featured=None, action=None):
+        """Give this reply `status` (and `featured`, when given), and record who decided, from which status, and why.
+
+        The decision settles the reply's open reports (Report.upheld_by: upheld when it leaves the story,
+        dismissed when a moderator approves it); taking a reply out of the featured ones settles none.
+        Returns the event recorded, or None when the decision would change nothing.
+        """
+        featured = self.is_featured if featured is None else featured
+        action = action or ModerationEvent.Action.STATUS
         with transaction.atomic():
-            ModerationEvent.objects.create(
-                comment=self, moderator=moderator, from_status=self.status, to_status=status, note=note
+            reports = self.reports.open()
+            upheld = Report.upheld_by(status) if action != ModerationEvent.Action.UNFEATURE else None
+            settling = reports.count() if upheld is not None else 0
+            if status == self.status and featured == self.is_featured and not settling:
+                return None
+            if settling:
+                outcome = "upheld" if upheld else "dismissed"
+                note = "; ".join(filter(None, [note, f"{settling} report{pluralize(settling)} {outcome}"]))
+            event = ModerationEvent.objects.create(
+                comment=self, moderator=moderator, from_status=self.status, to_status=status, note=note, action=action
             )
-            was_public, self.status = self.is_public, status
-            Comment.objects.filter(pk=self.pk).update(status=status)
-            if was_public or self.is_public:
+            if settling:
+                reports.update(resolved_at=event.at, upheld=upheld, resolved_by=event)
+            shown_before = (self.is_public, self.is_public and self.is_featured)
+            self.status, self.is_featured = status, featured
+            Comment.objects.filter(pk=self.pk).update(status=status, is_featured=featured)
+            if shown_before != (self.is_public, self.is_public and self.is_featured):
                 Comment.public_replies_changed([self.article_id])
+        return event
+
+    @property
+    def is_by_staff(self):
+        """Written by a signed-in staff member: the "Staff" badge."""
+        return self.user_id is not None
 
     @staticmethod
     def hash_token(token):
@@ -259,6 +393,16 @@ def build_threads(replies):
     return threads
 
 
+def order_threads(threads, sort, replies):
+    """The threads in the order THREAD_ORDER gave their top-level replies in SQL (`replies`: all that were read)."""
+    if sort == "newest":
+        return sorted(threads, key=lambda reply: (reply.created_at, reply.pk), reverse=True)
+    if sort == "replies":
+        answers = Counter(reply.root_id for reply in replies if reply.root_id and reply.is_public)
+        return sorted(threads, key=lambda reply: (-answers[reply.pk], reply.created_at, reply.pk))
+    return threads
+
+
 @dataclass
 class ThreadPage:
     """A page of threads under a story, for the template."""
@@ -267,6 +411,25 @@ class ThreadPage:
     pages: int
     public_count: int  # the story's public replies, all pages together
     threads: list
+    sort: str = "oldest"
+    featured: list = field(default_factory=list)  # the story's featured replies, on the first page
+    discussion: "StoryDiscussion | None" = None
+
+    def query(self, cpage=None, replyto=None):
+        """The query string for another page (or a reply form) of these threads in the same order."""
+        params = []
+        if self.sort != "oldest":
+            params.append(f"sort={self.sort}")
+        if cpage and cpage > 1:
+            params.append(f"cpage={cpage}")
+        if replyto:
+            params.append(f"replyto={replyto}")
+        return "?" + "&".join(params) if params else "?"
+
+    @property
+    def sorts(self):
+        """(sort, label, link, is it the current one) for the reader's choice of order."""
+        return [(name, label, f"?sort={name}" if name != "oldest" else "?", name == self.sort) for name, label in SORTS.items()]
 
     @property
     def has_previous(self):
@@ -293,21 +456,57 @@ class ThreadPage:
         return [(reply, range(closes)) for reply, closes in rows]
 
 
-class ReplyCount(models.Model):
-    """How many public replies a story has, and how many start a thread: kept up to date when a reply
-    becomes public or stops being so, so no page counts a story's replies."""
+class StoryDiscussion(models.Model):
+    """A story's discussion: how many public replies it has and how many start a thread (kept up to date
+    when a reply becomes public or stops being so, so no page counts a story's replies), and the
+    moderators' rules for this story. One row, read with the page of replies, so the story page pays
+    no query for its rules."""
 
-    article = models.OneToOneField("articles.Article", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    class Moderation(models.TextChoices):
+        SITE = "", "As the discussion settings say"
+        PRE = "pre", "Pre-moderation: every reply waits for a moderator"
+        POST = "post", "Post-moderation: replies appear at once unless a rule holds them"
+
+    article = models.OneToOneField(
+        "articles.Article", primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name="story"
+    )
     replies = models.PositiveIntegerField(default=0)
     threads = models.PositiveIntegerField(default=0)
+    moderation = models.CharField(max_length=4, choices=Moderation.choices, default=Moderation.SITE, blank=True)
+    closed_at = models.DateTimeField(
+        "replies closed", null=True, blank=True, help_text="Set when a moderator closed replies on this story now."
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "story discussion"
 
     def __str__(self):
         return f"{self.replies} replies"
 
     @classmethod
     def of(cls, article_ids):
-        """{story id: ReplyCount} for the stories that have any public reply, in one query."""
-        return {count.article_id: count for count in cls.objects.filter(article_id__in=article_ids)}
+        """{story id: StoryDiscussion} for the stories that have a row (any public reply, or rules of their own)."""
+        return {row.article_id: row for row in cls.objects.filter(article_id__in=article_ids)}
+
+    @classmethod
+    def for_story(cls, article):
+        """The story's row, unsaved with the defaults when it has none."""
+        return cls.of([article.pk]).get(article.pk) or cls(article_id=article.pk)
+
+    @classmethod
+    def set_rules(cls, article, moderator, *, moderation=None, closed=None):
+        """Change the story's moderation or close (or reopen) its replies now; readers' pages follow at once."""
+        row, _ = cls.objects.get_or_create(article_id=article.pk)
+        if moderation is not None:
+            row.moderation = moderation
+        if closed is not None and closed != bool(row.closed_at):
+            row.closed_at, row.closed_by = (timezone.now(), moderator) if closed else (None, None)
+        row.save(update_fields=["moderation", "closed_at", "closed_by"])
+        pagecache.changed()  # the reply form appears or goes
+        return row
 
     @classmethod
     def refresh(cls, article_ids):
@@ -331,17 +530,36 @@ class ReplyCount(models.Model):
 
 
 class ModerationEvent(models.Model):
-    """One decision about a reply: who took it (nobody for the automatic verdict), when, from what to what."""
+    """One decision about a reply, or one thing that happened to it: who (nobody for the automatic verdict
+    and for a reader's report), when, what, from which status to which, and why."""
+
+    class Action(models.TextChoices):
+        VERDICT = "verdict", "Automatic verdict"
+        STATUS = "status", "Status changed"
+        FEATURE = "feature", "Featured"
+        UNFEATURE = "unfeature", "No longer featured"
+        REPORT = "report", "Reported by a reader"
+        BAN = "ban", "Author banned or suspended"
+        LIFT = "lift", "Ban lifted"
+        UNDO = "undo", "Decision undone"
+
+    # The decisions a moderator may undo for a few seconds after taking them (moderation.UNDO_SECONDS).
+    UNDOABLE = (Action.STATUS, Action.FEATURE, Action.UNFEATURE)
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events", verbose_name="reply")
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="Empty for the automatic verdict when the reply arrived.",
+        help_text="Empty for the automatic verdict when the reply arrived, and for a reader's report.",
     )
     at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.STATUS)
     from_status = models.CharField(max_length=10, choices=Comment.Status.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=Comment.Status.choices)
-    note = models.CharField(max_length=300, blank=True, help_text="Why, for the automatic verdict.")
+    note = models.CharField(max_length=300, blank=True, help_text="Why: the verdict's reason, a report's reason, a ban's.")
+    undoes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by",
+        help_text="The decision this one undid.",
+    )
 
     class Meta:
         ordering = ["at", "pk"]
@@ -350,6 +568,209 @@ class ModerationEvent(models.Model):
     def __str__(self):
         who = self.moderator or "automatic"
         return f"{self.get_from_status_display() or 'new'} → {self.get_to_status_display()} ({who})"
+
+    def describe(self):
+        """The decision in a moderator's words, with its note: "Approved", "Kept (1 report dismissed)", "Featured"."""
+        if self.action == self.Action.STATUS:
+            what = "Kept" if self.from_status == self.to_status else {
+                Comment.Status.APPROVED: "Approved",
+                Comment.Status.REMOVED: "Removed",
+                Comment.Status.SPAM: "Marked as spam",
+                Comment.Status.PENDING: "Put back to wait",
+            }[self.to_status]
+        else:
+            what = self.get_action_display()
+        return f"{what} ({self.note})" if self.note else what
+
+    def undo(self, moderator):
+        """Put the reply back as it was before this decision (its status, whether it was featured, the
+        reports it settled reopened) and record that; the new event. The caller checks who and when."""
+        with transaction.atomic():
+            reply = Comment.objects.select_for_update().get(pk=self.comment_id)
+            featured = {self.Action.FEATURE: False, self.Action.UNFEATURE: True}.get(self.action, reply.is_featured)
+            reopened = self.resolved_reports.update(resolved_at=None, upheld=None, resolved_by=None)
+            note = f"undid “{self.describe()}” ({self.get_from_status_display() or 'new'} → {self.get_to_status_display()})"
+            if reopened:
+                note += f"; {reopened} report{pluralize(reopened)} open again"
+            event = ModerationEvent.objects.create(
+                comment=reply, moderator=moderator, action=self.Action.UNDO, from_status=reply.status,
+                to_status=self.from_status, note=note, undoes=self,
+            )
+            shown_before = (reply.is_public, reply.is_public and reply.is_featured)
+            reply.status, reply.is_featured = self.from_status, featured
+            Comment.objects.filter(pk=reply.pk).update(status=reply.status, is_featured=featured)
+            if shown_before != (reply.is_public, reply.is_public and reply.is_featured):
+                Comment.public_replies_changed([reply.article_id])
+        return event
+
+    def can_be_undone(self, moderator, now=None, seconds=None):
+        """Whether `moderator` may still undo this decision: theirs, undoable, recent, not undone, and the
+        reply's latest decision (a colleague's later one is not overwritten)."""
+        from .moderation import UNDO_SECONDS
+
+        now = now or timezone.now()
+        if self.action not in self.UNDOABLE or self.moderator_id != getattr(moderator, "pk", None):
+            return False
+        if (now - self.at).total_seconds() > (UNDO_SECONDS if seconds is None else seconds):
+            return False
+        if ModerationEvent.objects.filter(undoes=self).exists():
+            return False
+        later = ModerationEvent.objects.filter(comment_id=self.comment_id, pk__gt=self.pk).exclude(
+            action__in=[self.Action.REPORT, self.Action.VERDICT]
+        )
+        return not later.exists()
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        """Reports no moderator has settled yet."""
+        return self.filter(resolved_at__isnull=True)
+
+
+class Report(models.Model):
+    """A reader's report about a public reply: why, and what a moderator decided about it.
+
+    Who reported is never shown to anyone: only a hash of the reporting browser's token is kept
+    (the same hash a reply stores as its author_token), so one browser reports a reply once and an
+    author's history can count the reports they made and how many were upheld.
+    """
+
+    class Reason(models.TextChoices):
+        ABUSIVE = "abusive", "Abusive or hateful"
+        SPAM = "spam", "Spam or advertising"
+        OFF_TOPIC = "off_topic", "Off topic"
+        PRIVATE = "private", "Reveals private information"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports", verbose_name="reply")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    note = models.CharField(max_length=300, blank=True)
+    reporter = models.CharField(max_length=64, editable=False, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    upheld = models.BooleanField(null=True, help_text="Yes: the reply was removed or marked spam. No: it was kept.")
+    resolved_by = models.ForeignKey(
+        ModerationEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="resolved_reports"
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_browser")]
+
+    def __str__(self):
+        return self.describe()
+
+    def describe(self):
+        """The reason in words, with the reader's note for "something else"."""
+        return f"{self.get_reason_display()}: {self.note}" if self.note else self.get_reason_display()
+
+    @staticmethod
+    def upheld_by(status):
+        """Whether a moderator giving a reported reply `status` upholds its reports (True), dismisses them
+        (False), or leaves them open (None: it waits)."""
+        if status in (Comment.Status.REMOVED, Comment.Status.SPAM):
+            return True
+        return False if status == Comment.PUBLIC_STATUS else None
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Bans in force: not lifted, and either until lifted or not yet expired."""
+        now = now or timezone.now()
+        return self.filter(lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=now))
+
+    def matching(self, emails=(), ips=()):
+        """Bans on any of these emails or IP addresses."""
+        emails = {normalize_email(email) for email in emails if email}
+        ips = {ip for ip in ips if ip}
+        return self.filter(Q(email__in=emails) | Q(ip_address__in=ips)) if emails or ips else self.none()
+
+
+class Ban(models.Model):
+    """A commenter banned (until lifted) or suspended (until a time), by email or by IP address.
+
+    Their new replies are taken like any other and go to spam, with the ban as the verdict: the
+    answer they get is exactly a held reply's, so no response tells anyone that an email or an address
+    is banned, or has written here. Their earlier replies stay unless a moderator removes them.
+    """
+
+    email = models.EmailField(blank=True, help_text="The commenter's email address (compared trimmed, in lower case).")
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    reason = models.CharField(max_length=300, help_text="Why, for the other moderators.")
+    until = models.DateTimeField(null=True, blank=True, help_text="Empty: banned until a moderator lifts it.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="set by"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="bans",
+        verbose_name="reply", help_text="The reply it was set from, if any.",
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(email="") & Q(ip_address__isnull=False)) | (~Q(email="") & Q(ip_address__isnull=True)),
+                name="ban_by_email_or_by_address",
+                violation_error_message="Give an email or an IP address: one ban each.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} of {self.target}"
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.email, self.ip_address = normalize_email(self.email), self.ip_address or None
+        if bool(self.email) == bool(self.ip_address):
+            raise ValidationError("Give an email or an IP address: one ban each (set two to ban both).")
+
+    def describe_target(self):
+        """"Ban by email", "Suspension by IP address": what the history says, never the email itself."""
+        return f"{self.kind} by {'email' if self.email else 'IP address'}"
+
+    @property
+    def target(self):
+        return self.email or self.ip_address
+
+    @property
+    def kind(self):
+        return "Suspension" if self.until else "Ban"
+
+    def is_active(self, now=None):
+        now = now or timezone.now()
+        return self.lifted_at is None and (self.until is None or self.until > now)
+
+    def describe(self):
+        """"Banned until lifted" or "Suspended until 3 March 2026, 14:00", for badges and the history."""
+        if self.until is None:
+            return "banned until lifted"
+        return f"suspended until {date_format(timezone.localtime(self.until), 'j F Y, H:i')}"
+
+    def lift(self, moderator):
+        """End the ban now, recording who lifted it (and, when it was set from a reply, in that reply's history)."""
+        if self.lifted_at:
+            return False
+        self.lifted_at, self.lifted_by = timezone.now(), moderator
+        self.save(update_fields=["lifted_at", "lifted_by"])
+        if self.comment_id:
+            ModerationEvent.objects.create(
+                comment_id=self.comment_id, moderator=moderator, action=ModerationEvent.Action.LIFT,
+                from_status=self.comment.status, to_status=self.comment.status, note=f"{self.describe_target()} lifted",
+            )
+        return True
 
 
 class DiscussionSettings(models.Model):
@@ -480,6 +901,18 @@ class ModeratorNotification(models.Model):
 
     def __str__(self):
         return f"Notification about reply {self.comment_id}"
+
+
+def queue_filter(name):
+    """Which replies are in the moderation page's queue `name` (QUEUES), as a filter."""
+    return {
+        "new": Q(status=Comment.Status.PENDING),
+        "reported": Q(Exists(Report.objects.open().filter(comment=OuterRef("pk")))),
+        "featured": Comment.PUBLIC & Q(is_featured=True),
+        "spam": Q(status=Comment.Status.SPAM),
+        "removed": Q(status=Comment.Status.REMOVED),
+        "all": Q(),
+    }[name]
 
 
 @receiver(post_delete, sender=Comment, dispatch_uid="comments.reply_deleted")

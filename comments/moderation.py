@@ -4,7 +4,9 @@ becomes of the reply, and who is told.
 Shaped like django-contrib-comments' CommentModerator: `allow()` says whether a
 story takes replies now, `moderate()` gives the verdict, `notify()` tells the
 moderators. `receive()` runs a post through all of it in one transaction; the
-post view calls it and otherwise only speaks HTTP.
+post view calls it and otherwise only speaks HTTP. After that: `report()` takes
+a reader's report, `decide()` and `undo()` a moderator's decision, `ban()` a
+commenter's ban or suspension; every one of them is recorded in the reply's history.
 
 No answer may tell a stranger whether an email address has written here, so
 nothing about an email is ever refused: a repeated reply is recognised only
@@ -17,13 +19,14 @@ from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Min
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from articles.models import Article
 
 from . import notifications
 from .conf import app_settings
-from .models import Comment, DiscussionSettings, ModerationEvent, Throttle, digest
+from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report, StoryDiscussion, Throttle, digest
 
 LINK = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
 
@@ -34,6 +37,12 @@ THANKS = {
     Comment.Status.SPAM: "Thank you. Your reply is awaiting moderation.",
 }
 FORM_USED = "This form has already been used to post a reply. Your text is kept below: please post it again."
+REPORT_THANKS = "Thank you for your report. A moderator will look at the reply; it stays up until they decide."
+# A moderator's decision can be undone for this long (the keyboard queue offers it for a few seconds;
+# the page without JavaScript shows it after reloading, so the server allows a little longer).
+UNDO_SECONDS = 30
+# How long a suspension may be chosen for; a ban lasts until a moderator lifts it.
+SUSPENSIONS = {1: "1 day", 3: "3 days", 7: "7 days", 30: "30 days"}
 
 
 class Refusal(NamedTuple):
@@ -49,6 +58,28 @@ class Verdict(NamedTuple):
 
     status: str
     reason: str
+
+
+class Decision(NamedTuple):
+    """What a moderator's decision does to a reply: its new status (None: unchanged), whether it is
+    featured (None: unchanged), how it is recorded, the key that takes it on the moderation page, and
+    how the moderator is told."""
+
+    status: str | None
+    featured: bool | None
+    action: str
+    key: str
+    done: str
+
+
+DECISIONS = {
+    "approve": Decision(Comment.Status.APPROVED, None, ModerationEvent.Action.STATUS, "a", "Approved"),
+    "remove": Decision(Comment.Status.REMOVED, None, ModerationEvent.Action.STATUS, "r", "Removed"),
+    "spam": Decision(Comment.Status.SPAM, None, ModerationEvent.Action.STATUS, "s", "Marked as spam"),
+    # Featuring a reply that waits approves it too: a featured reply is one readers see.
+    "feature": Decision(Comment.Status.APPROVED, True, ModerationEvent.Action.FEATURE, "f", "Featured"),
+    "unfeature": Decision(None, False, ModerationEvent.Action.UNFEATURE, "f", "No longer featured"),
+}
 
 
 class Received(NamedTuple):
@@ -76,15 +107,18 @@ class ReplyModerator:
             return article.publish_at + timedelta(days=days)
         return None
 
-    def allow(self, article):
-        """Whether `article` takes replies now: public, switched on, and not past its closing time.
+    def allow(self, article, discussion=None):
+        """Whether `article` takes replies now: public, switched on by its editors, not closed by a
+        moderator (its StoryDiscussion, read when not given), and not past its closing time.
 
         A draft or an embargoed story seen in an editor's preview takes none: its form would post nowhere.
         """
+        discussion = discussion or StoryDiscussion.for_story(article)
         closes_at = self.closes_at(article)
         return (
             article.is_published()
             and bool(getattr(article, self.enable_field))
+            and discussion.closed_at is None
             and (closes_at is None or timezone.now() < closes_at)
         )
 
@@ -106,11 +140,12 @@ class ReplyModerator:
 
     # A reply's arrival.
 
-    def receive(self, reply, author_token, form_nonce):
+    def receive(self, reply, author_token, form_nonce, discussion=None):
         """Admit, judge and store a new reply in one transaction; tell the moderators once it is stored.
 
         `reply` is unsaved; `author_token` is the random token of the author's browser,
-        `form_nonce` the random part of the form it came from.
+        `form_nonce` the random part of the form it came from, `discussion` the story's
+        StoryDiscussion (read when not given).
         """
         reply.author_token = Comment.hash_token(author_token)
         try:
@@ -121,11 +156,17 @@ class ReplyModerator:
                     return Received(refusal=Refusal(FORM_USED, status=200))
                 if refusal := self._over_the_limits(reply):
                     return Received(refusal=refusal)
-                verdict = self.moderate(reply, email_is_flooding=self._email_is_flooding(reply))
+                verdict = self.moderate(
+                    reply,
+                    email_is_flooding=self._email_is_flooding(reply),
+                    ban=self.ban_on(reply),
+                    discussion=discussion or StoryDiscussion.for_story(reply.article),
+                )
                 reply.status, reply.form_nonce, reply.created_at = verdict.status, form_nonce, timezone.now()
                 reply.save()
                 ModerationEvent.objects.create(
-                    comment=reply, at=reply.created_at, from_status="", to_status=verdict.status, note=verdict.reason
+                    comment=reply, at=reply.created_at, action=ModerationEvent.Action.VERDICT,
+                    from_status="", to_status=verdict.status, note=verdict.reason[:300],
                 )
                 if reply.status == Comment.Status.PENDING:
                     self.notify(reply)
@@ -146,18 +187,24 @@ class ReplyModerator:
 
     def _over_the_limits(self, reply):
         """Count this post against its address's limits; a Refusal when one is exceeded, else None."""
-        throttle = Throttle.locked("ip:" + digest("ip", reply.ip_address or "unknown"))
+        return self._limit(
+            "ip:" + digest("ip", reply.ip_address or "unknown"),
+            app_settings.HOURLY_CAP,
+            app_settings.FLOOD_SECONDS,
+            "You have posted a lot of replies in the last hour. Please try again later.",
+            "You are posting replies too quickly. Please wait {seconds} seconds and try again.",
+        )
+
+    @staticmethod
+    def _limit(key, hourly_cap, flood_seconds, too_many, too_quick):
+        """Count one post (a reply, a report) against `key`'s limits, held in the database so every worker
+        counts the same; a Refusal (429, with when to try again) when one is exceeded, else None."""
+        throttle = Throttle.locked(key)
         now = timezone.now()  # once the lock is ours: an earlier post may have just counted
-        if throttle.posts_in_the_hour(now) >= app_settings.HOURLY_CAP:
-            retry_after = 3600 - int((now - throttle.hour_started_at).total_seconds())
-            return Refusal("You have posted a lot of replies in the last hour. Please try again later.", 429, retry_after)
-        flood_seconds = app_settings.FLOOD_SECONDS
+        if throttle.posts_in_the_hour(now) >= hourly_cap:
+            return Refusal(too_many, 429, 3600 - int((now - throttle.hour_started_at).total_seconds()))
         if flood_seconds and throttle.seconds_since_last_post(now) < flood_seconds:
-            return Refusal(
-                f"You are posting replies too quickly. Please wait {flood_seconds} seconds and try again.",
-                429,
-                flood_seconds,
-            )
+            return Refusal(too_quick.format(seconds=flood_seconds), 429, flood_seconds)
         throttle.count_post(now)
         return None
 
@@ -172,8 +219,17 @@ class ReplyModerator:
 
     # The verdict.
 
-    def moderate(self, reply, email_is_flooding=False):
-        """Pending, approved or spam for a reply not yet saved, in the order WordPress checks them."""
+    def moderate(self, reply, email_is_flooding=False, ban=None, discussion=None):
+        """Pending, approved or spam for a reply not yet saved, in the order WordPress checks them.
+
+        A signed-in staff member's reply is published. A banned author's goes to spam, told like any
+        held reply. The story's own moderation (its StoryDiscussion) decides after the rules: pre-moderation
+        holds every reply, post-moderation publishes what no rule held, and otherwise the site's settings do.
+        """
+        if reply.user_id:
+            return Verdict(Comment.Status.APPROVED, "written by a signed-in staff member")
+        if ban:
+            return Verdict(Comment.Status.SPAM, f"{ban.describe_target()} ({ban.describe()}): {ban.reason}")
         rules = DiscussionSettings.current()
         if key := self._match(reply, rules.keys(rules.disallowed_keys)):
             return Verdict(Comment.Status.SPAM, f"contains “{key}” from the disallowed words")
@@ -187,6 +243,11 @@ class ReplyModerator:
                 Comment.Status.PENDING,
                 f"another reply from the same email less than {app_settings.FLOOD_SECONDS} seconds before",
             )
+        story_rule = discussion.moderation if discussion else StoryDiscussion.Moderation.SITE
+        if story_rule == StoryDiscussion.Moderation.PRE:
+            return Verdict(Comment.Status.PENDING, "pre-moderation on this story: every reply waits for a moderator")
+        if story_rule == StoryDiscussion.Moderation.POST:
+            return Verdict(Comment.Status.APPROVED, "post-moderation on this story: no rule held it")
         if rules.hold_all:
             return Verdict(Comment.Status.PENDING, "every reply waits for a moderator")
         if not self.is_returning_author(reply):
@@ -206,6 +267,114 @@ class ReplyModerator:
         """The first key that is a word in the name, email, website or body, or is the IP address."""
         text = "\n".join([reply.name, reply.email, reply.website, reply.body]).casefold()
         return next((key for key in keys if key.casefold() in text or key == reply.ip_address), None)
+
+    # Staff.
+
+    @staticmethod
+    def staff_author(user):
+        """The signed-in staff member writing a reply (it carries the "Staff" badge), or None for a reader."""
+        return user if user.is_authenticated and user.is_active and user.is_staff else None
+
+    def staff_author_fields(self, user):
+        """Name and email to start a staff member's reply form with; {} for a reader."""
+        if not self.staff_author(user):
+            return {}
+        return {"name": user.get_full_name() or user.get_username(), "email": user.email}
+
+    @staticmethod
+    def may_decide(user):
+        """Whether `user` may approve, remove and feature replies (staff with the right to change replies)."""
+        return user.is_authenticated and user.is_active and user.is_staff and user.has_perm("comments.change_comment")
+
+    # Readers' reports.
+
+    def report(self, reply, reason, note, author_token, ip_address):
+        """A reader's report about a public reply, at most one per browser (its token) and reply, counted
+        against the address's limits for reports; the Refusal when over them, else None.
+
+        Reports from a banned address are thanked like any other and kept nowhere. Who reported is never
+        stored: only the hash of the browser's token.
+        """
+        with transaction.atomic():
+            refusal = self._limit(
+                "report-ip:" + digest("ip", ip_address or "unknown"),
+                app_settings.REPORTS_HOURLY_CAP,
+                app_settings.REPORT_FLOOD_SECONDS,
+                "You have sent a lot of reports in the last hour. Please try again later.",
+                "You are sending reports too quickly. Please wait {seconds} seconds and try again.",
+            )
+        if refusal:
+            return refusal
+        if Ban.objects.active().matching(ips=[ip_address]).exists():
+            return None
+        report = Report(comment=reply, reason=reason, note=note, reporter=Comment.hash_token(author_token))
+        try:
+            with transaction.atomic():
+                report.save()
+                ModerationEvent.objects.create(
+                    comment=reply, at=report.created_at, action=ModerationEvent.Action.REPORT,
+                    from_status=reply.status, to_status=reply.status, note=report.describe()[:300],
+                )
+        except IntegrityError:
+            pass  # this browser reported the reply before: one report counts once
+        return None
+
+    # Moderators' decisions.
+
+    def decide(self, reply, decision, moderator):
+        """Take one of DECISIONS about `reply` for `moderator`; the event recorded, or None if nothing changed."""
+        chosen = DECISIONS[decision]
+        with transaction.atomic():
+            reply = Comment.objects.select_for_update().get(pk=reply.pk)
+            return reply.moderate(chosen.status or reply.status, moderator, featured=chosen.featured, action=chosen.action)
+
+    def undo(self, event_id, moderator):
+        """Undo `moderator`'s own decision, if taken in the last UNDO_SECONDS and nobody decided since;
+        the event recording the undo, or None when it cannot be undone."""
+        event = ModerationEvent.objects.filter(pk=event_id).first()
+        if event is None or not event.can_be_undone(moderator):
+            return None
+        try:
+            return event.undo(moderator)
+        except IntegrityError:  # undone at the same moment from another tab
+            return None
+
+    # Bans and suspensions.
+
+    @staticmethod
+    def ban_on(reply):
+        """The ban in force on the reply's email or IP address, or None: one query either way."""
+        return Ban.objects.active().matching([reply.email], [reply.ip_address]).first()
+
+    def ban(self, reply, moderator, *, by_email, by_ip, days, reason, spam_waiting=False):
+        """Ban (days=None) or suspend for `days` the author of `reply` by email and/or IP address, recorded
+        in the reply's history; with `spam_waiting`, their replies that wait are marked spam. The bans made."""
+        until = timezone.now() + timedelta(days=days) if days else None
+        common = {"reason": reason, "until": until, "created_by": moderator, "comment": reply}
+        with transaction.atomic():
+            bans = []
+            if by_email and reply.email:
+                bans.append(Ban.objects.create(email=reply.email, **common))
+            if by_ip and reply.ip_address:
+                bans.append(Ban.objects.create(ip_address=reply.ip_address, **common))
+            if not bans:
+                return []
+            waiting = Comment.objects.none()
+            if spam_waiting:
+                waiting = Comment.objects.pending().matching_author(
+                    [ban.email for ban in bans if ban.email], [ban.ip_address for ban in bans if ban.ip_address]
+                )
+            spammed = waiting.moderate(Comment.Status.SPAM, moderator) if spam_waiting else 0
+            reply.refresh_from_db(fields=["status"])
+            what = "; ".join(f"{ban.describe_target()} ({ban.describe()})" for ban in bans)
+            note = f"{what}: {reason}"
+            if spammed:
+                note = f"{spammed} waiting repl{pluralize(spammed, 'y,ies')} marked spam; " + note
+            ModerationEvent.objects.create(
+                comment=reply, moderator=moderator, action=ModerationEvent.Action.BAN,
+                from_status=reply.status, to_status=reply.status, note=note[:300],
+            )
+        return bans
 
     # Telling the moderators.
 

@@ -4,19 +4,21 @@ and the daily purge of what is kept only for a while."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import absolute_url
 
 from .browser import COOKIE_MAX_AGE
 from .conf import app_settings
-from .models import Comment, ModeratorNotification, RememberedAuthor, Throttle, digest, normalize_email
+from .models import Ban, Comment, ModeratorNotification, RememberedAuthor, Throttle, digest, normalize_email
 
 ANONYMOUS = "Anonymous"
 EXPORT_FIELDS = [
     "id", "name", "email", "website", "body", "status", "created_at", "ip_address", "user_agent", "parent_id",
 ]
 REMEMBERED_FIELDS = ["name", "email", "website", "updated_at"]
+BAN_FIELDS = ["email", "reason", "created_at", "until", "lifted_at"]
 
 
 def export(emails):
@@ -37,6 +39,11 @@ def export(emails):
         "remembered_in_a_browser": [
             {field: _plain(getattr(saved, field)) for field in REMEMBERED_FIELDS}
             for saved in RememberedAuthor.objects.filter(email__in=emails).order_by("updated_at")
+        ],
+        # Kept on erasure: a ban protects other readers (and names nobody but the address banned).
+        "bans": [
+            {field: _plain(getattr(ban, field)) for field in BAN_FIELDS}
+            for ban in Ban.objects.filter(email__in=emails).order_by("created_at")
         ],
     }
 
@@ -67,13 +74,16 @@ def purge(days=None, now=None):
 
     IP addresses and user agents after the retention period; flood-control counts
     after an hour; remembered forms a browser has not used for as long as its
-    cookie lives; notifications once sent.
+    cookie lives; notifications once sent; bans by IP address that ended (lifted or
+    expired) longer ago than the retention period (a ban in force keeps its address).
     """
     now = now or timezone.now()
     days = app_settings.IP_RETENTION_DAYS if days is None else days
     Throttle.objects.filter(last_post_at__lt=now - timedelta(hours=1)).delete()
     RememberedAuthor.objects.filter(updated_at__lt=now - timedelta(seconds=COOKIE_MAX_AGE)).delete()
     ModeratorNotification.objects.filter(sent_at__lt=now - timedelta(days=days)).delete()
+    long_ago = now - timedelta(days=days)
+    Ban.objects.filter(ip_address__isnull=False).filter(Q(lifted_at__lt=long_ago) | Q(until__lt=long_ago)).delete()
     old = Comment.objects.filter(created_at__lt=now - timedelta(days=days)).exclude(ip_address__isnull=True, user_agent="")
     return old.update(ip_address=None, user_agent="")
 

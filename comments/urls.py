@@ -6,4 +6,6 @@ app_name = "comments"
 
 urlpatterns = [
     path("post/<int:article_id>/", views.post_reply, name="post"),
+    path("report/<int:reply_id>/", views.report_reply, name="report"),
+    path("reply/<int:reply_id>/", views.reply_permalink, name="permalink"),
 ]

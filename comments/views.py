@@ -1,15 +1,18 @@
-"""The one view that takes a reply: it speaks HTTP; comments.moderation decides everything else."""
+"""Readers' views of replies: posting one, reporting one, a reply's permanent link. They speak HTTP;
+comments.moderation decides everything else."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.models import Article
 
 from . import browser
-from .forms import ReplyForm
-from .moderation import moderator
+from .forms import ReplyForm, ReportForm
+from .models import Comment, StoryDiscussion
+from .moderation import REPORT_THANKS, moderator
 
 CLOSED = "Comments are closed on this story."
 
@@ -28,7 +31,8 @@ def not_posted(request, article, *, form=None, message="", status=200, retry_aft
 def post_reply(request, article_id):
     """Store a reply to a public story that takes replies, then go back to the story (303)."""
     article = get_object_or_404(Article.objects.published(), pk=article_id)
-    if not moderator.allow(article):
+    discussion = StoryDiscussion.for_story(article)
+    if not moderator.allow(article, discussion):
         return not_posted(request, article, message=CLOSED, status=403)
     form = ReplyForm(article, request.POST)
     if not form.is_valid():
@@ -36,7 +40,8 @@ def post_reply(request, article_id):
 
     token = browser.author_token(request) or browser.new_author_token()
     reply = form.build_reply(browser.client_ip(request), browser.user_agent(request))
-    received = moderator.receive(reply, author_token=token, form_nonce=form.form_nonce)
+    reply.user = moderator.staff_author(request.user)
+    received = moderator.receive(reply, author_token=token, form_nonce=form.form_nonce, discussion=discussion)
     if refusal := received.refusal:
         form.show_again()
         return not_posted(
@@ -48,3 +53,45 @@ def post_reply(request, article_id):
     browser.give_author_token(response, token)
     browser.remember_fields(token, form.cleaned_data)
     return response
+
+
+def _public_reply(reply_id):
+    """A reply readers see, on a story readers see: anything else is not found."""
+    replies = Comment.objects.public().filter(article__in=Article.objects.published()).select_related("article")
+    return get_object_or_404(replies, pk=reply_id)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_reply(request, reply_id):
+    """The small page with the reasons to report a reply, and what takes the report (303 back to the story).
+
+    A page of its own, with its own CSRF token, so the cached story page needs no form per reply and
+    works without JavaScript. The reader is thanked the same way whether or not this browser had
+    reported the reply before; nobody is ever told who reported.
+    """
+    reply = _public_reply(reply_id)
+    form = ReportForm(reply, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = browser.author_token(request) or browser.new_author_token()
+        data = form.cleaned_data
+        refusal = moderator.report(reply, data["reason"], data["note"].strip(), token, browser.client_ip(request))
+        if refusal is None:
+            messages.success(request, REPORT_THANKS)
+            response = HttpResponseRedirect(reply.get_absolute_url(), status=303)
+            browser.give_author_token(response, token)
+            return response
+        response = render(
+            request, "comments/report.html", {"reply": reply, "form": form, "message": refusal.message}, status=refusal.status
+        )
+        response["Retry-After"] = str(refusal.retry_after)
+    else:
+        response = render(request, "comments/report.html", {"reply": reply, "form": form})
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def reply_permalink(request, reply_id):
+    """A public reply's permanent address: the story page that shows it, at the reply."""
+    return HttpResponseRedirect(_public_reply(reply_id).get_absolute_url())

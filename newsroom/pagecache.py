@@ -13,7 +13,8 @@ can see changes. Three rules make that safe:
   answers.
 - A request that carries anything personal (a signed-in session, messages
   waiting, a reply author's token: `PERSONAL_COOKIES`) is never served from the
-  cache nor stored in it; its answer is private.
+  cache nor stored in it; its answer is private. So is one that a view or a
+  template tag marks with `personal()` while rendering (a moderator's buttons).
 - The few values that must differ per reader, the CSRF token and a reply form's
   signed timestamp, are holes in the cached page (`hole()`), filled afresh for
   each request. The page is compressed once, hole by hole (`Compressed`), so a
@@ -73,6 +74,12 @@ def hole(request, value, filler, *args):
         request.page_holes = []
     request.page_holes.append((value, filler, args))
     return value
+
+
+def personal(request):
+    """Mark this request's answer as personal (e.g. it shows a moderator's buttons): it is neither served
+    from the cache nor kept in it, whatever its cookies say."""
+    request.page_is_personal = True
 
 
 # The generation.
@@ -138,7 +145,11 @@ def per_generation(name, compute):
 
 
 def is_personal(request):
-    return request.method not in ("GET", "HEAD") or any(name in request.COOKIES for name in PERSONAL_COOKIES)
+    return (
+        request.method not in ("GET", "HEAD")
+        or getattr(request, "page_is_personal", False)
+        or any(name in request.COOKIES for name in PERSONAL_COOKIES)
+    )
 
 
 def cached_for_readers(*, query=(), shared=True):
@@ -168,6 +179,9 @@ def cached_for_readers(*, query=(), shared=True):
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render"):
                     response.render()  # a TemplateResponse (the sitemap's) renders late; the cache needs its text
+                if is_personal(request):  # found out while rendering (personal())
+                    patch_cache_control(response, private=True, no_store=True)
+                    return response
                 if not _cacheable(response):
                     return response
                 page = CachedPage.from_response(response, getattr(request, "page_holes", []), etag=_etag(key))

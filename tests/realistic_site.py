@@ -154,3 +154,44 @@ def add_reply_threads(story, count, *, top_level_share=0.77, max_depth=4, seed=0
         Comment.objects.bulk_create([reply for reply in replies if reply.depth == depth], batch_size=1000)
     Comment.public_replies_changed([story.pk])  # what save() does for each reply
     return replies
+
+
+def add_waiting_replies(story, count, *, seed=1, start=None):
+    """`count` replies to `story` waiting for a moderator, as a busy story's queue looks: different
+    readers (some of them returning), a few answering earlier replies, a few held for their links,
+    each with the automatic verdict in its history."""
+    from comments.models import ModerationEvent
+
+    rng = random.Random(seed)
+    start = start or timezone.now() - datetime.timedelta(minutes=count + 1)
+    answerable = list(Comment.objects.public().filter(article=story, depth__lt=4)[:50])
+    replies, notes = [], []
+    for n in range(count):
+        parent = rng.choice(answerable) if answerable and rng.random() < 0.25 else None
+        body = words(rng, 80, 400)
+        note = "every reply waits for a moderator"
+        if rng.random() < 0.15:
+            body += " More at https://example.org/a and https://example.org/b and https://example.org/c."
+            note = "3 links (more than 2)"
+        replies.append(
+            Comment(
+                article=story,
+                parent=parent,
+                root=(parent.root or parent) if parent else None,
+                depth=parent.depth + 1 if parent else 1,
+                name=rng.choice(NAMES),
+                email=f"waiting{seed}-{n % (count // 3 or 1)}@example.org",
+                body=body,
+                body_html=render_comment(body),
+                status=Comment.Status.PENDING,
+                created_at=start + datetime.timedelta(minutes=n),
+                ip_address=f"198.51.100.{n % 200 + 1}",
+            )
+        )
+        notes.append(note)
+    made = Comment.objects.bulk_create(replies, batch_size=1000)
+    ModerationEvent.objects.bulk_create(
+        ModerationEvent(comment=reply, at=reply.created_at, action="verdict", to_status="pending", note=note)
+        for reply, note in zip(made, notes, strict=True)
+    )
+    return made

@@ -4,7 +4,7 @@ from django import template
 
 from comments import browser
 from comments.forms import ReplyForm
-from comments.models import Comment, ReplyCount
+from comments.models import Comment, StoryDiscussion
 from comments.moderation import moderator
 from newsroom import pagecache
 
@@ -13,16 +13,27 @@ register = template.Library()
 
 @register.inclusion_tag("comments/replies.html", takes_context=True)
 def render_comments(context, article):
-    """One page of the story's threads, then the form, or a note that replies are closed."""
+    """One page of the story's threads in the reader's chosen order, its featured replies, then the form,
+    or a note that replies are closed.
+
+    A moderator signed in sees the replies that wait too, each with approve, remove and feature buttons:
+    such a page is marked personal, so it is never kept in the page cache whatever else the request says.
+    """
     request = context["request"]
     token = browser.author_token(request)
-    page = Comment.objects.thread_page(article, request.GET.get("cpage"), token)
-    is_open = moderator.allow(article)
+    moderating = moderator.may_decide(request.user)
+    if moderating:
+        pagecache.personal(request)
+    page = Comment.objects.thread_page(
+        article, request.GET.get("cpage"), token, sort=request.GET.get("sort"), moderating=moderating
+    )
+    is_open = moderator.allow(article, page.discussion)
     replying_to = _replying_to(request, article) if is_open else None
     form = None
     if is_open:
-        initial = browser.remembered_fields(request)
-        initial["remember"] = bool(initial)
+        remembered = browser.remembered_fields(request)
+        initial = remembered or moderator.staff_author_fields(request.user)
+        initial["remember"] = bool(remembered)
         if replying_to:
             initial["parent"] = replying_to.pk
         form = ReplyForm(article, initial=initial)
@@ -35,6 +46,9 @@ def render_comments(context, article):
         "is_open": is_open,
         "is_preview": not article.is_published(),
         "replying_to": replying_to,
+        "moderating": moderating,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
     }
 
 
@@ -48,9 +62,15 @@ def _replying_to(request, article):
 
 
 @register.simple_tag
+def thread_query(page, cpage=None, replyto=None):
+    """The query string of another page of these threads, or of the form answering a reply, in the same order."""
+    return page.query(cpage=cpage, replyto=replyto)
+
+
+@register.simple_tag
 def comment_counts(stories):
     """{story id: number of public replies} for a list of stories, in one query: `{% comment_counts stories as counts %}`."""
-    return {story_id: count.replies for story_id, count in ReplyCount.of([story.pk for story in stories]).items()}
+    return {story_id: row.replies for story_id, row in StoryDiscussion.of([story.pk for story in stories]).items()}
 
 
 @register.filter
@@ -60,6 +80,6 @@ def replies_to(counts, story):
 
 
 @register.simple_tag
-def pending_reply_count():
-    """How many replies wait for a moderator, for the admin index."""
-    return Comment.objects.pending().count()
+def waiting_reply_counts():
+    """{"new": replies awaiting moderation, "reported": replies with open reports}, for the admin index."""
+    return Comment.objects.queue_counts(only=("new", "reported"))

@@ -19,6 +19,8 @@ def relax_limits(settings):
     """
     settings.NEWSROOM_COMMENTS_FLOOD_SECONDS = 0
     settings.NEWSROOM_COMMENTS_HOURLY_CAP = 1000
+    settings.NEWSROOM_COMMENTS_REPORT_FLOOD_SECONDS = 0
+    settings.NEWSROOM_COMMENTS_REPORTS_HOURLY_CAP = 1000
     settings.NEWSROOM_COMMENTS_HOLD_ALL = True
     settings.NEWSROOM_COMMENTS_MAX_LINKS = 2
     settings.NEWSROOM_COMMENTS_MODERATION_KEYS = []
@@ -68,3 +70,20 @@ def make_reply(story, **fields):
 def rules(**fields):
     """Set the moderators' discussion settings (as they would in the admin) for the next posts."""
     DiscussionSettings.objects.update_or_create(pk=1, defaults=fields)
+
+
+def make_staff(django_user_model, username, group):
+    """A staff member in one of the groups the migrations make ("Moderators", "Editors")."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, f"{username}@newsroom.example", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def report(reply, reason="abusive", note="", browser="browser-1", ip="198.51.100.200"):
+    """A reader's report about `reply` as the report page takes it, from the browser whose token is `browser`."""
+    from comments.moderation import moderator
+
+    assert moderator.report(reply, reason, note, browser, ip) is None, "the report was refused"
+    return reply.reports.get(reporter=Comment.hash_token(browser))

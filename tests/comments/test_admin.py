@@ -44,7 +44,8 @@ def test_moderators_group_has_comment_rights_only():
     assert perms == {
         ("comments", "view_comment"), ("comments", "change_comment"), ("comments", "delete_comment"),
         ("comments", "view_discussionsettings"), ("comments", "change_discussionsettings"),
-        ("comments", "view_moderationevent"),
+        ("comments", "view_moderationevent"), ("comments", "view_report"),
+        ("comments", "view_ban"), ("comments", "add_ban"), ("comments", "change_ban"),
     }
 
 
@@ -122,10 +123,10 @@ def test_bulk_actions_set_status_and_record_each_decision(moderator_client, mode
     assert not already.events.exists(), "a reply that already had the status is not a decision"
 
 
-def test_approved_reply_appears_on_the_story(moderator_client, client, story):
-    post_reply(client, story, body="Please approve me.")
+def test_approved_reply_appears_on_the_story(moderator_client, story):
     from django.test import Client
 
+    post_reply(Client(), story, body="Please approve me.")
     assert "Please approve me." not in Client().get(story.get_absolute_url()).content.decode()
     reply = Comment.objects.get(body="Please approve me.")
     moderator_client.post(QUEUE, {"action": "approve", "_selected_action": [reply.pk]})
@@ -139,7 +140,7 @@ def test_changing_status_in_the_form_records_the_moderator(moderator_client, mod
         url,
         {
             "status": "approved", "name": reply.name, "email": reply.email, "website": "", "body": "Edited <b>words</b>.",
-            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0", "reports-TOTAL_FORMS": "0", "reports-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302
@@ -149,8 +150,10 @@ def test_changing_status_in_the_form_records_the_moderator(moderator_client, mod
     assert (event.moderator, event.from_status, event.to_status) == (moderator, "pending", "approved")
 
 
-def test_the_replys_page_shows_its_history_to_every_moderator(moderator_client, django_user_model, client, story):
-    post_reply(client, story, body="A reply with a past.")
+def test_the_replys_page_shows_its_history_to_every_moderator(moderator_client, django_user_model, story):
+    from django.test import Client
+
+    post_reply(Client(), story, body="A reply with a past.")
     reply = Comment.objects.get(body="A reply with a past.")
     colleague = staff(django_user_model, "cole", "Moderators")
     reply.moderate(Comment.Status.APPROVED, colleague)
@@ -165,13 +168,16 @@ def test_the_replys_page_shows_its_history_to_every_moderator(moderator_client, 
     ]
 
 
-def test_pending_count_on_the_admin_index(moderator_client, story):
+def test_pending_and_reported_counts_on_the_admin_index_lead_to_the_moderation_page(moderator_client, story):
+    from comments.models import Report
+
     for _ in range(3):
         make_reply(story, status=Comment.Status.PENDING)
-    make_reply(story)
+    reported = make_reply(story)
+    Report.objects.create(comment=reported, reason=Report.Reason.SPAM, reporter="a" * 64)
     html = moderator_client.get("/admin/").content.decode()
-    assert "3 replies awaiting moderation" in html
-    assert f'href="{QUEUE}?status__exact=pending"' in html
+    assert "3 replies awaiting moderation" in html and "1 reported" in html
+    assert f'href="{QUEUE}moderate/?queue=new"' in html and f'href="{QUEUE}moderate/?queue=reported"' in html
 
 
 def test_export_action_downloads_json_about_the_selected_authors(moderator_client, story):
@@ -213,8 +219,10 @@ class FailingBackend(BaseEmailBackend):
 def test_the_reader_is_answered_before_the_moderators_are_emailed(rf, story, moderator, django_user_model):
     django_user_model.objects.create_superuser("chief", "chief@newsroom.example", "pw")
     staff(django_user_model, "eddie", "Editors")
+    from django.contrib.auth.models import AnonymousUser
+
     request = rf.post(f"/comments/post/{story.pk}/", reply_data(story, email="reader.private@example.org", body="Notify about me."))
-    request.session, request._dont_enforce_csrf_checks = {}, True
+    request.session, request._dont_enforce_csrf_checks, request.user = {}, True, AnonymousUser()
     request._messages = FallbackStorage(request)
 
     response = post_reply_view(request, story.pk)
@@ -262,7 +270,10 @@ def test_approved_replies_do_not_email_anyone(client, story, moderator):
     assert ModerationEvent.objects.filter(comment__body="Published at once.", to_status="approved").exists()
 
 
-def test_moderators_keep_the_discussion_settings_in_the_admin(moderator_client, client, story):
+def test_moderators_keep_the_discussion_settings_in_the_admin(moderator_client, story):
+    from django.test import Client
+
+    client = Client()  # a reader: a signed-in staff member's reply is published at once
     response = moderator_client.get("/admin/comments/discussionsettings/", follow=True)
     assert response.status_code == 200 and "Hold every reply" in response.content.decode()
     moderator_client.post(

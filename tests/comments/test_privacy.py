@@ -34,6 +34,37 @@ def test_export_prints_everything_stored_about_an_email_as_json(story):
     assert first["story_url"].endswith(story.get_absolute_url())
 
 
+def test_purge_forgets_bans_by_address_that_ended_long_ago_and_keeps_those_in_force(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comments.models import Ban
+    from comments.privacy import purge
+
+    now = timezone.now()
+    kept = [
+        Ban.objects.create(ip_address="192.0.2.1", reason="In force"),
+        Ban.objects.create(ip_address="192.0.2.2", reason="Ended lately", until=now - timedelta(days=2)),
+        Ban.objects.create(email="old@example.org", reason="By email", until=now - timedelta(days=90)),
+    ]
+    Ban.objects.create(ip_address="192.0.2.3", reason="Expired long ago", until=now - timedelta(days=31))
+    Ban.objects.create(ip_address="192.0.2.4", reason="Lifted long ago", lifted_at=now - timedelta(days=40))
+    purge(days=30)
+    assert set(Ban.objects.all()) == set(kept)
+
+
+def test_export_includes_the_bans_on_an_email_and_erasure_keeps_them(story):
+    from comments.models import Ban
+
+    Ban.objects.create(email="me@example.org", reason="Threats")
+    Ban.objects.create(email="someone@example.org", reason="Not mine")
+    [ban] = json.loads(run("export", "me@example.org")[0])["bans"]
+    assert (ban["email"], ban["reason"], ban["lifted_at"]) == ("me@example.org", "Threats", None)
+    run("erase", "me@example.org", "--mode", "delete")
+    assert Ban.objects.filter(email="me@example.org").exists()
+
+
 def test_export_of_an_unknown_email_is_empty_not_an_error(story):
     assert json.loads(run("export", "nobody@example.org")[0])["replies"] == []
 

@@ -42,9 +42,22 @@ def test_story_page_with_a_thread_of_replies_is_accessible(seed_story, page, axe
         body="They run again on Sunday.",
         status=Comment.Status.APPROVED,
     )
+    Comment.objects.filter(pk=first.pk).update(is_featured=True)
+    Comment.public_replies_changed([seed_story.pk])
     page.goto(seed_story.get_absolute_url())
     expect(page.get_by_text("They run again on Sunday.")).to_be_visible()
     expect(page.get_by_role("heading", name="Leave a Reply")).to_be_visible()
+    expect(page.get_by_role("region", name="Featured")).to_be_visible()
+    assert_accessible(page, axe)
+
+
+def test_the_page_for_reporting_a_reply_is_accessible_with_its_errors(seed_story, page, axe):
+    reply = Comment.objects.create(
+        article=seed_story, name="Dana", email="dana@example.org", body="The trams have stopped.", status="approved"
+    )
+    page.goto(f"/comments/report/{reply.pk}/")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_text("Choose a reason.")).to_be_visible()
     assert_accessible(page, axe)
 
 

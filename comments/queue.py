@@ -1,0 +1,314 @@
+"""The moderation page inside the admin: queues of replies worked from the keyboard or with buttons.
+
+Views only; CommentAdmin.get_urls() puts them under /admin/comments/comment/. What a decision does is
+comments.moderation's; what is in a queue is CommentQuerySet's. Every action is a plain form post that
+answers with a redirect (303), or with JSON when the page's script asks for it, so the page works the
+same without JavaScript, under the site's Content-Security-Policy.
+"""
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+
+from .models import QUEUES, Ban, Comment, ModerationEvent, StoryDiscussion
+from .moderation import DECISIONS, SUSPENSIONS, UNDO_SECONDS, moderator
+
+PAGE_SIZE = 50
+ORDERS = {"newest": ("-created_at", "-pk"), "oldest": ("created_at", "pk")}
+LAST_DECISION = "comments.last_decision"  # the session key for the decision the page offers to undo
+KEYS = [
+    ("j", "Next reply"),
+    ("k", "Previous reply"),
+    ("a", "Approve (and keep a reported reply)"),
+    ("r", "Remove from the story"),
+    ("s", "Mark as spam"),
+    ("f", "Feature, or stop featuring"),
+    ("b", "Ban or suspend the author"),
+    ("u", "Undo the last decision (for a few seconds)"),
+    ("?", "Show these keys"),
+]
+
+
+@dataclass
+class QueueView:
+    """What the moderation page is showing: which queue, in what order, for which story, which page."""
+
+    queue: str = "new"
+    order: str = "newest"
+    story: Article | None = None
+    page: int = 1
+
+    @classmethod
+    def from_request(cls, data):
+        """Read from the page's address (or a form's hidden fields); anything odd falls back to the default."""
+        view = cls(
+            queue=data.get("queue") if data.get("queue") in QUEUES else "new",
+            order=data.get("order") if data.get("order") in ORDERS else "newest",
+        )
+        story_id = data.get("story", "")
+        if story_id.isdigit() and int(story_id) < 2**63:
+            view.story = Article.objects.filter(pk=int(story_id)).first()
+        page = data.get("page", "")
+        view.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+        return view
+
+    def replies(self):
+        replies = Comment.objects.all()
+        return replies.filter(article=self.story) if self.story else replies
+
+    def url(self, **changes):
+        """The moderation page's address for this view with `changes` (queue, order, story, page)."""
+        params = {"queue": self.queue, "order": self.order, "story": self.story.pk if self.story else None}
+        params.update(changes)
+        params = {name: value for name, value in params.items() if value not in (None, "", 1) or name == "queue"}
+        return reverse("admin:comments_comment_moderate") + "?" + urlencode(params)
+
+
+def moderation_page(request, model_admin):
+    """The queues (New, Reported, Featured, Spam, Removed, All), counted, for the site or one story, newest or
+    oldest first, one page of replies with their badges and their authors' history.
+
+    The same few queries whatever the queue's length: its counts (three), the page of replies with
+    everything a moderator weighs (one, and one for their open reports), the bans on their authors
+    (one), and the story, its rules and the stories with replies waiting when they are shown.
+    """
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    view = QueueView.from_request(request.GET)
+    replies = view.replies()
+    counts = replies.queue_counts()
+    pages = max(1, math.ceil(counts[view.queue] / PAGE_SIZE))
+    view.page = min(view.page, pages)
+    start = (view.page - 1) * PAGE_SIZE
+    page = list(replies.in_queue(view.queue).for_moderation().order_by(*ORDERS[view.order])[start : start + PAGE_SIZE])
+    _attach_bans(page)
+    for reply in page:
+        reply.story_queue_url = QueueView(view.queue, view.order, reply.article).url()
+        reply.report_reasons = Counter(report.get_reason_display() for report in reply.open_reports).most_common()
+        reply.report_notes = [report.note for report in reply.open_reports if report.note]
+    can_decide = model_admin.has_change_permission(request)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Comment._meta,
+        "title": f"Moderate replies to “{view.story.headline}”" if view.story else "Moderate replies",
+        "view": view,
+        "queues": [(name, label, counts[name], view.url(queue=name, page=None), name == view.queue) for name, label in QUEUES.items()],
+        "orders": [(name, f"{name.capitalize()} first", view.url(order=name, page=None), name == view.order) for name in ORDERS],
+        "replies": page,
+        "pages": pages,
+        "previous_url": view.url(page=view.page - 1) if view.page > 1 else "",
+        "next_url": view.url(page=view.page + 1) if view.page < pages else "",
+        "here": view.url(),
+        "can_decide": can_decide,
+        "can_ban": request.user.has_perm("comments.add_ban"),
+        # The email and the IP address only for staff with the right to change replies.
+        "can_see_contact": can_decide,
+        "last_decision": _last_decision(request),
+        "keys": KEYS,
+        "undo_seconds": UNDO_SECONDS,
+        "active_bans": Ban.objects.active().count(),
+    }
+    if view.story:
+        context["all_stories_url"] = QueueView(view.queue, view.order).url()
+        context["discussion"] = StoryDiscussion.for_story(view.story)
+        context["rules_form"] = StoryRulesForm(initial={"moderation": context["discussion"].moderation})
+        context["can_set_rules"] = request.user.has_perm("comments.change_discussionsettings")
+    else:
+        context["stories_waiting"] = list(
+            Article.objects.filter(comments__status=Comment.Status.PENDING)
+            .annotate(waiting=Count("comments"))
+            .order_by("-waiting", "-publish_at")
+            .values("pk", "headline", "waiting")[:20]
+        )
+    return TemplateResponse(request, "admin/comments/comment/moderate.html", context)
+
+
+def _attach_bans(replies):
+    """Give each reply `.author_bans`: the bans in force on its email or IP address, in one query for the page."""
+    bans = list(Ban.objects.active().matching([r.email for r in replies], [r.ip_address for r in replies]))
+    for reply in replies:
+        reply.author_bans = [ban for ban in bans if (ban.email and ban.email == reply.email) or (ban.ip_address and ban.ip_address == reply.ip_address)]
+
+
+def _last_decision(request):
+    """The moderator's last decision, while it can still be undone, for the page to offer its undo."""
+    event_id = request.session.get(LAST_DECISION)
+    if not event_id:
+        return None
+    event = ModerationEvent.objects.filter(pk=event_id).select_related("comment").first()
+    return event if event and event.can_be_undone(request.user) else None
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request, fallback):
+    """Where a form asked to go back to (a moderation page, a story page at a reply), if it is on this site."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = fallback
+    return HttpResponseRedirect(target, status=303)
+
+
+def _reply_from(request):
+    reply_id = request.POST.get("reply", "")
+    if not reply_id.isdigit() or int(reply_id) >= 2**63:
+        return None
+    return get_object_or_404(Comment.objects.select_related("article"), pk=int(reply_id))
+
+
+@require_POST
+def decide(request, model_admin):
+    """Approve, remove, mark as spam, feature or stop featuring one reply: from the moderation page (its
+    buttons or its keys) or from the reply's own story page."""
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    reply = _reply_from(request)
+    decision = request.POST.get("decision", "")
+    if reply is None or decision not in DECISIONS:
+        return HttpResponseBadRequest("Choose a reply and a decision.")
+    event = moderator.decide(reply, decision, request.user)
+    if event:
+        request.session[LAST_DECISION] = event.pk
+        message = f"{DECISIONS[decision].done}: the reply by {reply.name}."
+    else:
+        message = f"Nothing to change: the reply by {reply.name} is already {reply.get_status_display().lower()}."
+    if _wants_json(request):
+        view = QueueView.from_request(request.POST)
+        return JsonResponse(
+            {
+                "decided": bool(event),
+                "message": message,
+                "event": event.pk if event else None,
+                "undo_seconds": UNDO_SECONDS,
+                "counts": view.replies().queue_counts(),
+            }
+        )
+    messages.success(request, message)
+    return _back(request, QueueView().url())
+
+
+@require_POST
+def undo(request, model_admin):
+    """Undo the moderator's own last decision, within UNDO_SECONDS and while nobody has decided since."""
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    event_id = request.POST.get("event", "")
+    undone = moderator.undo(int(event_id), request.user) if event_id.isdigit() and int(event_id) < 2**63 else None
+    if undone:
+        request.session.pop(LAST_DECISION, None)
+        message = f"Undone: the reply by {undone.comment.name} is {undone.comment.get_status_display().lower()} again."
+    else:
+        message = "That decision can no longer be undone (too late, or someone has decided since)."
+    if _wants_json(request):
+        view = QueueView.from_request(request.POST)
+        return JsonResponse(
+            {
+                "undone": bool(undone),
+                "message": message,
+                "reply": undone.comment_id if undone else None,
+                "counts": view.replies().queue_counts(),
+            },
+            status=200 if undone else 409,
+        )
+    (messages.success if undone else messages.warning)(request, message)
+    return _back(request, QueueView().url())
+
+
+class StoryRulesForm(forms.Form):
+    moderation = forms.ChoiceField(
+        label="Replies to this story", choices=StoryDiscussion.Moderation.choices, required=False
+    )
+
+
+@require_POST
+def story_rules(request, model_admin, article_id):
+    """A story's own moderation (pre, post, or as the site says), and closing or reopening its replies now."""
+    if not request.user.has_perm("comments.change_discussionsettings"):
+        raise PermissionDenied
+    story = get_object_or_404(Article, pk=article_id)
+    form = StoryRulesForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose how replies to this story are moderated.")
+        return _back(request, QueueView(story=story).url())
+    closed = True if "close" in request.POST else False if "reopen" in request.POST else None
+    StoryDiscussion.set_rules(story, request.user, moderation=form.cleaned_data["moderation"], closed=closed)
+    chosen = StoryDiscussion.Moderation(form.cleaned_data["moderation"]).label
+    said = {True: "Replies are closed on this story.", False: "Replies are open again on this story.", None: ""}[closed]
+    messages.success(request, f"{said} Replies to this story: {chosen[0].lower()}{chosen[1:]}.".strip())
+    return _back(request, QueueView(story=story).url())
+
+
+class BanForm(forms.Form):
+    """Ban or suspend the author of a reply, by their email and/or their IP address."""
+
+    LENGTHS = [("", "Until a moderator lifts it (ban)")] + [(str(days), f"For {label} (suspension)") for days, label in SUSPENSIONS.items()]
+
+    by_email = forms.BooleanField(label="By email", required=False, initial=True)
+    by_ip = forms.BooleanField(label="By IP address", required=False)
+    length = forms.ChoiceField(label="How long", choices=LENGTHS, required=False)
+    reason = forms.CharField(
+        label="Why", max_length=300, help_text="For the other moderators: they see it with the ban.",
+        widget=forms.TextInput(attrs={"autofocus": True, "size": 60}),
+    )
+    spam_waiting = forms.BooleanField(
+        label="Also mark this author’s replies that wait for a moderator as spam", required=False, initial=True
+    )
+
+    def __init__(self, reply, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reply = reply
+        if not reply.email:
+            del self.fields["by_email"]
+        if not reply.ip_address:
+            del self.fields["by_ip"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("by_email") and not data.get("by_ip"):
+            raise forms.ValidationError("Choose the email, the IP address, or both.")
+        data["days"] = int(data["length"]) if data.get("length") else None
+        return data
+
+
+def ban_author(request, model_admin, reply_id):
+    """The form that bans or suspends a reply's author, in the admin's look; back to the queue after."""
+    if not (model_admin.has_change_permission(request) and request.user.has_perm("comments.add_ban")):
+        raise PermissionDenied
+    reply = get_object_or_404(Comment.objects.select_related("article"), pk=reply_id)
+    form = BanForm(reply, request.POST or None)
+    back = request.POST.get("next") or request.GET.get("next") or QueueView().url()
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = QueueView().url()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        bans = moderator.ban(
+            reply, request.user, by_email=data.get("by_email", False), by_ip=data.get("by_ip", False),
+            days=data["days"], reason=data["reason"], spam_waiting=data["spam_waiting"],
+        )
+        messages.success(request, f"{bans[0].kind} set on the author of the reply by {reply.name} ({bans[0].describe()}).")
+        return HttpResponseRedirect(back, status=303)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Comment._meta,
+        "title": f"Ban or suspend the author of the reply by {reply.name}",
+        "reply": reply,
+        "form": form,
+        "back": back,
+        "existing": list(Ban.objects.active().matching([reply.email], [reply.ip_address]).select_related("created_by")),
+    }
+    return TemplateResponse(request, "admin/comments/comment/ban.html", context)
