@@ -15,6 +15,10 @@ from .models import Comment, StoryDiscussion
 from .moderation import REPORT_THANKS, moderator
 
 CLOSED = "Comments are closed on this story."
+STALE_PAGE = (
+    "Your reply was not posted because the page's security check had expired (this happens when cookies "
+    "are cleared or a page stays open a long time). Your text is kept below: please post it again."
+)
 
 
 def not_posted(request, article, *, form=None, message="", status=200, retry_after=0):
@@ -53,6 +57,17 @@ def post_reply(request, article_id):
     browser.give_author_token(response, token)
     browser.remember_fields(token, form.cleaned_data)
     return response
+
+
+def post_without_its_token(request, article_id):
+    """A reply sent with a stale security token (cookies cleared, a page open for days): shown again with
+    the reader's text kept and a fresh token, rather than lost on a bare error page. None if no such story."""
+    article = Article.objects.published().filter(pk=article_id).first()
+    if article is None:
+        return None
+    typed = {field: request.POST.get(field, "") for field in ("name", "email", "website", "body", "parent")}
+    form = ReplyForm(article, initial=typed)
+    return not_posted(request, article, form=form, message=STALE_PAGE, status=403)
 
 
 def _public_reply(reply_id):

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.views.static import serve
 
 
@@ -19,8 +20,23 @@ def permission_denied(request, exception):
 
 
 def csrf_failure(request, reason=""):
-    """A form sent without its security token: almost always an old page or blocked cookies, so say that."""
+    """A form sent without its security token: almost always an old page or blocked cookies, so say that.
+
+    A reader's reply is not lost to it: the reply form comes back with the text kept.
+    """
+    from comments.views import post_without_its_token
+
+    match = _resolve(request.path_info)
+    if match and match.view_name == "comments:post" and (answer := post_without_its_token(request, **match.kwargs)):
+        return answer
     return render(request, "403_csrf.html", status=403)
+
+
+def _resolve(path):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
 
 
 def login_lockout(request, original_response=None, credentials=None):

@@ -388,3 +388,27 @@ def test_replyto_offers_to_answer_only_a_public_reply_of_this_story(client, stor
         assert f'id="comment-{target}"' in html, "the reader sees their own reply"
     assert re.search(r'<p class="respond__replying" hidden>\s*Replying to <span class="respond__to"></span>', html)
     assert not re.search(rf'name="parent" value="{target}"', html)
+
+
+def test_a_reply_sent_with_a_stale_security_token_comes_back_with_its_text(story):
+    from django.test import Client
+
+    reader = Client(enforce_csrf_checks=True)
+    data = reply_data(story, name="Dana K", body="Words typed for an hour.", csrfmiddlewaretoken="stale")
+    response = reader.post(reverse("comments:post", args=[story.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "security check had expired" in html and "Words typed for an hour." in html and 'value="Dana K"' in html
+    assert not Comment.objects.exists()
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    again = reader.post(reverse("comments:post", args=[story.pk]), {**data, "csrfmiddlewaretoken": token})
+    assert again.status_code == 303
+    assert Comment.objects.get().body == "Words typed for an hour."
+
+
+def test_other_forms_without_their_token_get_the_plain_explanation(client):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/comments/post/999999/", {"body": "x"})
+    assert response.status_code == 403 and "Leave a Reply" not in response.content.decode()
