@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,12 +29,14 @@ from .models import (
     Article,
     Author,
     Byline,
+    Correction,
     EditSession,
     FeaturedStory,
     FrontPage,
     Image,
     PreviewLink,
     Section,
+    Topic,
     absolute_url,
 )
 
@@ -68,13 +71,43 @@ class AuthorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "role"]
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user", "portrait"]
+    fields = ["name", "slug", "role", "is_organization", "bio", "portrait", "user"]
+    view_on_site = True
 
     def get_readonly_fields(self, request, obj=None):
         """Linking an account needs the right to see accounts, which editors do not have."""
         if request.user.has_perm("auth.view_user"):
             return self.readonly_fields
         return [*self.readonly_fields, "user"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """Topics editors tag stories with; the story form finds them by name as the editor types."""
+
+    list_display = ["name", "slug", "story_count"]
+    ordering = ["name"]  # explicit: a counted (grouped) query drops Meta.ordering
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+    view_on_site = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_count=Count("articles"))
+
+    @admin.display(description="stories", ordering="story_count")
+    def story_count(self, topic):
+        return topic.story_count
+
+
+class CorrectionInline(admin.StackedInline):
+    """Dated notes on what a story got wrong: shown with the story and on the corrections page."""
+
+    model = Correction
+    fields = ["kind", "published_at", "text"]
+    extra = 0
+    verbose_name = "correction or clarification"
+    verbose_name_plural = "corrections and clarifications (readers see each, dated, with the story)"
 
 
 @admin.register(Image)
@@ -227,12 +260,12 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "kicker", "standfirst", "body"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["section", "lead_image"]
+    autocomplete_fields = ["section", "lead_image", "topics"]
     readonly_fields = ["lead_image_preview", "updated_at"]
-    inlines = [BylineInline, PreviewLinkInline]
+    inlines = [BylineInline, CorrectionInline, PreviewLinkInline]
     actions = ["submit_for_review", "publish_now", "take_down"]
     fieldsets = [
-        ("Story", {"fields": ["section", "kicker", "headline", "slug", "standfirst", "body"]}),
+        ("Story", {"fields": ["section", "kicker", "headline", "slug", "standfirst", "body", "topics"]}),
         ("Picture", {"fields": ["lead_image", "lead_image_preview"]}),
         ("Publishing", {"fields": ["status", "publish_at", "expire_at", "updated_at"]}),
         ("Comments", {"fields": ["comments_enabled", "comments_close_at"]}),

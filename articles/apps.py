@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class ArticlesConfig(AppConfig):
@@ -9,12 +9,16 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from newsroom import pagecache
 
-        from .models import Article, Author, Byline, FeaturedStory, FrontPage, Image, Section
+        from .models import Article, Author, Byline, Correction, FeaturedStory, FrontPage, Image, Section, Topic
 
         # Whatever readers see of these, in any page, list or feed: a change makes cached pages stale.
-        for model in (Article, Author, Byline, Image, Section, FrontPage, FeaturedStory):
+        for model in (Article, Author, Byline, Image, Section, FrontPage, FeaturedStory, Topic, Correction):
             for signal in (post_save, post_delete):
                 signal.connect(pages_changed, sender=model, dispatch_uid=f"articles.pages_changed.{model.__name__}")
+        # A story's topics are a many-to-many: adding or removing one saves neither the story nor the topic.
+        m2m_changed.connect(topics_changed, sender=Article.topics.through, dispatch_uid="articles.topics_changed")
+        # Search finds a story by its words as last saved.
+        post_save.connect(index_for_search, sender=Article, dispatch_uid="articles.index_for_search")
         pagecache.register_schedule(next_publication)
         pagecache.register_schedule(next_take_down)
         pagecache.register_schedule(next_banner_end)
@@ -24,6 +28,17 @@ def pages_changed(sender, **kwargs):
     from newsroom import pagecache
 
     pagecache.changed()
+
+
+def topics_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        pages_changed(sender)
+
+
+def index_for_search(sender, instance, **kwargs):
+    from .search import index_story
+
+    index_story(instance)
 
 
 def next_publication():

@@ -1,5 +1,6 @@
 """Sections, authors, images and the stories that editors publish."""
 
+import html
 import re
 import secrets
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -27,6 +29,20 @@ from . import images
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 # Where rendition files are stored, beside the masters' "images/%Y/%m/".
 RENDITIONS_FOLDER = "renditions/%Y/%m/"
+
+
+def remembered(name, key, compute, size=1000):
+    """`compute()` for `key`, remembered in this process until the generation moves on (pagecache.per_generation).
+
+    A few hundred topics or writers a worker is asked about, not the whole table: the
+    memo holds at most `size` keys (misses included) and starts afresh when full.
+    """
+    found = pagecache.per_generation(f"remembered:{name}", dict)
+    if key not in found:
+        if len(found) >= size:
+            found.clear()
+        found[key] = compute()
+    return found[key]
 
 
 def absolute_url(url):
@@ -58,6 +74,12 @@ class Section(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
 
+class AuthorQuerySet(models.QuerySet):
+    def by_slug(self, slug):
+        """The writer with this slug (with their portrait), or None; remembered until something readers see changes."""
+        return remembered("authors", slug, lambda: self.select_related("portrait").filter(slug=slug).first())
+
+
 class Author(models.Model):
     """A byline. Linking it to a user account is optional: wire copy and guest writers have none."""
 
@@ -67,12 +89,168 @@ class Author(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="author"
     )
     role = models.CharField(max_length=120, blank=True, help_text='Shown after the name, e.g. "Foreign correspondent".')
+    bio = models.TextField(
+        blank=True, help_text="A few sentences about the writer for their page. Plain text; a blank line starts a paragraph."
+    )
+    portrait = models.ForeignKey(
+        "Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Optional. A picture uploaded under Images, shown on the writer's page.",
+    )
+    is_organization = models.BooleanField(
+        "not a person",
+        default=False,
+        help_text='Tick for a byline that names no one person, e.g. "Newsroom staff" or "Wire services": '
+        "search engines are told it is an organisation.",
+    )
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def summary(self):
+        """A sentence or two about the writer for search engines and link previews."""
+        if self.bio:
+            return Truncator(" ".join(self.bio.split())).words(40)
+        return f"{self.role}: stories by {self.name}." if self.role else f"Stories by {self.name}."
+
+    def share_image(self):
+        """The square crop of the portrait for link previews, or None."""
+        return self.portrait.crop("1:1") if self.portrait else None
+
+    def profile_data(self):
+        """schema.org ProfilePage about the writer, for their page."""
+        about = self.structured_data()
+        if self.bio:
+            about["description"] = self.bio
+        if self.role and not self.is_organization:
+            about["jobTitle"] = self.role
+        crop = self.share_image()
+        if crop:
+            about["image"] = absolute_url(crop.url)
+        return {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": about}
+
+    def structured_data(self):
+        """schema.org Person (or Organization for a staff or agency byline) with the writer's page."""
+        return {
+            "@type": "Organization" if self.is_organization else "Person",
+            "name": self.name,
+            "url": absolute_url(self.get_absolute_url()),
+        }
+
+
+class TopicQuerySet(models.QuerySet):
+    def by_slug(self, slug):
+        """The topic with this slug, or None; remembered until something readers see changes."""
+        return remembered("topics", slug, lambda: self.filter(slug=slug).first())
+
+
+class Topic(models.Model):
+    """What a story is about, across sections ("Kazakhstan", "Fuel prices"): a story has several, each has a page and a feed."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, help_text="The last part of the topic page's address.")
+    description = models.TextField(blank=True, help_text="One or two sentences shown at the top of the topic page.")
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def public(self):
+        """Corrections of stories readers can see, newest first, with their story."""
+        return (
+            self.filter(article__in=Article.objects.published().values("pk"))
+            .select_related("article")
+            .order_by("-published_at", "-pk")
+        )
+
+
+class Correction(models.Model):
+    """A dated note an editor adds to a story when something in it was wrong (or unclear).
+
+    Shown on the story (at its top or foot: NEWSROOM_CORRECTIONS_AT), in its structured
+    data, and on the corrections page; saving one moves the story's modified time.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+
+    article = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        help_text="What was wrong and what is right, in a sentence or two, e.g. "
+        "\"An earlier version of this story gave the wrong date for the curfew.\""
+    )
+    published_at = models.DateTimeField(
+        "date", default=timezone.now, help_text="When the correction was made. Shown with it, e.g. \"Correction, 17 January 2022\"."
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {timezone.localtime(self.published_at):%d %B %Y}"
+
+    def save(self, *args, **kwargs):
+        """Save, and move the story's "Updated" time (its dateModified) to the correction's date if that is later."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            story = Article.objects.filter(pk=self.article_id).first()
+            if story and story.is_published() and (story.updated_at is None or story.updated_at < self.published_at):
+                Article.objects.filter(pk=story.pk).update(updated_at=self.published_at)
+                pagecache.changed()  # update() sends no signal
+
+    def clean(self):
+        if self.published_at and self.published_at > timezone.now() + timedelta(minutes=5):
+            raise ValidationError({"published_at": "A correction cannot be dated in the future."})
+
+    def structured_data(self):
+        """schema.org CorrectionComment, for the story's `correction` property."""
+        return {"@type": "CorrectionComment", "text": self.text, "datePublished": self.published_at.isoformat()}
+
+
+class SearchEntry(models.Model):
+    """A story's words as plain text, the one thing search indexes (articles/search.py).
+
+    On PostgreSQL a generated, weighted tsvector column with a GIN index is added
+    to this table; on SQLite an FTS5 table mirrors it through triggers. Kept in
+    step with the story by Article's post_save; whether a story may be found is
+    always decided by Article.objects.published() at search time.
+    """
+
+    article = models.OneToOneField("Article", on_delete=models.CASCADE, primary_key=True, related_name="search_entry")
+    headline = models.TextField(blank=True)
+    standfirst = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "search entries"
+
+    def __str__(self):
+        return self.headline
 
 
 class ImageManager(models.Manager):
@@ -297,6 +475,19 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
 
+    def with_topics(self):
+        """Each story with its topics as data in its own row (`topics_data`), so showing them costs no query."""
+        from . import reading
+
+        return self.annotate(topics_data=reading.topics_data())
+
+    def for_story_page(self):
+        """What the story page prints, in the two queries of for_listing(): the story's topics, corrections
+        and related stories come in its own row, as data (articles/reading.py)."""
+        from . import reading
+
+        return self.for_listing().with_topics().annotate(**reading.story_page_data())
+
 
 # What a revision of a story keeps and a restore brings back: its text, section and picture (the byline
 # comes with its Byline rows). Not its address nor its publishing state: restoring old words must
@@ -331,6 +522,9 @@ class Article(models.Model):
     )
     body_html = models.TextField(editable=False, blank=True)
     lead_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    topics = models.ManyToManyField(
+        Topic, related_name="articles", blank=True, help_text="What the story is about; it is listed on each topic's page."
+    )
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
     status = models.CharField(
         max_length=10,
@@ -500,7 +694,28 @@ class Article(models.Model):
         if self.standfirst:
             return self.standfirst
         paragraphs = PARAGRAPH.findall(self.body_html) or [self.body_html]
-        return Truncator(" ".join(strip_tags(p).strip() for p in paragraphs)).words(40)
+        return Truncator(" ".join(html.unescape(strip_tags(p)).strip() for p in paragraphs)).words(40)
+
+    @property
+    def topic_list(self):
+        """The story's topics by name, from its row's data when it was read with with_topics()."""
+        from . import reading
+
+        return reading.topics_of(self)
+
+    @property
+    def correction_list(self):
+        """The story's corrections, oldest first, from its row's data when it was read with for_story_page()."""
+        from . import reading
+
+        return reading.corrections_of(self)
+
+    @property
+    def related_stories(self):
+        """Up to four public stories sharing a topic with this one, then from its section, newest first."""
+        from . import reading
+
+        return reading.related_to(self)
 
     def share_image(self):
         """The 16:9 crop of the lead picture for OpenGraph and Twitter cards, or None."""
@@ -518,14 +733,42 @@ class Article(models.Model):
             "articleSection": self.section.name,
             "datePublished": self.publish_at.isoformat(),
             "dateModified": self.last_modified.isoformat(),
-            "author": [{"@type": "Person", "name": author.name} for author in self.byline],
+            "author": [author.structured_data() for author in self.byline],
             "image": [absolute_url(crop.url) for crop in crops if crop],
-            "publisher": {
-                "@type": "Organization",
-                "name": settings.NEWSROOM_SITE_NAME,
-                "url": absolute_url("/"),
-            },
+            "keywords": [topic.name for topic in self.topic_list],
+            "publisher": publisher_data(),
+            **({"correction": [c.structured_data() for c in self.correction_list]} if self.correction_list else {}),
         }
+
+    def breadcrumbs(self):
+        """The way to the story from the front page: the site, its section, the story itself."""
+        return [
+            (settings.NEWSROOM_SITE_NAME, absolute_url("/")),
+            (self.section.name, absolute_url(self.section.get_absolute_url())),
+            (self.headline, absolute_url(self.get_absolute_url())),
+        ]
+
+    def breadcrumb_data(self):
+        """schema.org BreadcrumbList of breadcrumbs(), a block of its own beside the NewsArticle."""
+        return {
+            "@context": "https://schema.org",
+            "@type": "BreadcrumbList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": n, "name": name, "item": url}
+                for n, (name, url) in enumerate(self.breadcrumbs(), start=1)
+            ],
+        }
+
+
+def publisher_data():
+    """The newsroom as schema.org Organization with its logo (NEWSROOM_PUBLISHER_LOGO), for structured data."""
+    logo = settings.NEWSROOM_PUBLISHER_LOGO
+    return {
+        "@type": "Organization",
+        "name": settings.NEWSROOM_SITE_NAME,
+        "url": absolute_url("/"),
+        "logo": {"@type": "ImageObject", "url": absolute_url(logo if "://" in logo else static(logo))},
+    }
 
 
 class StoryAddress(models.Model):

@@ -1,6 +1,9 @@
 from django.urls import path, re_path
 
+from newsroom.pagecache import cached_for_readers
+
 from . import views
+from .feeds import SectionFeed, TopicFeed
 
 app_name = "articles"
 
@@ -14,4 +17,11 @@ urlpatterns = [
         views.story_page,
         name="detail",
     ),
+    path("section/<slug:slug>/feed/", cached_for_readers()(SectionFeed()), name="section-feed"),
+    path("topics/", views.topics_index, name="topics"),
+    path("topic/<slug:slug>/", views.topic_page, name="topic"),
+    path("topic/<slug:slug>/feed/", cached_for_readers()(TopicFeed()), name="topic-feed"),
+    path("author/<slug:slug>/", views.author_page, name="author"),
+    path("corrections/", views.corrections_page, name="corrections"),
+    path("search/", views.search_page, name="search"),
 ]

@@ -6,14 +6,15 @@ Each is served from the page cache to every reader it is the same for (newsroom/
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
 from newsroom.pagecache import cached_for_readers
 
-from .models import Article, FrontPage, PreviewLink, Section, StoryAddress
+from . import search
+from .models import Article, Author, Correction, FrontPage, PreviewLink, Section, StoryAddress, Topic
 
 
 @dataclass
@@ -42,13 +43,8 @@ class StoryPage:
 def _page_of_stories(request, stories, first=()):
     """One page of stories, newest first after the stories named in `first` (in that order);
     a page number that is not a page is a 404, never a 500."""
-    try:
-        number = int(request.GET.get("page") or 1)
-    except ValueError:
-        raise Http404("No such page.") from None
+    number = page_number(request)
     per_page = settings.NEWSROOM_STORIES_PER_PAGE
-    if not 1 <= number <= 100_000:
-        raise Http404("No such page.")
     start = (number - 1) * per_page
     stories = stories.for_listing()
     if first:
@@ -100,6 +96,77 @@ def section_page(request, slug):
     return render(request, "articles/section_page.html", {"section": section, "page_obj": page})
 
 
+@cached_for_readers(query=("page",))
+def topic_page(request, slug):
+    """A topic's stories, newest first; the topic itself is remembered per generation, like the sections."""
+    topic = Topic.objects.by_slug(slug)
+    if topic is None:
+        raise Http404("No such topic.")
+    page = _page_of_stories(request, Article.objects.published().filter(topics=topic))
+    return render(request, "articles/topic_page.html", {"topic": topic, "page_obj": page})
+
+
+@cached_for_readers()
+def topics_index(request):
+    """Every topic that has a public story, A to Z, with how many it has."""
+    topics = (
+        Topic.objects.filter(articles__in=Article.objects.published().values("pk"))
+        .annotate(stories=Count("articles"))
+        .order_by("name")
+    )
+    return render(request, "articles/topics_index.html", {"topics": topics})
+
+
+@cached_for_readers(query=("page",))
+def author_page(request, slug):
+    """A writer's page: who they are, then their stories, newest first."""
+    author = Author.objects.by_slug(slug)
+    if author is None:
+        raise Http404("No such writer.")
+    page = _page_of_stories(request, Article.objects.published().filter(bylines__author=author))
+    return render(request, "articles/author_page.html", {"author": author, "page_obj": page})
+
+
+@cached_for_readers(query=("page",))
+def corrections_page(request):
+    """The latest corrections and clarifications across the site, newest first, each with its story."""
+    number = page_number(request)
+    per_page = settings.NEWSROOM_STORIES_PER_PAGE * 2
+    start = (number - 1) * per_page
+    found = list(Correction.objects.public()[start : start + per_page + 1])
+    if number > 1 and not found:
+        raise Http404("No such page.")
+    page = StoryPage(number, found[:per_page], has_next=len(found) > per_page)
+    return render(request, "articles/corrections_page.html", {"page_obj": page})
+
+
+@cached_for_readers(query=("q", "page"), cache_name="search")
+def search_page(request):
+    """Search results for what a reader typed (articles/search.py), one page at a time.
+
+    Kept in a cache of their own (caches["search"], a few hundred pages per worker):
+    the same search asked again is answered from memory until a story changes, and
+    made-up queries cannot push the front page and stories out of the page cache.
+    """
+    number = page_number(request)
+    results = search.search(request.GET.get("q", ""), number, settings.NEWSROOM_STORIES_PER_PAGE)
+    if number > 1 and not results.stories:
+        raise Http404("No such page.")
+    page = StoryPage(number, results.stories, has_next=results.has_next)
+    return render(request, "articles/search_page.html", {"results": results, "search_query": results.query, "page_obj": page})
+
+
+def page_number(request):
+    """The ?page= number of a list; one that is not a page is a 404, never a 500."""
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        raise Http404("No such page.") from None
+    if not 1 <= number <= 100_000:
+        raise Http404("No such page.")
+    return number
+
+
 @cached_for_readers(query=("cpage", "replyto", "sort"))
 def story_page(request, year, month, day, slug):
     """A public story; editors with the preview right also see drafts and scheduled stories, marked as such.
@@ -109,7 +176,7 @@ def story_page(request, year, month, day, slug):
     """
     can_preview = request.user.has_perm("articles.preview_article")
     stories = Article.objects.all() if can_preview else Article.objects.published()
-    story = stories.for_listing().filter(slug=slug).first()
+    story = stories.for_story_page().filter(slug=slug).first()
     if story is None or not story.is_dated(int(year), int(month), int(day)):
         return _not_here(request, can_preview, year, month, day, slug)
     return _story_response(request, story)
@@ -154,7 +221,7 @@ def preview(request, token):
         response["X-Robots-Tag"] = "noindex"
         patch_cache_control(response, private=True, no_store=True)
         return response
-    story = get_object_or_404(Article.objects.for_listing(), pk=link.article_id)
+    story = get_object_or_404(Article.objects.for_story_page(), pk=link.article_id)
     response = _story_response(request, story, preview_link=link)
     # Even a link to a story that is public by now stays out of caches and search engines.
     patch_cache_control(response, private=True, no_store=True)

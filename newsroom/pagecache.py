@@ -26,6 +26,7 @@ is down, pages are rendered as if nothing were cached.
 
 import hashlib
 import logging
+import math
 import re
 import struct
 import threading
@@ -66,6 +67,14 @@ def register_schedule(next_moment):
 def register_filler(name, fill):
     """`fill(request, *args)` gives the text of a hole named `name` for one request."""
     _fillers[name] = fill
+
+
+def changes_at(request, moment):
+    """This page, as rendered for `request`, changes by itself at `moment` (e.g. "2 hours ago" turning to "3"):
+    it is kept no longer than that. The earliest moment named while rendering wins."""
+    current = getattr(request, "page_changes_at", None)
+    if current is None or moment < current:
+        request.page_changes_at = moment
 
 
 def hole(request, value, filler, *args):
@@ -152,11 +161,13 @@ def is_personal(request):
     )
 
 
-def cached_for_readers(*, query=(), shared=True):
+def cached_for_readers(*, query=(), shared=True, cache_name="pages"):
     """Serve a view's page from the cache to every reader it is the same for.
 
     `query` names the query parameters the page depends on (others are ignored in the key).
     `shared` says whether proxies and CDNs may keep the page too: not when it has holes.
+    `cache_name` is the cache the pages are kept in: pages whose addresses readers make up
+    (search results) go to one of their own, so they cannot push the others out.
     A view marks one answer as not for the cache with Cache-Control private (an editor's preview).
     """
 
@@ -173,8 +184,10 @@ def cached_for_readers(*, query=(), shared=True):
                 patch_cache_control(response, no_cache=True)
                 return response
             params = "&".join(f"{name}={request.GET[name]}" for name in query if name in request.GET)
+            if params:  # whatever a reader typed (a search), made a short key any cache backend takes
+                params = hashlib.sha256(params.encode("utf-8", "surrogatepass")).hexdigest()[:32]
             key = f"page:{current}:{request.path}?{params}"
-            page = caches["pages"].get(key)
+            page = caches[cache_name].get(key)
             if page is None:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render"):
@@ -184,8 +197,8 @@ def cached_for_readers(*, query=(), shared=True):
                     return response
                 if not _cacheable(response):
                     return response
-                page = CachedPage.from_response(response, getattr(request, "page_holes", []), etag=_etag(key))
-                caches["pages"].set(key, page, MAX_AGE)
+                page = CachedPage.from_response(response, getattr(request, "page_holes", []), key=key)
+                caches[cache_name].set(key, page, _lifetime(request))
             return page.respond(request, shared=shared and not page.holes)
 
         return wrapped
@@ -204,8 +217,20 @@ def _cacheable(response):
     )
 
 
-def _etag(key):
-    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+def _lifetime(request):
+    """Seconds a rendered page is kept: MAX_AGE, or less when it changes by itself sooner (changes_at)."""
+    moment = getattr(request, "page_changes_at", None)
+    if moment is None:
+        return MAX_AGE
+    return max(1, min(MAX_AGE, math.ceil((moment - timezone.now()).total_seconds())))
+
+
+def _etag(key, content=b""):
+    """The page's address and generation, and its text: a page rendered again differently (its "2 hours
+    ago" now "3 hours ago") is not answered "not modified" to a browser holding the old one."""
+    digest = hashlib.sha256(key.encode())
+    digest.update(content)
+    return '"' + digest.hexdigest()[:32] + '"'
 
 
 @dataclass(frozen=True)
@@ -219,7 +244,7 @@ class CachedPage:
     compressed: "Compressed"
 
     @classmethod
-    def from_response(cls, response, recorded_holes, etag):
+    def from_response(cls, response, recorded_holes, key):
         content = response.content
         found = [(match.start(1), match.end(1), "csrf", ()) for match in CSRF_FIELD.finditer(content)]
         for value, filler, args in recorded_holes:
@@ -235,6 +260,7 @@ class CachedPage:
             holes.append((filler, args))
             position = end
         pieces.append(content[position:])
+        etag = _etag(key, b"".join(pieces))  # the text between holes: what is the same for every reader
         return cls(response["Content-Type"], etag, tuple(pieces), tuple(holes), Compressed.of(pieces))
 
     def respond(self, request, *, shared):

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "newsroom",  # project-wide management commands
     "articles",
     "comments",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "pages.context_processors.footer",
             ],
         },
     },
@@ -182,7 +184,17 @@ if env("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache"}}
-CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 300}}
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 300},
+}
+# Search results pages, kept apart: their addresses are whatever readers type, and must not push out the pages above.
+CACHES["search"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "search",  # its own store: LocMemCache shares one between caches of the same LOCATION
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 # Sessions (only staff sign in) stay in the database: a Redis outage signs nobody out.
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -327,6 +339,14 @@ NEWSROOM_SITE_NAME = env("NEWSROOM_SITE_NAME", "Newsroom")
 # local address that `make run` and `make serve` listen on, so PORT=8080 moves it too.
 NEWSROOM_SITE_URL = env("NEWSROOM_SITE_URL") or "http://127.0.0.1:" + env("PORT", "8000")
 NEWSROOM_STORIES_PER_PAGE = env_int("NEWSROOM_STORIES_PER_PAGE", 12)
+# The publisher's logo in search engines' structured data: a static file's path, or a full URL.
+NEWSROOM_PUBLISHER_LOGO = env("NEWSROOM_PUBLISHER_LOGO", "img/publisher-logo.png")
+# Where a story shows its corrections: "foot" (after the story) or "top" (before it).
+NEWSROOM_CORRECTIONS_AT = env("NEWSROOM_CORRECTIONS_AT", "foot").strip().lower()
+if NEWSROOM_CORRECTIONS_AT not in ("foot", "top"):
+    raise ImproperlyConfigured(f'NEWSROOM_CORRECTIONS_AT must be "foot" or "top", not {NEWSROOM_CORRECTIONS_AT!r}.')
+# The address readers write to (contact page, privacy requests); by default the sender of the site's emails.
+NEWSROOM_CONTACT_EMAIL = env("NEWSROOM_CONTACT_EMAIL") or DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">").strip()
 # How long proxies and CDNs in front may keep a public page that is the same for everyone.
 NEWSROOM_SHARED_CACHE_SECONDS = env_int("NEWSROOM_SHARED_CACHE_SECONDS", 30)
 # Picture uploads beyond these limits are refused (the pixel limit stops decompression bombs).

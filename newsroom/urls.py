@@ -6,9 +6,18 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from articles.feeds import LatestStoriesAtomFeed, LatestStoriesFeed
-from articles.sitemaps import sitemaps
+from articles.sitemaps import (
+    AuthorSitemap,
+    NewsSitemap,
+    SectionSitemap,
+    StorySitemap,
+    TopicSitemap,
+    robots_txt,
+    sitemap_or_index,
+)
 from newsroom.pagecache import cached_for_readers
 from newsroom.views import view_on_site
+from pages.sitemaps import PageSitemap
 
 # Editors and moderators see the site's name in the admin, not "Django administration".
 admin.site.site_header = settings.NEWSROOM_SITE_NAME
@@ -17,6 +26,15 @@ admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} admin"
 handler400 = "newsroom.views.bad_request"
 handler403 = "newsroom.views.permission_denied"
 
+sitemaps = {
+    "stories": StorySitemap,
+    "sections": SectionSitemap,
+    "topics": TopicSitemap,
+    "authors": AuthorSitemap,
+    "pages": PageSitemap,
+}
+news = {"news": NewsSitemap}
+
 urlpatterns = [
     # Before the admin's own: its "View on site" shortcut, which must not reveal an unpublished story's address.
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
@@ -24,8 +42,13 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("feeds/latest/", cached_for_readers()(LatestStoriesFeed()), name="feeds-latest"),
     path("feeds/atom/", cached_for_readers()(LatestStoriesAtomFeed()), name="feeds-atom"),
-    path("sitemap.xml", cached_for_readers(query=("p",))(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", cached_for_readers(query=("p",))(sitemap_or_index), {"sitemaps": sitemaps, "news": news}, name="sitemap"),
+    path("sitemap-news.xml", cached_for_readers()(sitemap), {"sitemaps": news, "template_name": "sitemaps/news.xml"}, name="sitemap-news"),
+    path("sitemap-<section>.xml", cached_for_readers(query=("p",))(sitemap), {"sitemaps": sitemaps}, name="sitemap-section"),
+    path("robots.txt", cached_for_readers()(robots_txt), name="robots"),
     path("", include("articles.urls")),
+    # Last: /<slug>/ is an editors' page (About, Privacy notice…) only where it is no other address.
+    path("", include("pages.urls")),
 ]
 
 if (settings.DEBUG or settings.NEWSROOM_SERVE_MEDIA) and settings.MEDIA_URL.startswith("/"):

@@ -28,8 +28,8 @@ def fresh_cache():
     """Cached pages and other cached state must not leak from one test into the next."""
     from django.core.cache import caches
 
-    for name in ("default", "pages"):
+    for name in ("default", "pages", "search"):
         caches[name].clear()
     yield
-    for name in ("default", "pages"):
+    for name in ("default", "pages", "search"):
         caches[name].clear()

@@ -68,6 +68,10 @@ def story_form(section, **fields):
         "preview_links-INITIAL_FORMS": "0",
         "preview_links-MIN_NUM_FORMS": "0",
         "preview_links-MAX_NUM_FORMS": "1000",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "corrections-MIN_NUM_FORMS": "0",
+        "corrections-MAX_NUM_FORMS": "1000",
         **fields,
     }
 

@@ -60,16 +60,18 @@ def test_sitemap_lists_published_stories_with_their_last_change(client, stories)
         url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
         for url in ET.fromstring(response.content).findall(f"{SITEMAP}url")
     }
-    story_urls = {loc: lastmod for loc, lastmod in urls.items() if "/section/" not in loc}
+    story_urls = {loc: lastmod for loc, lastmod in urls.items() if re.search(r"/\d{4}/\d\d/\d\d/", loc)}
     assert list(story_urls) == [f"http://testserver{public.get_absolute_url()}"]
     assert story_urls[f"http://testserver{public.get_absolute_url()}"] == public.updated_at.date().isoformat()
     assert "http://testserver/section/world/" in urls
 
 
-def json_ld(page):
+def json_ld(page, kind="NewsArticle"):
+    """The one JSON-LD block of this @type on the page, as text."""
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, flags=re.S)
-    assert len(blocks) == 1
-    return blocks[0]
+    found = [block for block in blocks if json.loads(block)["@type"] == kind]
+    assert len(found) == 1, blocks
+    return found[0]
 
 
 def test_story_page_carries_newsarticle_structured_data(client, stories):
@@ -80,7 +82,9 @@ def test_story_page_carries_newsarticle_structured_data(client, stories):
     assert data["headline"] == "Ceasefire holds in the north"
     assert data["datePublished"] == story.publish_at.isoformat()
     assert data["dateModified"] == story.publish_at.isoformat()
-    assert data["author"] == [{"@type": "Person", "name": "Newsroom staff"}]
+    assert data["author"] == [
+        {"@type": "Person", "name": "Newsroom staff", "url": "http://127.0.0.1:8000/author/newsroom-staff/"}
+    ]
     assert data["publisher"]["name"] == "Newsroom"
     assert data["mainEntityOfPage"].endswith(story.get_absolute_url())
 
@@ -88,10 +92,12 @@ def test_story_page_carries_newsarticle_structured_data(client, stories):
 def test_a_headline_cannot_close_the_structured_data_block(client):
     story = make_story('Hostile </script><script>alert("x")</script> & <!-- headline')
 
-    block = json_ld(client.get(story.get_absolute_url()).content.decode())
+    page = client.get(story.get_absolute_url()).content.decode()
+    block, breadcrumbs = json_ld(page), json_ld(page, "BreadcrumbList")
 
-    assert "</script" not in block and "<!--" not in block
+    assert "</script" not in block + breadcrumbs and "<!--" not in block + breadcrumbs
     assert json.loads(block)["headline"] == 'Hostile </script><script>alert("x")</script> & <!-- headline'
+    assert json.loads(breadcrumbs)["itemListElement"][-1]["name"] == json.loads(block)["headline"]
 
 
 def test_structured_data_names_every_crop_of_the_lead_picture(client):

@@ -88,7 +88,10 @@ def test_story_page_shows_the_story_as_the_contract_says(client):
     assert '<h1 class="story__headline">Shooting continues in Almaty</h1>' in page
     assert "The president says order has been restored." in page
     assert '<time class="story__date" datetime="2022-01-16T09:00:00+00:00">Sunday, January 16, 2022</time>' in page
-    assert "By <span class=\"byline__name\">Newsroom staff</span> and <span class=\"byline__name\">Wire services</span>" in page
+    assert (
+        'By <a class="byline__name" href="/author/newsroom-staff/">Newsroom staff</a> and '
+        '<a class="byline__name" href="/author/wire-services/">Wire services</a>'
+    ) in page
     assert "<h2>A sub-heading</h2>" in page
     assert f'<link rel="canonical" href="http://127.0.0.1:8000{story.get_absolute_url()}">' in page
     assert '<meta property="og:title" content="Shooting continues in Almaty">' in page
@@ -258,7 +261,7 @@ def test_front_page_reads_pictures_with_their_stories_and_authors_with_their_byl
     assert len(reading("articles_image")) == 1 and reading("articles_image")[0] in reading("articles_article")
     assert len(reading("articles_author")) == 1 and reading("articles_author") == reading("articles_byline")
     assert page.count("<picture") == 12 and page.count('srcset="/media/renditions/') == 24
-    assert page.count('<span class="byline__name">Newsroom staff</span> and <span class="byline__name">Writer') == 12
+    assert page.count('>Newsroom staff</a> and <a class="byline__name" href="/author/writer-') == 12
 
 
 @pytest.mark.parametrize("count", [1, 30])

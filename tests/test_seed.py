@@ -47,7 +47,7 @@ def test_kicker_headline_date_and_byline(seed_page):
     assert '<p class="kicker">Kazakhstan</p>' in seed_page
     assert '<h1 class="story__headline">Shooting continues in Almaty</h1>' in seed_page
     assert re.search(r'<time class="story__date" datetime="2022-01-16T[^"]+">Sunday, January 16, 2022</time>', seed_page)
-    assert '<span class="byline__name">Newsroom staff</span>' in seed_page
+    assert '<a class="byline__name" href="/author/newsroom-staff/">Newsroom staff</a>' in seed_page
     assert '<a class="story__section" href="/section/world/">World</a>' in seed_page
 
 

@@ -145,9 +145,12 @@ def new_page(browser, live_server, django_db_serialized_rollback):
     """
     contexts = []
 
-    def open_page(width=1280, height=900, javascript=True):
+    def open_page(width=1280, height=900, javascript=True, color_scheme="light"):
         context = browser.new_context(
-            base_url=live_server.url, viewport={"width": width, "height": height}, java_script_enabled=javascript
+            base_url=live_server.url,
+            viewport={"width": width, "height": height},
+            java_script_enabled=javascript,
+            color_scheme=color_scheme,  # the reader's system setting: "light" or "dark"
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

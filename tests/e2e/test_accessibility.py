@@ -1,4 +1,4 @@
-"""axe-core on the pages readers use most: no serious or critical violation."""
+"""axe-core on the pages readers use most, in the light and the dark theme: no serious or critical violation."""
 
 import pprint
 
@@ -13,6 +13,12 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("open_for_replies"),
 ]
+
+
+@pytest.fixture(params=["light", "dark"])
+def page(request, new_page):
+    """The reader's page with their system set to the light or the dark theme."""
+    return new_page(color_scheme=request.param)
 
 
 def assert_accessible(page, axe):

@@ -56,7 +56,16 @@ def visit(page, path):
 def test_reader_pages_run_without_csp_violations(story, page, settings):
     settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 0  # the seed story is old: keep its reply form open
     page.context.add_init_script(REPORT_VIOLATIONS)
-    for path in ["/", story.section.get_absolute_url(), story.get_absolute_url()]:
+    for path in [
+        "/",
+        story.section.get_absolute_url(),
+        "/search/?q=almaty",
+        "/topics/",
+        "/author/newsroom-staff/",
+        "/corrections/",
+        "/privacy/",
+        story.get_absolute_url(),
+    ]:
         visit(page, path)
 
     # "Reply" moves the form under the reply with a script; sent empty, it comes back with its errors.

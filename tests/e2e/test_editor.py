@@ -36,7 +36,7 @@ def desk(seed_story, page, editor, log_in):
 def choose(page, field, search, option):
     """Pick a value in one of admin's autocomplete boxes: open it, type, click the match."""
     page.locator(f".field-{field} .select2-selection").click()
-    page.locator(".select2-search__field").fill(search)
+    page.locator(".select2-dropdown .select2-search__field").fill(search)  # the open box's, not a many-valued field's own
     page.get_by_role("option", name=option).click()
 
 

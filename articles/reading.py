@@ -1,0 +1,121 @@
+"""What a story page shows beside the story: its topics, its corrections and related stories.
+
+They come as data in the story's own row (JSON built by correlated subqueries in the
+one SELECT that reads the story), so the page costs no query more than the story
+itself: the story page's budget of four queries holds. On PostgreSQL and SQLite alike;
+the properties on Article (topic_list, correction_list, related_stories) read that
+data when it is there and ask the database themselves otherwise (the admin, scripts).
+"""
+
+import datetime
+
+from django.db.models import F, Func, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+# How many related stories a story page lists.
+RELATED_COUNT = 4
+
+
+class JSONRows(Func):
+    """The rows a subquery selects, as one JSON array: json_group_array on SQLite, jsonb_agg on PostgreSQL.
+
+    An aggregate over the whole subquery (no GROUP BY): one row, one array, or
+    NULL on PostgreSQL when there are no rows.
+    """
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra)
+
+
+def _rows(queryset, **fields):
+    """A correlated subquery giving `queryset`'s rows as a JSON array of objects with `fields`."""
+    return Subquery(queryset.order_by().values(data=JSONRows(JSONObject(**fields)))[:1], output_field=JSONField())
+
+
+def topics_data():
+    from .models import Article
+
+    through = Article.topics.through.objects.filter(article=OuterRef("pk"))
+    return _rows(through, name=F("topic__name"), slug=F("topic__slug"))
+
+
+def story_page_data():
+    """Annotations for Article.objects.for_story_page(): corrections and the two kinds of related story."""
+    from .models import Article, Correction
+
+    corrections = Correction.objects.filter(article=OuterRef("pk"))
+    story_topics = Article.topics.through.objects.filter(article=OuterRef(OuterRef(OuterRef("pk")))).values("topic")
+    others = Article.objects.published().exclude(pk=OuterRef(OuterRef("pk"))).order_by("-publish_at")
+    # A story sharing two topics is chosen twice: room for that, and the IN below counts it once.
+    sharing_a_topic = others.filter(topics__in=story_topics).values("pk")[: RELATED_COUNT * 2]
+    in_section = others.filter(section=OuterRef(OuterRef("section_id"))).values("pk")[:RELATED_COUNT]
+    story_fields = {"id": F("pk"), "headline": F("headline"), "kicker": F("kicker"), "slug": F("slug")}
+    story_fields["publish_at"] = F("publish_at")
+    return {
+        "corrections_data": _rows(
+            corrections, id=F("pk"), kind=F("kind"), text=F("text"), published_at=F("published_at")
+        ),
+        "related_by_topic": _rows(Article.objects.filter(pk__in=sharing_a_topic), **story_fields),
+        "related_in_section": _rows(Article.objects.filter(pk__in=in_section), **story_fields),
+    }
+
+
+def _moment(value):
+    """A time as JSON carries it (ISO text from PostgreSQL, "YYYY-MM-DD HH:MM:SS" from SQLite), aware."""
+    moment = parse_datetime(value)
+    return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
+
+
+def topics_of(story):
+    from .models import Topic
+
+    if hasattr(story, "topics_data"):
+        topics = [Topic(name=row["name"], slug=row["slug"]) for row in story.topics_data or []]
+        return sorted(topics, key=lambda topic: topic.name)
+    if story.pk is None:
+        return []
+    return list(story.topics.all())
+
+
+def corrections_of(story):
+    from .models import Correction
+
+    if hasattr(story, "corrections_data"):
+        corrections = [
+            Correction(
+                pk=row["id"], article=story, kind=row["kind"], text=row["text"], published_at=_moment(row["published_at"])
+            )
+            for row in story.corrections_data or []
+        ]
+        return sorted(corrections, key=lambda correction: (correction.published_at, correction.pk))
+    if story.pk is None:
+        return []
+    return list(story.corrections.all())
+
+
+def related_to(story):
+    """Stories sharing a topic first, then the section's, newest first within each, four at most."""
+    from .models import Article
+
+    if not hasattr(story, "related_by_topic"):
+        story = Article.objects.for_story_page().get(pk=story.pk)
+
+    def stories(rows):
+        found = [
+            Article(pk=row["id"], headline=row["headline"], kicker=row["kicker"], slug=row["slug"],
+                    publish_at=_moment(row["publish_at"]))
+            for row in rows or []
+        ]
+        return sorted(found, key=lambda related: related.publish_at, reverse=True)
+
+    chosen, seen = [], set()
+    for related in stories(story.related_by_topic) + stories(story.related_in_section):
+        if related.pk not in seen:
+            seen.add(related.pk)
+            chosen.append(related)
+    return chosen[:RELATED_COUNT]
