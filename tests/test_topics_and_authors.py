@@ -281,3 +281,12 @@ def test_editors_find_topics_by_name_as_they_type_in_the_story_form(client, djan
 
     assert 'data-ajax--url="/admin/autocomplete/"' in form and 'name="topics"' in form
     assert [result["text"] for result in answer.json()["results"]] == ["Kazakhstan"]
+
+
+def test_section_topic_and_writer_pages_without_public_stories_say_so(client, kazakhstan):
+    make_section("Culture")
+    Author.objects.create(name="Dana Kim", slug="dana-kim")
+
+    assert "No stories in Culture yet." in html(client.get("/section/culture/"))
+    assert "No stories about Kazakhstan yet." in html(client.get("/topic/kazakhstan/"))
+    assert "No stories yet." in html(client.get("/author/dana-kim/"))
