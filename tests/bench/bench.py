@@ -163,11 +163,11 @@ def database(env):
 @contextlib.contextmanager
 def cache(env):
     """Redis from BENCH_REDIS_URL or REDIS_URL under a key prefix of this run's own, deleted at the end; or the
-    embedded default (each worker's memory). Yields a description for the report."""
+    embedded default (files in the site's data folder). Yields a description for the report."""
     url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL")
     env.pop("REDIS_URL", None)
     if not url:
-        yield "local memory (per worker process; REDIS_URL not set)"
+        yield "files on disk, shared by the workers (the embedded default; REDIS_URL not set)"
         return
     import redis
 
@@ -490,8 +490,10 @@ def report(m, site, seconds, warmup, tables, probes, posting, restarts):
         f"- load: `wrk -t2 -c20 -d{seconds}s --latency` and `wrk -t1 -c1 -d{seconds}s --latency` (both with "
         f"`--timeout {WRK_TIMEOUT}`), each after a {warmup} s warm-up at the same level; "
         "every request sends `Accept-Encoding: gzip`",
-        "- bytes/response: bytes wrk read per response, headers included; SQL queries: counted on one request "
-        "before the load (bench middleware, off during the timed runs); server CPU: gunicorn's, its database "
+        "- bytes/response: bytes wrk read per response, headers included; SQL queries: counted on the first request "
+        "to each address, before the load, when nothing of it is cached yet (bench middleware, off during the "
+        "timed runs; the first page asked also reads the parts every page shares once per change: sections, "
+        "footer pages, the front page's choices); server CPU: gunicorn's, its database "
         "backends' and the cache server's CPU time per request; others' CPU: cores used by any other process "
         "(but wrk) during the timed run, a busy neighbour that lowers the figures",
         f"- gunicorn worker restarts during the run: {restarts}",
