@@ -335,7 +335,7 @@ def live_check(request, year, month, day, slug):
     body = json.dumps({"live": state["live"], "count": state["count"], "newest": state["newest"],
                        "poll": settings.NEWSROOM_LIVE_POLL_SECONDS}).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
-    last_modified = state["last_modified"].timestamp()
+    last_modified = int(state["last_modified"].timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         response = HttpResponse(body, content_type="application/json")
