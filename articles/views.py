@@ -5,6 +5,7 @@ Each is served from the page cache to every reader it is the same for (newsroom/
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -325,17 +326,38 @@ def live_state(year, month, day, slug):
     return remembered("live-state", f"{year}/{month}/{day}/{slug}", compute)
 
 
+# This process's latest answers to the update check, by story address: (when, answer). Reused for
+# NEWSROOM_LIVE_CHECK_MEMO_SECONDS, so thousands of open pages cost not even a look at the shared cache.
+_recent_answers = {}
+
+
+def _check_answer(year, month, day, slug):
+    """(body, ETag, Last-Modified) of the update check, or None for no public story at this address."""
+    key = f"{year}/{month}/{day}/{slug}"
+    now = time.monotonic()
+    recent = _recent_answers.get(key)
+    if recent is not None and now - recent[0] < settings.NEWSROOM_LIVE_CHECK_MEMO_SECONDS:
+        return recent[1]
+    state = live_state(year, month, day, slug)
+    answer = None
+    if state is not None:
+        body = json.dumps({"live": state["live"], "count": state["count"], "newest": state["newest"],
+                           "poll": settings.NEWSROOM_LIVE_POLL_SECONDS}).encode()
+        answer = (body, '"' + hashlib.sha256(body).hexdigest()[:24] + '"', int(state["last_modified"].timestamp()))
+    if len(_recent_answers) >= 1000:  # addresses readers make up: a few, not the whole table
+        _recent_answers.clear()
+    _recent_answers[key] = (now, answer)
+    return answer
+
+
 def live_check(request, year, month, day, slug):
     """The open page's check for new updates: a few bytes of JSON, the same for everyone, with an ETag and a
-    Last-Modified so a browser asking again gets 304 while nothing changed. Kept by browsers and proxies
-    for NEWSROOM_LIVE_CHECK_MAX_AGE seconds at most: poll interval plus that stays under 15 seconds."""
-    state = live_state(year, month, day, slug)
-    if state is None:
+    Last-Modified so a browser asking again gets 304 while nothing changed. Poll interval, this process's
+    reuse of its answer and what browsers and proxies may keep add up to under 15 seconds (settings.py)."""
+    answer = _check_answer(year, month, day, slug)
+    if answer is None:
         raise Http404("No story at this address.")
-    body = json.dumps({"live": state["live"], "count": state["count"], "newest": state["newest"],
-                       "poll": settings.NEWSROOM_LIVE_POLL_SECONDS}).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
-    last_modified = int(state["last_modified"].timestamp())
+    body, etag, last_modified = answer
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         response = HttpResponse(body, content_type="application/json")
