@@ -67,11 +67,16 @@ def story_page_data():
     }
 
 
+def count_of(queryset):
+    """A correlated subquery counting `queryset`'s rows (NULL, read as 0, when there are none)."""
+    counted = queryset.order_by().values(queryset.model._meta.get_field("article").attname).annotate(n=Count("pk"))
+    return Subquery(counted.values("n")[:1], output_field=IntegerField())
+
+
 def live_update_data(updates):
     """How many updates readers see and their key events, as data in the story's row (`updates` correlated to it)."""
-    counted = updates.order_by().values("article").annotate(count=Count("pk")).values("count")
     return {
-        "live_updates_public": Subquery(counted[:1], output_field=IntegerField()),
+        "live_updates_public": count_of(updates),
         "key_events_data": _rows(
             updates.filter(is_key_event=True), id=F("pk"), headline=F("headline"), body_html=F("body_html"),
             publish_at=F("publish_at"),

@@ -17,7 +17,7 @@ from django.utils.http import http_date
 
 from newsroom.pagecache import cached_for_readers
 
-from . import search
+from . import reading, search
 from .models import (
     Article,
     Author,
@@ -295,21 +295,16 @@ def live_state(year, month, day, slug):
     on (a new, edited or deleted update, a scheduled one's time, coverage ending): most checks take none."""
 
     def compute():
-        newest = LiveUpdate.objects.published().filter(article=OuterRef("pk")).order_by("-publish_at", "-pk")
+        updates = LiveUpdate.objects.published().filter(article=OuterRef("pk"))
+        newest = updates.order_by("-publish_at", "-pk")
         story = (
             Article.objects.published()
             .filter(slug=slug)
             .annotate(
+                count=reading.count_of(updates),
                 newest=Subquery(newest.values("pk")[:1]),
                 newest_at=Subquery(newest.values("publish_at")[:1]),
-                changed_at=Subquery(
-                    LiveUpdate.objects.published().filter(article=OuterRef("pk")).order_by()
-                    .values("article").annotate(last=Max("edited_at")).values("last")[:1]
-                ),
-                **{"count": Subquery(
-                    LiveUpdate.objects.published().filter(article=OuterRef("pk")).order_by()
-                    .values("article").annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()
-                )},
+                changed_at=Subquery(updates.order_by().values("article").annotate(last=Max("edited_at")).values("last")[:1]),
             )
             .first()
         )
