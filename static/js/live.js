@@ -20,6 +20,17 @@
       return;
     }
 
+    // A key event shown on this page: go to it here rather than through its permanent address.
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[data-update]") : null;
+      var update = link && document.getElementById("update-" + link.getAttribute("data-update"));
+      if (!update) return;
+      event.preventDefault();
+      window.history.pushState(null, "", "#update-" + link.getAttribute("data-update"));
+      update.scrollIntoView({ block: "start" });
+      update.focus({ preventScroll: true });
+    });
+
     var check = section.getAttribute("data-live-check");
     if (!check) return; // not live (coverage ended, or never started): nothing to ask
     var list = document.getElementById("live-update-list");

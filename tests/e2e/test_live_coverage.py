@@ -107,6 +107,12 @@ def test_an_update_address_finds_it_on_an_older_page_with_and_without_javascript
     reader.goto(f"{seed_story.get_absolute_url()}#update-{oldest.pk}")  # a link shared when it was on the first page
     expect(reader.get_by_text("Update number 0.", exact=True)).to_be_in_viewport()
     assert "?updates=3" in reader.url
+    # Its key event link, on the page that shows it, goes straight to it.
+    reader.evaluate("window.scrollTo(0, 0)")
+    expect(reader.get_by_text("Update number 0.", exact=True)).not_to_be_in_viewport()
+    reader.get_by_role("navigation", name="Key events").get_by_role("link", name="Update number 0.").click()
+    expect(reader.get_by_text("Update number 0.", exact=True)).to_be_in_viewport()
+    assert reader.url.endswith(f"?updates=3#update-{oldest.pk}")
 
     # Without JavaScript, the key event's link is the update's permanent address: it lands on the older page.
     without_js = new_page(javascript=False)
