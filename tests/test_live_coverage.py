@@ -258,6 +258,17 @@ def test_a_reporter_cannot_post_to_a_published_story_nor_switch_coverage(reporte
     assert not LiveUpdate.objects.exists()
 
 
+def test_a_reporter_may_post_to_a_draft_they_may_still_change_but_not_switch_it_live(reporter, site):
+    draft = site[6]
+    draft.status = Article.Status.DRAFT
+    draft.save()
+    rita = signed_in(reporter)
+    assert rita.post(desk_url(draft), {"body": "Notes from the scene."}).status_code == 302
+    assert list(draft.live_updates.values_list("body", flat=True)) == ["Notes from the scene."]
+    assert "Start live coverage now" not in page(rita, desk_url(draft))
+    assert rita.post(desk_url(draft), {"action": "go_live"}).status_code == 403
+
+
 def test_the_seed_story_can_be_turned_live_by_an_editor_and_back(client, editor):
     call_command("load_seed_story")
     story = Article.objects.get(headline="Shooting continues in Almaty")
