@@ -21,10 +21,11 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
+from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from . import revisions
-from .forms import ArticleAdminForm, ImageAdminForm
+from .forms import ArticleAdminForm, ImageAdminForm, LiveUpdateForm
 from .models import (
     Article,
     Author,
@@ -34,6 +35,7 @@ from .models import (
     FeaturedStory,
     FrontPage,
     Image,
+    LiveUpdate,
     PreviewLink,
     Section,
     Topic,
@@ -268,6 +270,8 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Story", {"fields": ["section", "kicker", "headline", "slug", "standfirst", "body", "topics"]}),
         ("Picture", {"fields": ["lead_image", "lead_image_preview"]}),
         ("Publishing", {"fields": ["status", "publish_at", "expire_at", "updated_at"]}),
+        ("Live coverage", {"fields": ["live_from", "live_until"],
+                           "description": "For a developing story. Post its updates from the Live desk (top right)."}),
         ("Comments", {"fields": ["comments_enabled", "comments_close_at"]}),
     ]
 
@@ -291,13 +295,18 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (obj is None or self.may_change_story(request, obj))
 
+    @classmethod
+    def may_post_live_updates(cls, request, story):
+        """Who may post, edit and delete a story's live updates: whoever may change that story (never a moderator)."""
+        return request.user.has_perm("articles.change_article") and (story is None or cls.may_change_story(request, story))
+
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or self.may_change_story(request, obj))
 
     def get_readonly_fields(self, request, obj=None):
         if self.can_publish(request):
             return self.readonly_fields
-        return [*self.readonly_fields, "publish_at", "expire_at"]
+        return [*self.readonly_fields, "publish_at", "expire_at", "live_from", "live_until"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -448,6 +457,7 @@ class ArticleAdmin(admin.ModelAdmin):
             path("<path:object_id>/history/compare/", wrap(self.compare_view), name="articles_article_compare"),
             path("<path:object_id>/history/<int:version_id>/restore/", wrap(self.restore_view), name="articles_article_restore"),
             path("<path:object_id>/desk/", wrap(self.desk_view), name="articles_article_desk"),
+            path("<path:object_id>/live/", wrap(self.live_desk_view), name="articles_article_live"),
             path("<path:object_id>/desk/discard/", wrap(self.discard_draft_view), name="articles_article_discard_draft"),
             *super().get_urls(),
         ]
@@ -565,6 +575,63 @@ class ArticleAdmin(admin.ModelAdmin):
             reply["saved_by"] = (who.get_full_name() or who.get_username()) if who else "someone else"
         return JsonResponse(reply)
 
+    def live_desk_view(self, request, object_id):
+        """The live desk: post an update in seconds, see the story's updates (scheduled ones marked), and start
+        or end live coverage. Each change is a revision, with who made it."""
+        story = self.get_object(request, object_id)
+        if story is None:
+            raise Http404("No such story.")
+        if not self.may_post_live_updates(request, story):
+            raise PermissionDenied
+        form = LiveUpdateForm(user=request.user)
+        if request.method == "POST":
+            action = request.POST.get("action", "post")
+            if action in ("go_live", "end_live"):
+                if not self.can_publish(request):
+                    raise PermissionDenied
+                with transaction.atomic(), reversion.create_revision():
+                    reversion.set_user(request.user)
+                    if action == "go_live":
+                        story.go_live()
+                        reversion.set_comment("Live coverage started.")
+                    else:
+                        story.end_live()
+                        reversion.set_comment("Live coverage ended.")
+                self.message_user(
+                    request, "Live coverage started: the story is marked LIVE." if action == "go_live"
+                    else "Live coverage ended: the story reads as a normal story, its updates kept.", messages.SUCCESS,
+                )
+                return redirect(request.path)
+            form = LiveUpdateForm(request.POST, request.FILES, user=request.user)
+            if form.is_valid():
+                with transaction.atomic(), reversion.create_revision():
+                    reversion.set_user(request.user)
+                    reversion.set_comment("Posted.")
+                    form.instance.article = story
+                    form.instance.created_by = request.user
+                    update = form.save()
+                scheduled = not update.is_published()
+                self.message_user(
+                    request,
+                    f"Update scheduled for {date_format(timezone.localtime(update.publish_at), 'j M Y, H:i')}." if scheduled
+                    else "Update posted: readers' open pages show it within seconds.",
+                    messages.SUCCESS,
+                )
+                return redirect(request.path)
+        updates = story.live_updates.select_related("author", "image")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": story,
+            "title": f"Live desk: {story}",
+            "subtitle": None,
+            "form": form,
+            "updates": updates,
+            "now": timezone.now(),
+            "can_switch": self.can_publish(request),
+        }
+        return TemplateResponse(request, "admin/articles/article/live_desk.html", context)
+
     def discard_draft_view(self, request, object_id):
         story = self._story_or_404(request, object_id, change=True)
         if request.method == "POST":
@@ -606,3 +673,67 @@ class FrontPageAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return redirect("admin:articles_frontpage_change", FrontPage.current().pk)
 
+
+
+@admin.register(LiveUpdate)
+class LiveUpdateAdmin(VersionAdmin):
+    """A story's live updates one by one: edit (marked "edited" once readers have seen it), delete, history.
+
+    Rights follow the story (ArticleAdmin.may_post_live_updates); saving or deleting leads back to its live desk.
+    """
+
+    list_display = ["__str__", "article", "publish_at", "is_key_event", "is_published", "edited_at"]
+    list_select_related = ["article"]
+    list_filter = ["is_key_event"]
+    search_fields = ["headline", "body"]
+    fields = ["article", "headline", "body", "image", "author", "is_key_event", "publish_at"]
+    autocomplete_fields = ["article", "image", "author"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["article"] if obj else []
+
+    def has_module_permission(self, request):
+        return ArticleAdmin.may_post_live_updates(request, None)
+
+    def has_view_permission(self, request, obj=None):
+        return ArticleAdmin.may_post_live_updates(request, obj.article if obj else None)
+
+    def has_add_permission(self, request):
+        return ArticleAdmin.may_post_live_updates(request, None)
+
+    def has_change_permission(self, request, obj=None):
+        return ArticleAdmin.may_post_live_updates(request, obj.article if obj else None)
+
+    def has_delete_permission(self, request, obj=None):
+        return ArticleAdmin.may_post_live_updates(request, obj.article if obj else None)
+
+    def save_model(self, request, obj, form, change):
+        if not ArticleAdmin.may_post_live_updates(request, obj.article):
+            raise PermissionDenied
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def _to_desk(self, obj):
+        return redirect("admin:articles_article_live", obj.article_id)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_continue" in request.POST or "_addanother" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        super().response_add(request, obj, post_url_continue)
+        return self._to_desk(obj)
+
+    def response_change(self, request, obj):
+        if "_continue" in request.POST or "_addanother" in request.POST or "_saveasnew" in request.POST:
+            return super().response_change(request, obj)
+        super().response_change(request, obj)
+        return self._to_desk(obj)
+
+    def delete_model(self, request, obj):
+        request.live_desk_story = obj.article_id
+        super().delete_model(request, obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        response = super().response_delete(request, obj_display, obj_id)
+        story = getattr(request, "live_desk_story", None)
+        return redirect("admin:articles_article_live", story) if story else response

@@ -9,10 +9,21 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from newsroom import pagecache
 
-        from .models import Article, Author, Byline, Correction, FeaturedStory, FrontPage, Image, Section, Topic
+        from .models import (
+            Article,
+            Author,
+            Byline,
+            Correction,
+            FeaturedStory,
+            FrontPage,
+            Image,
+            LiveUpdate,
+            Section,
+            Topic,
+        )
 
         # Whatever readers see of these, in any page, list or feed: a change makes cached pages stale.
-        for model in (Article, Author, Byline, Image, Section, FrontPage, FeaturedStory, Topic, Correction):
+        for model in (Article, Author, Byline, Image, Section, FrontPage, FeaturedStory, Topic, Correction, LiveUpdate):
             for signal in (post_save, post_delete):
                 signal.connect(pages_changed, sender=model, dispatch_uid=f"articles.pages_changed.{model.__name__}")
         # A story's topics are a many-to-many: adding or removing one saves neither the story nor the topic.
@@ -22,6 +33,8 @@ class ArticlesConfig(AppConfig):
         pagecache.register_schedule(next_publication)
         pagecache.register_schedule(next_take_down)
         pagecache.register_schedule(next_banner_end)
+        pagecache.register_schedule(next_live_change)
+        pagecache.register_schedule(next_live_update)
 
 
 def pages_changed(sender, **kwargs):
@@ -68,3 +81,26 @@ def next_banner_end():
 
     front = FrontPage.objects.filter(pk=1).first()
     return front.next_change() if front else None
+
+
+def next_live_change():
+    """When a story's live coverage starts or ends at its time: LIVE comes or goes on its page and in lists."""
+    from django.db.models import Min, Q
+    from django.utils import timezone
+
+    from .models import Article
+
+    now = timezone.now()
+    moments = Article.objects.aggregate(
+        start=Min("live_from", filter=Q(live_from__gt=now)), end=Min("live_until", filter=Q(live_until__gt=now))
+    )
+    found = [moment for moment in moments.values() if moment is not None]
+    return min(found) if found else None
+
+
+def next_live_update():
+    """When the next scheduled live update appears: its story's page, check and feed change then."""
+    from .models import LiveUpdate
+
+    return LiveUpdate.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
+

@@ -546,6 +546,20 @@ class Article(models.Model):
         help_text="Leave empty to keep the story up. At this time it leaves every list and feed, "
         "and its address says it was taken down.",
     )
+    live_from = models.DateTimeField(
+        "live coverage from",
+        null=True,
+        blank=True,
+        help_text="For a developing story: from this time the story is marked LIVE and readers' open pages "
+        "pick up its updates by themselves. Post updates from the story's live desk.",
+    )
+    live_until = models.DateTimeField(
+        "live coverage until",
+        null=True,
+        blank=True,
+        help_text="Leave empty while the story is developing. From this time it reads as a normal story again, "
+        "with its updates kept on the page.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     updated_at = models.DateTimeField(
@@ -670,6 +684,67 @@ class Article(models.Model):
         self.status = self.Status.TAKEN_DOWN
         self.save()
 
+    # Live coverage: the one rule for "is this story LIVE now", from its two times.
+
+    @property
+    def is_live(self):
+        """Live coverage has started and not ended: LIVE on its page and in lists, updates picked up by open pages."""
+        now = timezone.now()
+        return self.live_from is not None and self.live_from <= now and (self.live_until is None or self.live_until > now)
+
+    @property
+    def live_coverage_ended(self):
+        return self.live_from is not None and self.live_until is not None and self.live_until <= timezone.now()
+
+    def go_live(self, when=None):
+        """Start live coverage now (or at `when`); coverage that had ended starts again."""
+        self.live_from = when or timezone.now()
+        self.live_until = None
+        self.save()
+
+    def end_live(self, when=None):
+        """End live coverage now (or at `when`): the story reads as a normal story again, its updates kept."""
+        self.live_until = when or timezone.now()
+        if self.live_from is None or self.live_from > self.live_until:
+            self.live_from = self.live_until
+        self.save()
+
+    @property
+    def live_check_url(self):
+        """Where an open page asks whether there are new updates (articles.views.live_check)."""
+        return self.get_absolute_url() + "updates/check/"
+
+    @property
+    def live_updates_url(self):
+        return self.get_absolute_url() + "updates/"
+
+    @property
+    def live_feed_url(self):
+        return self.get_absolute_url() + "updates/feed/"
+
+    @property
+    def live_update_count(self):
+        """How many updates readers can see, from the row's data when it was read with for_story_page()."""
+        if hasattr(self, "live_updates_public"):
+            return self.live_updates_public or 0
+        if self.pk is None:
+            return 0
+        return self.live_updates.published().count()
+
+    @property
+    def key_events(self):
+        """The key events readers can see, newest first, as (number, headline or summary), from the row's data."""
+        from . import reading
+
+        return reading.key_events_of(self)
+
+    def live_update_list(self):
+        """The updates search engines are told about: those on the page being shown, or else the newest page."""
+        shown = getattr(self, "shown_live_updates", None)
+        if shown is not None:
+            return shown
+        return list(self.live_updates.published().select_related("author")[: settings.NEWSROOM_LIVE_UPDATES_PER_PAGE])
+
     @property
     def byline(self):
         """The authors in their byline order, from the prefetched bylines when there are any."""
@@ -722,11 +797,23 @@ class Article(models.Model):
         return self.lead_image.crop("16:9") if self.lead_image else None
 
     def structured_data(self):
-        """schema.org NewsArticle for search engines: the story and its publisher, never anything about replies."""
+        """schema.org NewsArticle for search engines: the story and its publisher, never anything about replies.
+
+        While the story is live it is a LiveBlogPosting with its coverage times and its updates
+        (liveBlogUpdate); once coverage ends, a NewsArticle again.
+        """
         crops = [self.lead_image.crop(ratio) for ratio in ("16:9", "4:3", "1:1")] if self.lead_image else []
+        live = {}
+        if self.is_live:
+            live = {
+                "coverageStartTime": self.live_from.isoformat(),
+                **({"coverageEndTime": self.live_until.isoformat()} if self.live_until else {}),
+                "liveBlogUpdate": [update.structured_data() for update in self.live_update_list()],
+            }
         return {
+            **live,
             "@context": "https://schema.org",
-            "@type": "NewsArticle",
+            "@type": "LiveBlogPosting" if self.is_live else "NewsArticle",
             "mainEntityOfPage": absolute_url(self.get_absolute_url()),
             "headline": self.headline,
             "description": self.summary,
@@ -802,6 +889,111 @@ class Byline(models.Model):
 
     def __str__(self):
         return str(self.author)
+
+
+class LiveUpdateQuerySet(models.QuerySet):
+    def published(self):
+        """The one rule for which updates readers see: their time has come (a scheduled one stays hidden until then)."""
+        return self.filter(publish_at__lte=timezone.now())
+
+    def scheduled(self):
+        return self.filter(publish_at__gt=timezone.now())
+
+    def newer_than(self, update):
+        """Updates that come before `update` in the newest-first order readers see."""
+        return self.filter(Q(publish_at__gt=update.publish_at) | Q(publish_at=update.publish_at, pk__gt=update.pk))
+
+
+@reversion.register()
+class LiveUpdate(models.Model):
+    """A short, timestamped update on a developing story, posted from the story's live desk.
+
+    Written in the same Markdown as story bodies and cleaned by the same sanitiser on save.
+    Its number is its permanent address on the page (#update-N). Readers see it from its
+    time on (a time in the future schedules it); an edit after that is marked "edited".
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates", verbose_name="story")
+    headline = models.CharField(max_length=200, blank=True, help_text="Optional: a few words above the update.")
+    body = models.TextField("text", help_text="Markdown, as in story bodies: *emphasis*, **bold**, [link](https://…), > quote, - list.")
+    body_html = models.TextField(editable=False, blank=True)
+    image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="picture"
+    )
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="live_updates", verbose_name="byline"
+    )
+    is_key_event = models.BooleanField(
+        "key event", default=False, help_text="Listed at the top of the story among the key events, linking here."
+    )
+    publish_at = models.DateTimeField(
+        "time", default=timezone.now, help_text="Readers see the update from this time; a time in the future schedules it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Set when the words of an update readers have seen change."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    objects = LiveUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        indexes = [models.Index(fields=["article", "-publish_at"])]
+        verbose_name = "live update"
+
+    def __str__(self):
+        return self.headline or Truncator(strip_tags(self.body_html) or self.body).words(10)
+
+    def save(self, *args, **kwargs):
+        """Render the text once; mark the update edited when readers had seen other words."""
+        self.body = normalise_newlines(self.body).strip()
+        self.body_html = render_markdown(self.body)
+        if self.pk:
+            before = LiveUpdate.objects.filter(pk=self.pk).values("headline", "body", "publish_at").first()
+            if (
+                before
+                and before["publish_at"] <= timezone.now()
+                and (before["headline"], before["body"]) != (self.headline, self.body)
+            ):
+                self.edited_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """The update's permanent address (articles.views.live_update): it leads to the page of the story that
+        shows it now, at #update-N."""
+        return f"{self.article.live_updates_url}{self.pk}/"
+
+    def is_published(self):
+        return self.publish_at <= timezone.now()
+
+    is_published.boolean = True
+    is_published.short_description = "visible"
+
+    @property
+    def anchor(self):
+        return f"update-{self.pk}"
+
+    @property
+    def title(self):
+        """The headline, or the text's first words (feeds, key events, search engines)."""
+        return self.headline or Truncator(html.unescape(strip_tags(self.body_html))).words(12)
+
+    def structured_data(self):
+        """schema.org BlogPosting for the story's liveBlogUpdate."""
+        data = {
+            "@type": "BlogPosting",
+            "headline": self.title,
+            "datePublished": self.publish_at.isoformat(),
+            "dateModified": (self.edited_at or self.publish_at).isoformat(),
+            "articleBody": html.unescape(strip_tags(self.body_html)).strip(),
+            "url": absolute_url(f"{self.article.get_absolute_url()}#{self.anchor}"),
+        }
+        if self.author_id:
+            data["author"] = self.author.structured_data()
+        return data
 
 
 class EditSessionQuerySet(models.QuerySet):

@@ -9,7 +9,7 @@ data when it is there and ask the database themselves otherwise (the admin, scri
 
 import datetime
 
-from django.db.models import F, Func, JSONField, OuterRef, Subquery
+from django.db.models import Count, F, Func, IntegerField, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -45,8 +45,9 @@ def topics_data():
 
 
 def story_page_data():
-    """Annotations for Article.objects.for_story_page(): corrections and the two kinds of related story."""
-    from .models import Article, Correction
+    """Annotations for Article.objects.for_story_page(): corrections, the two kinds of related story, and the
+    live updates readers see (how many, and the key events)."""
+    from .models import Article, Correction, LiveUpdate
 
     corrections = Correction.objects.filter(article=OuterRef("pk"))
     story_topics = Article.topics.through.objects.filter(article=OuterRef(OuterRef(OuterRef("pk")))).values("topic")
@@ -62,6 +63,24 @@ def story_page_data():
         ),
         "related_by_topic": _rows(Article.objects.filter(pk__in=sharing_a_topic), **story_fields),
         "related_in_section": _rows(Article.objects.filter(pk__in=in_section), **story_fields),
+        **live_update_data(LiveUpdate.objects.published().filter(article=OuterRef("pk"))),
+    }
+
+
+def count_of(queryset):
+    """A correlated subquery counting `queryset`'s rows (NULL, read as 0, when there are none)."""
+    counted = queryset.order_by().values(queryset.model._meta.get_field("article").attname).annotate(n=Count("pk"))
+    return Subquery(counted.values("n")[:1], output_field=IntegerField())
+
+
+def live_update_data(updates):
+    """How many updates readers see and their key events, as data in the story's row (`updates` correlated to it)."""
+    return {
+        "live_updates_public": count_of(updates),
+        "key_events_data": _rows(
+            updates.filter(is_key_event=True), id=F("pk"), headline=F("headline"), body_html=F("body_html"),
+            publish_at=F("publish_at"),
+        ),
     }
 
 
@@ -119,3 +138,19 @@ def related_to(story):
             seen.add(related.pk)
             chosen.append(related)
     return chosen[:RELATED_COUNT]
+
+
+def key_events_of(story):
+    """The story's key events readers see, newest first (LiveUpdate values without a query when read as data)."""
+    from .models import LiveUpdate
+
+    if hasattr(story, "key_events_data"):
+        events = [
+            LiveUpdate(pk=row["id"], article=story, headline=row["headline"], body_html=row["body_html"],
+                       publish_at=_moment(row["publish_at"]))
+            for row in story.key_events_data or []
+        ]
+        return sorted(events, key=lambda event: (event.publish_at, event.pk), reverse=True)
+    if story.pk is None:
+        return []
+    return list(story.live_updates.published().filter(is_key_event=True))

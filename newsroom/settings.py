@@ -349,6 +349,21 @@ if NEWSROOM_CORRECTIONS_AT not in ("foot", "top"):
 NEWSROOM_CONTACT_EMAIL = env("NEWSROOM_CONTACT_EMAIL") or DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">").strip()
 # How long proxies and CDNs in front may keep a public page that is the same for everyone.
 NEWSROOM_SHARED_CACHE_SECONDS = env_int("NEWSROOM_SHARED_CACHE_SECONDS", 30)
+# Live coverage: an open page asks whether there are new updates every POLL seconds; each worker reuses its
+# answer for CHECK_MEMO seconds, and browsers and proxies may keep it CHECK_MAX_AGE seconds. Together they
+# must stay under 15 seconds, the longest a new update may take to reach every open page.
+NEWSROOM_LIVE_POLL_SECONDS = env_int("NEWSROOM_LIVE_POLL_SECONDS", 10)
+NEWSROOM_LIVE_CHECK_MEMO_SECONDS = env_int("NEWSROOM_LIVE_CHECK_MEMO_SECONDS", 1)
+NEWSROOM_LIVE_CHECK_MAX_AGE = env_int("NEWSROOM_LIVE_CHECK_MAX_AGE", 3)
+if (
+    NEWSROOM_LIVE_POLL_SECONDS < 1
+    or min(NEWSROOM_LIVE_CHECK_MEMO_SECONDS, NEWSROOM_LIVE_CHECK_MAX_AGE) < 0
+    or NEWSROOM_LIVE_POLL_SECONDS + NEWSROOM_LIVE_CHECK_MEMO_SECONDS + NEWSROOM_LIVE_CHECK_MAX_AGE >= 15
+):
+    raise ImproperlyConfigured(
+        "NEWSROOM_LIVE_POLL_SECONDS + NEWSROOM_LIVE_CHECK_MEMO_SECONDS + NEWSROOM_LIVE_CHECK_MAX_AGE must stay under 15 seconds."
+    )
+NEWSROOM_LIVE_UPDATES_PER_PAGE = env_int("NEWSROOM_LIVE_UPDATES_PER_PAGE", 20)
 # Picture uploads beyond these limits are refused (the pixel limit stops decompression bombs).
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)

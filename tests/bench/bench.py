@@ -19,6 +19,7 @@ figures to compare are those of the default 20 seconds.
 
 import argparse
 import contextlib
+import dataclasses
 import gzip
 import http.client
 import json
@@ -70,6 +71,7 @@ class Page:
     label: str
     path: str
     method: str = "GET"
+    headers: tuple = ()  # (name, value) pairs sent with every request, e.g. a conditional request's If-None-Match
 
 
 class BenchError(Exception):
@@ -105,10 +107,11 @@ def wrk_script(name, directory):
     return path
 
 
-def run_wrk(wrk, url, threads, connections, seconds, script, script_args=()):
+def run_wrk(wrk, url, threads, connections, seconds, script, script_args=(), headers=()):
     """One wrk run; its exact totals (from report.lua) and its text output."""
     command = [
         wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", WRK_TIMEOUT,
+        *(part for name, value in headers for part in ("-H", f"{name}: {value}")),
         "-s", str(script), url,
     ]
     if script_args:
@@ -220,6 +223,10 @@ def pages(site):
         Page("story", "story, 500 replies", site["seed_story"]["path"]),
         Page("busy", "story, 20,000 replies", busy),
         Page("busy2", "20,000 replies, page 2", busy + "?cpage=2"),
+        Page("live", "live story, 60 updates", site["live_story"]["path"]),
+        Page("check", "update check", site["live_story"]["check"]),
+        # What an open live page asks every few seconds: with the ETag it holds, answered 304 while nothing changed.
+        Page("check304", "update check, 304", site["live_story"]["check"]),
         Page("rss", "RSS feed", "/feeds/latest/"),
         Page("post", "post a reply", f"/comments/post/{site['seed_story']['id']}/", "POST"),
     ]
@@ -308,8 +315,9 @@ def probe(base, page, post_form=None, cookie=None):
     headers = {REQUEST_HEADER: "1"}
     if page.method == "POST":
         headers.update({"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie}"})
+    headers.update(dict(page.headers))
     status, response_headers, body = fetch(base, page.path, page.method, post_form, headers)
-    expected = 303 if page.method == "POST" else 200
+    expected = 303 if page.method == "POST" else 304 if "If-None-Match" in headers else 200
     if status != expected:
         raise BenchError(f"{page.method} {page.path} answered {status}, not {expected}:\n{body[:2000]!r}")
     return {
@@ -540,7 +548,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP_SECONDS", 2)),
                         help="warm-up before each timed run (default 2 s)")
     parser.add_argument("--only", default="", help="comma-separated pages to run (minimal is always run): "
-                        "static,front,section,story,busy,busy2,rss,post")
+                        "static,front,section,story,busy,busy2,live,check,check304,rss,post")
     parser.add_argument("--post-forms", type=int, default=40_000, help="pre-signed reply forms (default 40,000)")
     args = parser.parse_args()
 
@@ -582,6 +590,10 @@ def main():
             forms_path.write_text("\n".join(forms[1:]) + "\n")  # the first is the probe's
             posting = {"cookie": cookie, "probe_form": forms[0], "path": forms_path, "next": 1, "runs": []}
 
+        # The conditional check carries the ETag a reader's browser holds after its first check.
+        etag = fetch(base, site["live_story"]["check"])[1].get("etag")
+        selected = [dataclasses.replace(page, headers=(("If-None-Match", etag),)) if page.key == "check304" else page
+                    for page in selected]
         scripts = {"GET": wrk_script("get", data_dir), "POST": wrk_script("post", data_dir)}
         probes = []
         for page in selected:
@@ -633,7 +645,7 @@ def main():
 def load(wrk, base, page, threads, connections, seconds, scripts, posting):
     """One wrk run against `page`; a run of posts takes the next unused reply forms."""
     if page.method != "POST":
-        return run_wrk(wrk, base + page.path, threads, connections, seconds, scripts["GET"])
+        return run_wrk(wrk, base + page.path, threads, connections, seconds, scripts["GET"], headers=page.headers)
     script_args = (posting["path"], posting["next"], threads, posting["cookie"])
     result, text = run_wrk(wrk, base + page.path, threads, connections, seconds, scripts["POST"], script_args)
     posting["next"] += threads * max(t["sent"] for t in result["threads"])

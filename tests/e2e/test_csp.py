@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from reversion.models import Version
 
-from articles.models import Article, FrontPage
+from articles.models import Article, FrontPage, LiveUpdate
 from comments.models import Comment
 from tests.e2e.conftest import PASSWORD
 
@@ -105,11 +105,14 @@ def test_admin_pages_run_without_csp_violations(story, superuser, page, log_in):
     comment = Comment.objects.first()
     version = Version.objects.get_for_object(story).first()
     FrontPage.current()
+    update = LiveUpdate.objects.create(article=story, body="Gunfire near the airport.")
     for path in [
         f"/admin/articles/article/{story.pk}/history/",
         f"/admin/articles/article/{story.pk}/history/compare/?a={version.pk}&b=now",
         f"/admin/articles/article/{story.pk}/history/{version.pk}/restore/",
         "/admin/articles/frontpage/1/change/",
+        f"/admin/articles/article/{story.pk}/live/",
+        f"/admin/articles/liveupdate/{update.pk}/change/",
         "/admin/articles/article/?state=scheduled",
         "/admin/",
         "/admin/articles/article/",
