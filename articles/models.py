@@ -757,8 +757,9 @@ class Article(models.Model):
 
     @property
     def last_modified(self):
-        """When readers last saw a change: the "Updated" time, or else the publish time (sitemaps, feeds, JSON-LD)."""
-        return self.updated_at or self.publish_at
+        """When readers last saw a change: the "Updated" time, or else the publish time (sitemaps, feeds, JSON-LD);
+        on the story page (for_story_page()), a later live update's time or edit."""
+        return max(filter(None, [self.updated_at or self.publish_at, getattr(self, "live_updates_changed_at", None)]))
 
     @cached_property
     def summary(self):

@@ -10,7 +10,7 @@ data when it is there and ask the database themselves otherwise (the admin, scri
 import datetime
 
 from django.db.models import Count, F, Func, IntegerField, JSONField, OuterRef, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -74,9 +74,12 @@ def count_of(queryset):
 
 
 def live_update_data(updates):
-    """How many updates readers see and their key events, as data in the story's row (`updates` correlated to it)."""
+    """How many updates readers see, when the latest of them last changed, and their key events, as data in the
+    story's row (`updates` correlated to it)."""
+    changed = updates.annotate(changed=Coalesce("edited_at", "publish_at")).order_by("-changed").values("changed")[:1]
     return {
         "live_updates_public": count_of(updates),
+        "live_updates_changed_at": Subquery(changed),
         "key_events_data": _rows(
             updates.filter(is_key_event=True), id=F("pk"), headline=F("headline"), body_html=F("body_html"),
             publish_at=F("publish_at"),

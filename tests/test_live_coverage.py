@@ -433,6 +433,7 @@ def test_a_live_story_is_a_live_blog_posting_with_its_updates_and_a_news_article
     post_update(live_story, now - datetime.timedelta(minutes=2), body="Calm returns to the square.")
     data = structured(page(client, live_story.get_absolute_url()))
     assert data["@type"] == "LiveBlogPosting"
+    assert data["dateModified"] == data["liveBlogUpdate"][0]["datePublished"]  # the newest update moves the story's
     assert data["coverageStartTime"] == live_story.live_from.isoformat() and "coverageEndTime" not in data
     assert data["headline"] == live_story.headline and data["publisher"]["name"] == settings.NEWSROOM_SITE_NAME
     newest, oldest = data["liveBlogUpdate"]
@@ -454,6 +455,7 @@ def test_a_live_story_is_a_live_blog_posting_with_its_updates_and_a_news_article
         html = page(client, live_story.get_absolute_url())
     data = structured(html)
     assert data["@type"] == "NewsArticle" and "liveBlogUpdate" not in data and "coverageStartTime" not in data
+    assert data["dateModified"] == (now - datetime.timedelta(minutes=2)).isoformat()  # still the newest update's time
     assert "Calm returns to the square." in html and "Live coverage ended" in html
 
 
