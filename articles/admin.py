@@ -447,6 +447,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form
         context["stale"] = getattr(form, "stale", None)
+        context["may_post_live_updates"] = obj is not None and self.may_post_live_updates(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # History, comparison, restore, and the desk's autosave and presence.

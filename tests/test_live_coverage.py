@@ -258,6 +258,17 @@ def test_a_reporter_cannot_post_to_a_published_story_nor_switch_coverage(reporte
     assert not LiveUpdate.objects.exists()
 
 
+def test_the_story_form_links_the_live_desk_only_for_those_who_may_post(django_user_model, editor, live_story):
+    from django.contrib.auth.models import Permission
+
+    reader = django_user_model.objects.create_user("vera", password="pw-for-tests-1", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_article"))
+    change_page = reverse("admin:articles_article_change", args=[live_story.pk])
+    assert ">Live desk</a>" in page(signed_in(editor), change_page)
+    assert ">Live desk</a>" not in page(signed_in(reader), change_page)
+    assert signed_in(reader).get(desk_url(live_story)).status_code == 403
+
+
 def test_a_reporter_may_post_to_a_draft_they_may_still_change_but_not_switch_it_live(reporter, site):
     draft = site[6]
     draft.status = Article.Status.DRAFT
@@ -265,6 +276,7 @@ def test_a_reporter_may_post_to_a_draft_they_may_still_change_but_not_switch_it_
     rita = signed_in(reporter)
     assert rita.post(desk_url(draft), {"body": "Notes from the scene."}).status_code == 302
     assert list(draft.live_updates.values_list("body", flat=True)) == ["Notes from the scene."]
+    assert ">Live desk</a>" in page(rita, reverse("admin:articles_article_change", args=[draft.pk]))
     assert "Start live coverage now" not in page(rita, desk_url(draft))
     assert rita.post(desk_url(draft), {"action": "go_live"}).status_code == 403
 
