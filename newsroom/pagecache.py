@@ -186,7 +186,8 @@ def cached_for_readers(*, query=(), shared=True, cache_name="pages"):
             params = "&".join(f"{name}={request.GET[name]}" for name in query if name in request.GET)
             if params:  # whatever a reader typed (a search), made a short key any cache backend takes
                 params = hashlib.sha256(params.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-            key = f"page:{current}:{request.path}?{params}"
+            address = f"{request.path}?{params}"
+            key = f"page:{current}:{address}"
             page = caches[cache_name].get(key)
             if page is None:
                 response = view(request, *args, **kwargs)
@@ -197,7 +198,7 @@ def cached_for_readers(*, query=(), shared=True, cache_name="pages"):
                     return response
                 if not _cacheable(response):
                     return response
-                page = CachedPage.from_response(response, getattr(request, "page_holes", []), key=key)
+                page = CachedPage.from_response(response, getattr(request, "page_holes", []), address=address)
                 caches[cache_name].set(key, page, _lifetime(request))
             return page.respond(request, shared=shared and not page.holes)
 
@@ -225,10 +226,11 @@ def _lifetime(request):
     return max(1, min(MAX_AGE, math.ceil((moment - timezone.now()).total_seconds())))
 
 
-def _etag(key, content=b""):
-    """The page's address and generation, and its text: a page rendered again differently (its "2 hours
-    ago" now "3 hours ago") is not answered "not modified" to a browser holding the old one."""
-    digest = hashlib.sha256(key.encode())
+def _etag(address, content):
+    """The page's address and its text, not the generation: a page that reads the same after a change
+    elsewhere on the site is still "not modified", and one rendered differently (its "2 hours ago" now
+    "3 hours ago") is not."""
+    digest = hashlib.sha256(address.encode("utf-8", "surrogatepass"))
     digest.update(content)
     return '"' + digest.hexdigest()[:32] + '"'
 
@@ -244,7 +246,7 @@ class CachedPage:
     compressed: "Compressed"
 
     @classmethod
-    def from_response(cls, response, recorded_holes, key):
+    def from_response(cls, response, recorded_holes, address):
         content = response.content
         found = [(match.start(1), match.end(1), "csrf", ()) for match in CSRF_FIELD.finditer(content)]
         for value, filler, args in recorded_holes:
@@ -260,7 +262,7 @@ class CachedPage:
             holes.append((filler, args))
             position = end
         pieces.append(content[position:])
-        etag = _etag(key, b"".join(pieces))  # the text between holes: what is the same for every reader
+        etag = _etag(address, b"".join(pieces))  # the text between holes: what is the same for every reader
         return cls(response["Content-Type"], etag, tuple(pieces), tuple(holes), Compressed.of(pieces))
 
     def respond(self, request, *, shared):

@@ -261,6 +261,15 @@ def test_conditional_get_answers_304_until_the_page_changes(client, url):
     assert changed["ETag"] != etag
 
 
+def test_a_change_elsewhere_on_the_site_leaves_a_page_not_modified(client):
+    story = make_story("Curfew lifted", section=make_section("World"))
+    elsewhere = make_story("Cup final goes to extra time", section=make_section("Sport"))
+    etag = client.get(story.get_absolute_url())["ETag"]
+    elsewhere.headline = "Cup final won on penalties"
+    elsewhere.save()  # the site's generation moves on; this story's page reads the same
+    assert client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
 def test_pages_are_compressed_on_the_wire_when_the_reader_accepts_it(client):
     story = make_story()
     for _ in range(3):
