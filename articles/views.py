@@ -365,15 +365,18 @@ def live_check(request, year, month, day, slug):
 
 @cached_for_readers(query=("after",))
 def live_updates_since(request, year, month, day, slug):
-    """The updates newer than ?after=N, as the story page prints them: what the open page inserts when asked."""
+    """The updates newer than ?after=N, as the story page prints them: what the open page inserts when asked.
+
+    N is an update readers can see (or 0, none yet); anything else is not found, so made-up values are
+    neither rendered nor kept in the page cache, where they would push out the pages readers need."""
     story = _public_story(year, month, day, slug)
     updates = story.live_updates.published().select_related("image", "author")
-    try:
-        after = story.live_updates.published().filter(pk=int(request.GET.get("after") or 0)).first()
-    except ValueError:
-        after = None
-    if after is not None:
-        updates = updates.newer_than(after)
+    after = request.GET.get("after") or "0"
+    if after != "0":
+        shown = story.live_updates.published().filter(pk=int(after)).first() if after.isascii() and after.isdigit() else None
+        if shown is None:
+            raise Http404("No such update.")
+        updates = updates.newer_than(shown)
     updates = list(updates[: settings.NEWSROOM_LIVE_UPDATES_PER_PAGE])
     for update in updates:
         update.article = story

@@ -334,6 +334,8 @@ def test_a_story_page_with_many_updates_is_paginated_and_an_update_address_finds
     assert client.get(updates[-1].get_absolute_url())["Location"] == f"{live_story.get_absolute_url()}#update-{updates[-1].pk}"
     assert client.get(live_story.get_absolute_url() + "?updates=4").status_code == 404
     assert client.get(live_story.get_absolute_url() + "?updates=x").status_code == 404
+    for made_up in [str(updates[-1].pk + 1000), "9" * 40]:
+        assert client.get(f"{live_story.live_updates_url}{made_up}/").status_code == 404
 
 
 def test_a_story_without_updates_keeps_its_query_budget_and_a_live_one_adds_one(client, django_assert_max_num_queries, live_story, site):
@@ -399,6 +401,9 @@ def test_new_updates_come_as_sanitised_html_of_those_after_the_newest_shown(clie
     assert f'id="update-{fresh.pk}"' in html and "Already on the page." not in html
     assert "javascript:" not in html and "<strong>News</strong>" in html
     assert "<html" not in html  # a fragment to insert, not a page
+    assert f'id="update-{fresh.pk}"' in page(client, f"{live_story.live_updates_url}?after=0")
+    for made_up in ["x", "-1", "1e3", "٣", str(fresh.pk + 1000), "9" * 40, "1\x00"]:
+        assert client.get(live_story.live_updates_url, {"after": made_up}).status_code == 404, made_up
 
 
 def test_poll_interval_and_cache_lifetimes_add_up_to_under_15_seconds():
