@@ -99,9 +99,17 @@
       notice.hidden = false;
     }
 
+    function updatesAfter(update) {
+      return fetch(section.getAttribute("data-live-updates") + "?after=" + update, { credentials: "omit" });
+    }
+
     function showWaiting() {
       var answer = waiting;
-      fetch(section.getAttribute("data-live-updates") + "?after=" + newest, { credentials: "omit" })
+      updatesAfter(newest)
+        .then(function (response) {
+          // The newest update shown was deleted since: the newest page instead (those shown are skipped).
+          return response.status === 404 && newest ? updatesAfter(0) : response;
+        })
         .then(function (response) {
           if (!response.ok) throw new Error("updates: " + response.status);
           return response.text();

@@ -121,3 +121,19 @@ def test_an_update_address_finds_it_on_an_older_page_with_and_without_javascript
     without_js.get_by_role("navigation", name="Key events").get_by_role("link", name="Update number 0.").click()
     expect(without_js.get_by_text("Update number 0.", exact=True)).to_be_in_viewport()
     assert "?updates=3" in without_js.url
+
+
+def test_new_updates_still_come_when_the_newest_one_shown_was_deleted(seed_story, page, quick_polls):
+    seed_story.go_live()
+    shown = LiveUpdate.objects.create(article=seed_story, body="Roads are closed.",
+                                      publish_at=timezone.now() - datetime.timedelta(minutes=5))
+    page.goto(seed_story.get_absolute_url())
+    expect(page.get_by_text("Roads are closed.")).to_be_visible()
+
+    shown.delete()  # the editor takes it back, then posts two more
+    for text in ["Roads reopen in the north.", "Trams run again."]:
+        LiveUpdate.objects.create(article=seed_story, body=text)
+    page.get_by_role("button", name="Show it").click(timeout=WITHIN_15_SECONDS)
+    expect(page.get_by_text("Roads reopen in the north.")).to_be_visible()
+    expect(page.get_by_text("Trams run again.")).to_be_visible()
+    expect(page.get_by_text("could not be loaded")).to_have_count(0)
