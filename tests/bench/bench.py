@@ -498,10 +498,9 @@ def report(m, site, seconds, warmup, tables, probes, posting, restarts):
         f"- load: `wrk -t2 -c20 -d{seconds}s --latency` and `wrk -t1 -c1 -d{seconds}s --latency` (both with "
         f"`--timeout {WRK_TIMEOUT}`), each after a {warmup} s warm-up at the same level; "
         "every request sends `Accept-Encoding: gzip`",
-        "- bytes/response: bytes wrk read per response, headers included; SQL queries: counted on the first request "
-        "to each address, before the load, when nothing of it is cached yet (bench middleware, off during the "
-        "timed runs; the first page asked also reads the parts every page shares once per change: sections, "
-        "footer pages, the front page's choices); server CPU: gunicorn's, its database "
+        "- bytes/response: bytes wrk read per response, headers included; SQL queries: what rendering the page costs "
+        "when it is not in the page cache, counted once before the load (bench middleware, off during the timed "
+        "runs; a page served from the cache takes none); server CPU: gunicorn's, its database "
         "backends' and the cache server's CPU time per request; others' CPU: cores used by any other process "
         "(but wrk) during the timed run, a busy neighbour that lowers the figures",
         f"- gunicorn worker restarts during the run: {restarts}",
