@@ -482,11 +482,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.annotate(topics_data=reading.topics_data())
 
     def for_story_page(self):
-        """What the story page prints, in the two queries of for_listing(): the story's topics, corrections
-        and related stories come in its own row, as data (articles/reading.py)."""
+        """What the story page prints, in one query: the story with its section and lead picture, and its
+        byline, topics, corrections and related stories in its own row, as data (articles/reading.py)."""
         from . import reading
 
-        return self.for_listing().with_topics().annotate(**reading.story_page_data())
+        return self.select_related("section", "lead_image").with_topics().annotate(**reading.story_page_data())
 
 
 # What a revision of a story keeps and a restore brings back: its text, section and picture (the byline
@@ -747,8 +747,11 @@ class Article(models.Model):
 
     @property
     def byline(self):
-        """The authors in their byline order, from the prefetched bylines when there are any."""
-        return [b.author for b in self.bylines.all()]
+        """The authors in their byline order: from the row's data when it was read with for_story_page(), else
+        from the bylines (prefetched by for_listing())."""
+        from . import reading
+
+        return reading.byline_of(self)
 
     def is_dated(self, year, month, day):
         """Whether the story's address date (its publish time in the site's time zone) is this day."""

@@ -1,4 +1,4 @@
-"""What a story page shows beside the story: its topics, its corrections and related stories.
+"""What a story page shows beside the story: its byline, topics, corrections and related stories.
 
 They come as data in the story's own row (JSON built by correlated subqueries in the
 one SELECT that reads the story), so the page costs no query more than the story
@@ -45,9 +45,9 @@ def topics_data():
 
 
 def story_page_data():
-    """Annotations for Article.objects.for_story_page(): corrections, the two kinds of related story, and the
-    live updates readers see (how many, and the key events)."""
-    from .models import Article, Correction, LiveUpdate
+    """Annotations for Article.objects.for_story_page(): the byline, corrections, the two kinds of related story,
+    and the live updates readers see (how many, and the key events)."""
+    from .models import Article, Byline, Correction, LiveUpdate
 
     corrections = Correction.objects.filter(article=OuterRef("pk"))
     story_topics = Article.topics.through.objects.filter(article=OuterRef(OuterRef(OuterRef("pk")))).values("topic")
@@ -57,7 +57,12 @@ def story_page_data():
     in_section = others.filter(section=OuterRef(OuterRef("section_id"))).values("pk")[:RELATED_COUNT]
     story_fields = {"id": F("pk"), "headline": F("headline"), "kicker": F("kicker"), "slug": F("slug")}
     story_fields["publish_at"] = F("publish_at")
+    bylines = Byline.objects.filter(article=OuterRef("pk"))
     return {
+        "byline_data": _rows(
+            bylines, position=F("position"), id=F("author_id"), name=F("author__name"), slug=F("author__slug"),
+            role=F("author__role"), is_organization=F("author__is_organization"),
+        ),
         "corrections_data": _rows(
             corrections, id=F("pk"), kind=F("kind"), text=F("text"), published_at=F("published_at")
         ),
@@ -91,6 +96,18 @@ def _moment(value):
     """A time as JSON carries it (ISO text from PostgreSQL, "YYYY-MM-DD HH:MM:SS" from SQLite), aware."""
     moment = parse_datetime(value)
     return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
+
+
+def byline_of(story):
+    from .models import Author
+
+    if hasattr(story, "byline_data"):
+        rows = sorted(story.byline_data or [], key=lambda row: row["position"])
+        return [
+            Author(pk=row["id"], name=row["name"], slug=row["slug"], role=row["role"], is_organization=bool(row["is_organization"]))
+            for row in rows
+        ]
+    return [byline.author for byline in story.bylines.all()]
 
 
 def topics_of(story):

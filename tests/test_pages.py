@@ -1,7 +1,9 @@
 """Reader pages: the front page, section pages and story pages, their addresses, previews and query counts."""
 
 import datetime
+import json
 import math
+import re
 from unittest import mock
 
 import pytest
@@ -13,7 +15,7 @@ from django.db.models.signals import post_init
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from articles.models import Article, Image
+from articles.models import Article, Author, Image
 from comments.models import Comment
 from tests.realistic_site import add_reply_threads
 from tests.stories import make_section, make_story
@@ -207,7 +209,8 @@ def make_many_stories(count):
 # the stories (with section and picture, whose renditions are in its row), the bylines with their authors,
 # the reply counts. No count of stories: a page asks only whether there is a next one.
 LIST_PAGE_QUERIES = 3
-# The story (with section and picture), the bylines with their authors, its reply count, one page of its threads.
+# The story (with section and picture, its byline, topics, corrections and related stories in its row), its reply
+# count, one page of its threads, and a live story's page of updates.
 STORY_PAGE_QUERIES = 4
 FEED_QUERIES = 2  # the stories, the bylines with their authors
 
@@ -343,3 +346,14 @@ def test_a_story_without_standfirst_is_summed_up_by_its_opening_paragraphs_not_i
     assert f'<p class="card__summary">{story.summary}</p>' in client.get("/").content.decode()
     Article.objects.filter(pk=story.pk).update(standfirst="An editor's own summary.")
     assert Article.objects.get(pk=story.pk).summary == "An editor's own summary."
+
+
+def test_a_story_page_names_its_writers_in_byline_order_with_their_kind(client):
+    story = make_story("Curfew lifted", authors=["Wire services", "Aliya Sultanova"])
+    story.bylines.filter(author__slug="wire-services").update(position=5)  # moved to the end in the admin
+    Author.objects.filter(slug="wire-services").update(is_organization=True, role="Agency")
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert ('By <a class="byline__name" href="/author/aliya-sultanova/">Aliya Sultanova</a> and '
+            '<a class="byline__name" href="/author/wire-services/">Wire services</a>') in page
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    assert [(a["@type"], a["name"]) for a in data["author"]] == [("Person", "Aliya Sultanova"), ("Organization", "Wire services")]
