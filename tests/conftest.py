@@ -33,3 +33,27 @@ def fresh_cache():
     yield
     for name in ("default", "pages", "search"):
         caches[name].clear()
+
+
+# Staff in each group (tests/staff.py); a module may define its own.
+
+
+@pytest.fixture
+def editor(django_user_model):
+    from tests.staff import staff
+
+    return staff(django_user_model, "edna", "Editors")
+
+
+@pytest.fixture
+def reporter(django_user_model):
+    from tests.staff import staff
+
+    return staff(django_user_model, "rita", "Reporters")
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    from tests.staff import staff
+
+    return staff(django_user_model, "moe", "Moderators")

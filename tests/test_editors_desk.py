@@ -18,38 +18,12 @@ from PIL import Image as PILImage
 from reversion.models import Version
 
 from articles.models import Article, EditSession, FrontPage, Image, PreviewLink, SeedStory
+from tests.staff import signed_in, staff
 from tests.stories import make_section, make_story
 from tests.test_admin_articles import story_form
 from tests.test_images import SECRETS, jpeg_with_secrets, path_of, picture_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def staff(django_user_model, username, group):
-    user = django_user_model.objects.create_user(username, password="unused", is_staff=True)  # noqa: S106
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return staff(django_user_model, "edna", "Editors")
-
-
-@pytest.fixture
-def reporter(django_user_model):
-    return staff(django_user_model, "rita", "Reporters")
-
-
-@pytest.fixture
-def moderator(django_user_model):
-    return staff(django_user_model, "moe", "Moderators")
 
 
 def change_url(story):

@@ -12,49 +12,21 @@ from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
 from articles.models import Article, Author, LiveUpdate
 from tests.realistic_site import build_site
+from tests.staff import signed_in
 from tests.test_images import SECRETS, jpeg_with_secrets, path_of
 
 pytestmark = pytest.mark.django_db
 
 SEED_ADDRESS = "/2022/01/16/shooting-continues-in-almaty/"
 LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
-
-
-def staff(django_user_model, username, group):
-    user = django_user_model.objects.create_user(username, password="unused", is_staff=True)  # noqa: S106
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return staff(django_user_model, "edna", "Editors")
-
-
-@pytest.fixture
-def reporter(django_user_model):
-    return staff(django_user_model, "rita", "Reporters")
-
-
-@pytest.fixture
-def moderator(django_user_model):
-    return staff(django_user_model, "moe", "Moderators")
 
 
 @pytest.fixture(autouse=True)
