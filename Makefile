@@ -43,7 +43,7 @@ audit: $(VENV)/.installed-test
 	$(BIN)/python -m newsroom.audit
 
 # Load benchmark with wrk on loopback: every kind of page against a minimal Django view, under gunicorn
-# (tests/bench/bench.py; about 8 minutes). BENCH_DATABASE_URL=postgres://.../newsroom_bench for PostgreSQL
+# (tests/bench/bench.py; about 15 minutes). BENCH_DATABASE_URL=postgres://.../newsroom_bench for PostgreSQL
 # (created and dropped), REDIS_URL for Redis, BENCH_SECONDS=5 for a quick look. Results: test-results/bench/.
 bench: $(VENV)/.installed-test
 	$(BIN)/python tests/bench/bench.py $(BENCH_ARGS)

@@ -11,7 +11,10 @@ sync workers on loopback, and asks each address with the same two wrk lines,
 short warm-up. Every figure is also given as a share of the minimal view's
 requests per second in the same run: the minimal view passes through the same
 middleware, so the share is what the page itself costs over the framework's
-fixed price. Results go to stdout and to test-results/bench/.
+fixed price. At 20 connections the minimal view is measured again after each
+page, and each page is compared with the runs just before and after it, so a
+machine whose speed drifts during the run does not favour the first pages.
+Results go to stdout and to test-results/bench/.
 
 BENCH_SECONDS (or --seconds) shortens the timed runs for a quick look; the
 figures to compare are those of the default 20 seconds.
@@ -483,7 +486,7 @@ def table(rows):
     return "\n".join(lines)
 
 
-def report(m, site, seconds, warmup, tables, probes, posting, restarts):
+def report(m, site, seconds, warmup, tables, probes, posting, restarts, minimal_runs):
     out = [
         f"# Newsroom load benchmark, {m['started']}",
         "",
@@ -503,6 +506,10 @@ def report(m, site, seconds, warmup, tables, probes, posting, restarts):
         "runs; a page served from the cache takes none); server CPU: gunicorn's, its database "
         "backends' and the cache server's CPU time per request; others' CPU: cores used by any other process "
         "(but wrk) during the timed run, a busy neighbour that lowers the figures",
+        f"- of minimal: at {LEVELS[0][0]}, each page against the mean of the minimal view's runs just before and "
+        f"after it; the minimal view ran {len(minimal_runs)} times, {min(minimal_runs):,.0f} to "
+        f"{max(minimal_runs):,.0f} req/s (its row: the first run against the mean of all); at {LEVELS[1][0]}, "
+        "against the minimal view's one run",
         f"- gunicorn worker restarts during the run: {restarts}",
         "",
     ]
@@ -578,7 +585,7 @@ def main():
         log_path = data_dir / "gunicorn.log"
         base = stack.enter_context(gunicorn_server.gunicorn(env, log_path, workers=WORKERS))
         print(f"gunicorn: {WORKERS} sync workers at {base}; each timed run {args.seconds} s after {args.warmup} s "
-              f"of warm-up; about {len(selected) * 2 * (args.seconds + args.warmup + 2) // 60 + 1} minutes", flush=True)
+              f"of warm-up; about {(len(selected) * 3 - 1) * (args.seconds + args.warmup + 2) // 60 + 1} minutes", flush=True)
         booted_at_start = log_path.read_text().count("Booting worker")
 
         posting = None
@@ -602,26 +609,8 @@ def main():
                 probes.append((page, probe(base, page)))
 
         meter = CpuMeter(base.pid, services=db["services"] + ([("redis-server", "")] if "REDIS_URL" in env else []))
-        tables = {label: [] for label, _, _ in LEVELS}
-        raw = []
-        minimal_rate = {}
-        for page, probed in probes:
-            for label, threads, connections in LEVELS:
-                load(wrk, base, page, threads, connections, args.warmup, scripts, posting)
-                wait_until_idle(base.pid)
-                before = meter.snapshot()
-                result, text = load(wrk, base, page, threads, connections, args.seconds, scripts, posting)
-                server_cpu, others = meter.measure(before, meter.snapshot())
-                wait_until_idle(base.pid)
-                if page.key == "minimal":
-                    minimal_rate[label] = result["requests"] / (result["duration_us"] / 1e6)
-                r = row(page, result, minimal_rate.get(label), probed, server_cpu, others)
-                tables[label].append(r)
-                raw.append({"page": page.label, "path": page.path, "level": label, "result": result, "wrk": text})
-                ratio = f"{r['ratio']:6.1%}" if r["ratio"] is not None else "     -"
-                print(f"  {page.label:<24} {label:<15} {r['rate']:9.1f} req/s {ratio} of minimal  "
-                      f"p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  {r['bytes']:9,.0f} B/resp  "
-                      f"{r['queries']} queries  {r['cpu_ms']} CPU ms/req  others' CPU {r['others']} {r['problems']}", flush=True)
+        runner = Runner(wrk, base, args, scripts, posting, meter)
+        tables, raw, minimal_runs = run_pages(runner, probes)
 
         log_text = log_path.read_text()
         restarts = log_text.count("Booting worker") - booted_at_start
@@ -629,10 +618,10 @@ def main():
             posting["summary"] = check_posts(env, posting, log_path)
         info["load_after"] = load_average()
 
-    text = report(info, site, args.seconds, args.warmup, tables, probes, posting, restarts)
+    text = report(info, site, args.seconds, args.warmup, tables, probes, posting, restarts, minimal_runs)
     print("\n" + text)
     data = {"machine": info, "site": site, "tables": tables, "probes": [(p.label, p.path, r) for p, r in probes],
-            "runs": raw, "worker_restarts": restarts,
+            "runs": raw, "minimal_runs": minimal_runs, "worker_restarts": restarts,
             "posting": posting and {"summary": posting["summary"], "runs": posting["runs"]}}
     path = write_results(text, data, db["name"], started.strftime("%Y%m%d-%H%M%S"))
     print(f"written to {path.relative_to(REPO)} (and latest.md beside it)")
@@ -641,15 +630,95 @@ def main():
     return 0
 
 
-def load(wrk, base, page, threads, connections, seconds, scripts, posting):
-    """One wrk run against `page`; a run of posts takes the next unused reply forms."""
-    if page.method != "POST":
-        return run_wrk(wrk, base + page.path, threads, connections, seconds, scripts["GET"], headers=page.headers)
-    script_args = (posting["path"], posting["next"], threads, posting["cookie"])
-    result, text = run_wrk(wrk, base + page.path, threads, connections, seconds, scripts["POST"], script_args)
-    posting["next"] += threads * max(t["sent"] for t in result["threads"])
-    posting["runs"].append(result)
-    return result, text
+@dataclass
+class Runner:
+    """What every timed run needs: wrk, the server, the run lengths, the scripts, the reply forms, the CPU meter."""
+
+    wrk: str
+    base: str
+    args: argparse.Namespace
+    scripts: dict
+    posting: dict
+    meter: "CpuMeter"
+
+    def timed(self, page, threads, connections):
+        """A warm-up, then one timed run: (wrk's totals, its text, server CPU seconds, others' CPU)."""
+        self.load(page, threads, connections, self.args.warmup)
+        wait_until_idle(self.base.pid)
+        before = self.meter.snapshot()
+        result, text = self.load(page, threads, connections, self.args.seconds)
+        server_cpu, others = self.meter.measure(before, self.meter.snapshot())
+        wait_until_idle(self.base.pid)
+        return result, text, server_cpu, others
+
+    def load(self, page, threads, connections, seconds):
+        """One wrk run against `page`; a run of posts takes the next unused reply forms."""
+        if page.method != "POST":
+            return run_wrk(self.wrk, self.base + page.path, threads, connections, seconds, self.scripts["GET"],
+                           headers=page.headers)
+        posting = self.posting
+        script_args = (posting["path"], posting["next"], threads, posting["cookie"])
+        result, text = run_wrk(self.wrk, self.base + page.path, threads, connections, seconds, self.scripts["POST"],
+                               script_args)
+        posting["next"] += threads * max(t["sent"] for t in result["threads"])
+        posting["runs"].append(result)
+        return result, text
+
+
+def rate_of(result):
+    return result["requests"] / (result["duration_us"] / 1e6)
+
+
+def run_pages(runner, probes):
+    """Every page at every level, with the minimal view measured again beside each page where the targets are.
+
+    The machine's speed drifts over a run of several minutes (by 15% and more on a shared machine), so
+    at 20 connections each page is compared with the mean of the minimal view's runs just before and
+    just after it. At one connection the figures are latencies, and the minimal view is measured once.
+    """
+    (minimal, minimal_probe), *others = probes
+    bracketed = LEVELS[0]
+    tables = {label: [] for label, _, _ in LEVELS}
+    raw = []
+    minimal_runs = []  # rates of the minimal view at the bracketed level, in order
+
+    def record(page, probed, level, run, reference):
+        label, threads, connections = level
+        result, text, server_cpu, others_cpu = run
+        r = row(page, result, reference, probed, server_cpu, others_cpu)
+        tables[label].append(r)
+        raw.append({"page": page.label, "path": page.path, "level": label, "result": result, "wrk": text})
+        ratio = f"{r['ratio']:6.1%}" if r["ratio"] is not None else "     -"
+        print(f"  {page.label:<24} {label:<15} {r['rate']:9.1f} req/s {ratio} of minimal  "
+              f"p50 {r['p50_ms']:8.2f} ms  p99 {r['p99_ms']:8.2f} ms  {r['bytes']:9,.0f} B/resp  "
+              f"{r['queries']} queries  {r['cpu_ms']} CPU ms/req  others' CPU {r['others']} {r['problems']}", flush=True)
+
+    def minimal_at(level):
+        label, threads, connections = level
+        run = runner.timed(minimal, threads, connections)
+        raw.append({"page": minimal.label, "path": minimal.path, "level": label, "result": run[0], "wrk": run[1]})
+        return run
+
+    first = {}
+    for level in LEVELS:
+        first[level] = minimal_at(level)
+        if level == bracketed:
+            minimal_runs.append(rate_of(first[level][0]))
+    for page, probed in others:
+        runs = {level: runner.timed(page, level[1], level[2]) for level in LEVELS}
+        after = minimal_at(bracketed)
+        before_rate, after_rate = minimal_runs[-1], rate_of(after[0])
+        minimal_runs.append(after_rate)
+        print(f"  {minimal.label:<24} {bracketed[0]:<15} {after_rate:9.1f} req/s (measured again)", flush=True)
+        for level, run in runs.items():
+            reference = (before_rate + after_rate) / 2 if level == bracketed else rate_of(first[level][0])
+            record(page, probed, level, run, reference)
+    # The minimal view's own row: its first run, against the mean of all its runs at the bracketed level.
+    for level in LEVELS:
+        reference = sum(minimal_runs) / len(minimal_runs) if level == bracketed else rate_of(first[level][0])
+        record(minimal, minimal_probe, level, first[level], reference)
+        tables[level[0]].insert(0, tables[level[0]].pop())
+    return tables, raw, minimal_runs
 
 
 def check_posts(env, posting, log_path):
