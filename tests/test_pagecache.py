@@ -281,8 +281,10 @@ def test_pages_are_compressed_on_the_wire_when_the_reader_accepts_it(client):
         assert "Words worth compressing." in page and "</html>" in page
         assert CSRF.search(page) and TIMESTAMP.search(page)
         assert len(response.content) < len(page) / 3
-    plain = client.get(story.get_absolute_url())
+    plain = client.get(story.get_absolute_url())  # from the cache, for a reader that does not accept gzip
     assert "Content-Encoding" not in plain and "Words worth compressing." in html(plain)
+    assert CSRF.search(html(plain)) and TIMESTAMP.search(html(plain))
+    assert int(plain["Content-Length"]) == len(plain.content)
 
 
 # -- An outage of the shared cache is not an outage of the site ----------------------------------------------------
