@@ -10,7 +10,8 @@ can see changes. Three rules make that safe:
   picture replaced) and by itself when a scheduled moment arrives (a story's
   publish time, replies closing: `register_schedule()`). Every worker reads it
   on every request, so a change shows on the very next one, whichever worker
-  answers.
+  answers. With Redis, a worker hears of each change instead of asking for the
+  generation each time (`HeardGeneration`): a round trip costs as much as the page.
 - A request that carries anything personal (a signed-in session, messages
   waiting, a reply author's token: `PERSONAL_COOKIES`) is never served from the
   cache nor stored in it; its answer is private. So is one that a view or a
@@ -27,6 +28,7 @@ is down, pages are rendered as if nothing were cached.
 import hashlib
 import logging
 import math
+import os
 import re
 import struct
 import threading
@@ -35,13 +37,17 @@ import zlib
 from dataclasses import dataclass
 from functools import wraps
 
+import redis
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +107,7 @@ def generation():
     try:
         if getattr(_owed, "bump", False):
             _bump()
-        current = cache.get(GENERATION_KEY)
+        current = _heard().get() if _with_redis() else cache.get(GENERATION_KEY)
         if current is None or (current[1] is not None and timezone.now().timestamp() >= current[1]):
             current = _bump()
         return current[0]
@@ -137,8 +143,89 @@ def _bump():
     valid_until = min(moments).timestamp() if moments else None
     current = (time.time_ns(), valid_until)
     cache.set(GENERATION_KEY, current, timeout=None)
+    if _with_redis():
+        _heard().announce(current)
     _owed.bump = False
     return current
+
+
+def forget_generation():
+    """This thread reads the generation afresh at its next request, as after a lost connection to Redis
+    (the tests empty the cache between tests)."""
+    if heard := getattr(_owed, "heard", None):
+        heard.value = None
+
+
+def _with_redis():
+    return isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache)  # `cache` is a proxy: isinstance() cannot see through it
+
+
+def _heard():
+    if getattr(_owed, "heard", None) is None:
+        _owed.heard = HeardGeneration(caches[DEFAULT_CACHE_ALIAS])
+    return _owed.heard
+
+
+class HeardGeneration:
+    """The generation as this thread last heard it from Redis, so a page from the cache costs no round trip.
+
+    Reading the generation from Redis on every request costs a round trip to another process,
+    as much as the rest of a cached page. Instead each change is announced on a channel
+    (`announce()`), and each worker thread listens on a connection of its own: a request only
+    looks, without waiting, whether anything came, and reads the generation again when it did.
+    A subscription's confirmation counts as news too, so nothing announced before it is missed.
+    The generation is also read again at least once a second, and on every request while
+    listening fails (Redis down: then nothing is cached anyway); listening is tried again
+    every few seconds. A lost connection is noticed at the next request (its socket reads as
+    closed), so a change is never missed for longer than that request.
+    """
+
+    RECHECK_SECONDS = 1.0
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, redis_cache):
+        self.cache = redis_cache
+        self.channel = redis_cache.make_key(GENERATION_KEY)
+        # The cache's own server and timeouts; no retries: a lost connection must be seen, not hidden.
+        configured = settings.CACHES[DEFAULT_CACHE_ALIAS]
+        self.client = redis.Redis.from_url(
+            configured["LOCATION"], retry=Retry(NoBackoff(), 0),
+            **{name: value for name, value in configured.get("OPTIONS", {}).items() if name.startswith("socket_")},
+        )
+        self.pid = os.getpid()
+        self.listening = None  # the PubSub, once subscribed
+        self.value, self.read_at, self.retry_at = None, -math.inf, 0.0
+
+    def get(self):
+        now = time.monotonic()
+        if self.pid != os.getpid():  # a forked worker: the parent's connections are not its own
+            self.__init__(self.cache)
+        if self.listening is None and now >= self.retry_at:
+            self._listen(now)
+        if self.listening is not None:
+            try:
+                while self.listening.get_message(timeout=0) is not None:
+                    self.value = None
+            except Exception:
+                self.listening, self.value, self.retry_at = None, None, now + self.RETRY_SECONDS
+        if self.listening is None or self.value is None or now - self.read_at >= self.RECHECK_SECONDS:
+            self.value = None  # should the read fail, nothing stale is left to serve
+            self.value, self.read_at = self.cache.get(GENERATION_KEY), now
+        return self.value
+
+    def announce(self, current):
+        """Tell every listener that the generation is now `current` (already stored)."""
+        self.value, self.read_at = current, time.monotonic()
+        self.client.publish(self.channel, b"")
+
+    def _listen(self, now):
+        try:
+            listening = self.client.pubsub()
+            listening.subscribe(self.channel)
+        except Exception:
+            self.retry_at = now + self.RETRY_SECONDS
+            return
+        self.listening, self.value = listening, None
 
 
 def per_generation(name, compute):

@@ -28,8 +28,11 @@ def fresh_cache():
     """Cached pages and other cached state must not leak from one test into the next."""
     from django.core.cache import caches
 
+    from newsroom import pagecache
+
     for name in ("default", "pages", "search"):
         caches[name].clear()
+    pagecache.forget_generation()  # with Redis, what this thread last heard is gone with the cache
     yield
     for name in ("default", "pages", "search"):
         caches[name].clear()

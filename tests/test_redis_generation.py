@@ -1,0 +1,76 @@
+"""With Redis, gunicorn workers hear of each change instead of asking Redis on every request.
+
+A real Redis and two gunicorn workers: a change made in another process shows in
+every page answered after it is committed, whichever worker answers, while the
+workers read the generation from Redis far less often than once a request.
+"""
+
+import os
+import threading
+import time
+import urllib.request
+
+import pytest
+import redis
+
+from tests import gunicorn_server
+from tests.test_cache_outage import REDIS_SERVER, get, redis_on
+
+NEW_HEADLINE = "Curfew lifted in Almaty"
+
+
+def redis_gets(port):
+    return redis.Redis(port=port).info("commandstats").get("cmdstat_get", {}).get("calls", 0)
+
+
+def test_every_worker_hears_of_a_change_at_once_and_seldom_asks_redis(tmp_path):
+    if not os.access(REDIS_SERVER, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail(f"{REDIS_SERVER} not found")
+        pytest.skip(f"{REDIS_SERVER} not found; install Debian's redis-server")
+    port = gunicorn_server.free_port()
+    env = gunicorn_server.server_env(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}/0", DJANGO_LOG_LEVEL="WARNING")
+    story_url = gunicorn_server.prepare_site(env)
+    opener = urllib.request.build_opener()
+
+    with redis_on(port, tmp_path), gunicorn_server.gunicorn(env, tmp_path / "server.log", workers=2) as base:
+        for _ in range(10):  # both workers have the page and listen
+            assert get(opener, base + story_url)[0] == 200
+
+        before, started = redis_gets(port), time.monotonic()
+        for _ in range(100):
+            assert get(opener, base + story_url)[0] == 200
+        seconds = time.monotonic() - started
+        # At most one read a second per worker (the recheck), and one more each when the run began.
+        assert redis_gets(port) - before <= 2 * (int(seconds) + 2), f"100 pages in {seconds:.1f} s"
+
+        answers, stop = [], threading.Event()
+
+        def read_continuously():
+            while not stop.is_set():
+                asked_at = time.time()
+                status, body = get(opener, base + story_url)
+                answers.append((asked_at, status, NEW_HEADLINE in body))
+
+        reader = threading.Thread(target=read_continuously)
+        reader.start()
+        try:
+            while len(answers) < 5 and reader.is_alive():
+                time.sleep(0.01)
+            change_asked_at = time.time()
+            out = gunicorn_server.manage(
+                env, "shell", "--no-imports", "-c",
+                "import time; from articles.models import Article; story = Article.objects.get(); "
+                f"story.headline = {NEW_HEADLINE!r}; story.save(); print('COMMITTED', repr(time.time()))",
+            )
+            committed_at = float(out.split("COMMITTED ", 1)[1].split()[0])
+            time.sleep(0.5)  # the reader keeps asking for half a second after the change
+        finally:
+            stop.set()
+            reader.join(timeout=30)
+
+    assert all(status == 200 for _, status, _ in answers)
+    before_change = [shows for asked_at, _, shows in answers if asked_at < change_asked_at]
+    after_change = [shows for asked_at, _, shows in answers if asked_at > committed_at]
+    assert before_change and not any(before_change), "the old headline, until the change"
+    assert len(after_change) >= 5 and all(after_change), f"stale pages after the change: {after_change.count(False)}"
