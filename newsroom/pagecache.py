@@ -64,7 +64,7 @@ MAX_AGE = 600
 _schedules = []
 _fillers = {"csrf": lambda request: get_token(request)}
 _memo = {}  # name: (generation, value), see per_generation()
-_owed = threading.local()  # this process's debts to the shared cache: a change not yet announced
+_this_thread = threading.local()  # a change not yet announced (bump), the generation as heard (heard), warned_at
 
 
 def register_schedule(next_moment):
@@ -105,15 +105,15 @@ def personal(request):
 def generation():
     """The current generation, or None when the shared cache cannot be reached (then nothing is cached)."""
     try:
-        if getattr(_owed, "bump", False):
+        if getattr(_this_thread, "bump", False):
             _bump()
         current = _heard().get() if _with_redis() else cache.get(GENERATION_KEY)
         if current is None or (current[1] is not None and timezone.now().timestamp() >= current[1]):
             current = _bump()
         return current[0]
     except Exception as error:  # Redis down, a full disk: serve uncached rather than fail
-        if time.monotonic() - getattr(_owed, "warned_at", -60) >= 60:  # once a minute, not once a request
-            _owed.warned_at = time.monotonic()
+        if time.monotonic() - getattr(_this_thread, "warned_at", -60) >= 60:  # once a minute, not once a request
+            _this_thread.warned_at = time.monotonic()
             logger.warning("Page cache unavailable, serving uncached: %s: %s", type(error).__name__, error)
         return None
 
@@ -133,7 +133,7 @@ def _bump_or_owe():
         _bump()
     except Exception as error:
         # Remembered: this process moves the generation on before it serves another cached page.
-        _owed.bump = True
+        _this_thread.bump = True
         logger.error("Could not mark cached pages as out of date: %s: %s", type(error).__name__, error)
 
 
@@ -145,14 +145,14 @@ def _bump():
     cache.set(GENERATION_KEY, current, timeout=None)
     if _with_redis():
         _heard().announce(current)
-    _owed.bump = False
+    _this_thread.bump = False
     return current
 
 
 def forget_generation():
     """This thread reads the generation afresh at its next request, as after a lost connection to Redis
     (the tests empty the cache between tests)."""
-    if heard := getattr(_owed, "heard", None):
+    if heard := getattr(_this_thread, "heard", None):
         heard.value = None
 
 
@@ -161,9 +161,9 @@ def _with_redis():
 
 
 def _heard():
-    if getattr(_owed, "heard", None) is None:
-        _owed.heard = HeardGeneration(caches[DEFAULT_CACHE_ALIAS])
-    return _owed.heard
+    if getattr(_this_thread, "heard", None) is None:
+        _this_thread.heard = HeardGeneration(caches[DEFAULT_CACHE_ALIAS])
+    return _this_thread.heard
 
 
 class HeardGeneration:

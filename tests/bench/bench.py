@@ -374,16 +374,18 @@ class CpuMeter:
             return None
         cpu = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
         busy = sum(cpu) - cpu[3] - cpu[4]  # all but idle and iowait
-        server, mine = {}, 0
+        server, workers, mine = {}, set(), 0
         for pid, ppid, name, ticks, reaped in processes():
             if pid == self.master_pid:
-                server[pid] = ticks + reaped  # reaped: workers recycled during the run
-            elif ppid == self.master_pid or self._is_service(pid, name):
+                server[pid] = ticks + reaped  # reaped: workers recycled during the run, their whole lives
+            elif ppid == self.master_pid:
+                server[pid], workers = ticks, workers | {pid}
+            elif self._is_service(pid, name):
                 server[pid] = ticks
             elif pid == os.getpid():
                 mine = ticks
         children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has exited
-        return busy, server, mine + (children.ru_utime + children.ru_stime) * self.hz, time.monotonic()
+        return busy, server, mine + (children.ru_utime + children.ru_stime) * self.hz, time.monotonic(), workers
 
     def measure(self, before, after):
         """(server CPU seconds, other processes' CPU in cores) between two snapshots.
@@ -395,6 +397,8 @@ class CpuMeter:
         if before is None or after is None:
             return None, None
         server = sum(max(0, ticks - before[1].get(pid, 0)) for pid, ticks in after[1].items())
+        # A worker recycled during the run came back whole in the master's reaped time: less what it had used before.
+        server -= sum(before[1][pid] for pid in before[4] - after[1].keys())
         busy, ours, seconds = after[0] - before[0], after[2] - before[2], after[3] - before[3]
         return server / self.hz, max(0.0, (busy - server - ours) / self.hz / seconds)
 
