@@ -26,6 +26,15 @@ from tests.test_concurrency import NoRedirect, read_form
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
+def redis_server_port():
+    """A free port for a private redis-server (redis_on); the test is skipped, or fails on CI, without one."""
+    if not os.access(REDIS_SERVER, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail(f"{REDIS_SERVER} not found")
+        pytest.skip(f"{REDIS_SERVER} not found; install Debian's redis-server")
+    return gunicorn_server.free_port()
+
+
 @contextmanager
 def redis_on(port, data_dir):
     """A private redis-server on `port`, keeping nothing on disk; stopped on exit."""
@@ -69,11 +78,7 @@ def post_reply(base, story_url, n):
 
 
 def test_pages_replies_and_limits_survive_redis_stopping_and_starting(tmp_path):
-    if not os.access(REDIS_SERVER, os.X_OK):
-        if os.environ.get("CI"):
-            pytest.fail(f"{REDIS_SERVER} not found")
-        pytest.skip(f"{REDIS_SERVER} not found; install Debian's redis-server")
-    port = gunicorn_server.free_port()
+    port = redis_server_port()
     env = gunicorn_server.server_env(
         tmp_path,
         REDIS_URL=f"redis://127.0.0.1:{port}/0",
