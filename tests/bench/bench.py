@@ -455,8 +455,7 @@ def machine(db, cache_label, wrk):
 
 
 def row(page, result, minimal_rate, probed, server_cpu, others):
-    seconds = result["duration_us"] / 1e6
-    rate = result["requests"] / seconds if seconds else 0.0
+    rate = rate_of(result)
     errors = result["errors"]
     problems = [f"{n} {kind}" for kind, n in errors.items() if n]
     if page.method == "POST" and (other := sum(t["other"] for t in result.get("threads", []))):
@@ -670,7 +669,9 @@ class Runner:
 
 
 def rate_of(result):
-    return result["requests"] / (result["duration_us"] / 1e6)
+    """Requests per second in one wrk run."""
+    seconds = result["duration_us"] / 1e6
+    return result["requests"] / seconds if seconds else 0.0
 
 
 def run_pages(runner, probes):
