@@ -802,7 +802,7 @@ class LiveUpdateAdmin(ReviewedVersionAdmin):
 
     def has_recover_permission(self, request, version):
         """A deleted update comes back only where one may post updates: on its story, if that story is still here."""
-        story = Article.objects.filter(pk=version.field_dict["article_id"]).first()
+        story = Article.objects.filter(pk=version.field_dict.get("article_id")).first()
         return story is not None and ArticleAdmin.may_post_live_updates(request, story)
 
     def save_model(self, request, obj, form, change):

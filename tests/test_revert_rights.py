@@ -178,6 +178,8 @@ def test_only_who_may_change_the_story_reverts_its_updates(request, newsroom, ro
 def test_an_editor_reverts_an_update_by_saving_its_form_filled_with_the_old_words(client, editor, newsroom):
     update, desk = newsroom.public_update, signed_in(editor)
     address = revert_url(update.pk, oldest(update))
+    history = desk.get(reverse("admin:articles_liveupdate_history", args=[update.pk])).content.decode()
+    assert f'href="{address}"' in history
     before = state()
     opened = desk.get(address)
     assert opened.status_code == 200
