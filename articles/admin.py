@@ -9,7 +9,8 @@ compare, restore); two people on one story see each other, and the older form's 
 import reversion
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, JsonResponse
@@ -676,8 +677,99 @@ class FrontPageAdmin(admin.ModelAdmin):
 
 
 
+class ReviewedVersionAdmin(VersionAdmin):
+    """django-reversion's history, revert and recover pages, held to the rules of the change and add forms.
+
+    Reversion's own pages write a whole old revision back (every object in it, of any model, found by the
+    version's number alone) and then show the form, keeping what they wrote when the form answers with a
+    redirect. Here a version only fills in a form: a revert, the change form of the object in the address,
+    with a version of that object; a recover, the add form, with the last version of a deleted object of
+    this model, which comes back under its old number. Nothing is written until that form is saved, by the
+    same rights and checks as any other save of it.
+    """
+
+    def has_recover_permission(self, request, version):
+        """Who may bring back the deleted object of `version`: whoever may add one."""
+        return self.has_add_permission(request)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such object.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_for_object(obj), pk=version_id)
+        context = {"title": f"Revert {version.object_repr}", "revert": True, **(extra_context or {})}
+        template = self.revision_form_template or self._reversion_get_template_list("revision_form.html")
+        return self._form_with_version(request, version, object_id, template, context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        if not self.has_recover_permission(request, version):
+            raise PermissionDenied
+        context = {"title": f"Recover {version.object_repr}", "recover": True, **(extra_context or {})}
+        template = self.recover_form_template or self._reversion_get_template_list("recover_form.html")
+        request.recovered_number = version.object_id
+        return self._form_with_version(request, version, None, template, context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        """The deleted objects one may bring back, newest deletion last (reversion's order)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        deleted = Version.objects.get_deleted(self.model).select_related("revision")
+        deleted = self._reversion_order_version_queryset(request, deleted)
+        context = {"deleted": [v for v in deleted if self.has_recover_permission(request, v)], **(extra_context or {})}
+        return super().recoverlist_view(request, context)
+
+    def _form_with_version(self, request, version, object_id, template, context):
+        """The change form (or, without `object_id`, the add form) opened with `version`'s values; saved as a new
+        revision that says which version it restores."""
+        request.reversion_version = version
+        with self.create_revision(request):
+            response = self.changeform_view(request, object_id, request.path, context)
+            if request.method == "POST" and response.status_code == 302:
+                when = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
+                reversion.set_comment(f"Restored the version of {when}.")
+        if isinstance(response, TemplateResponse) and not response.is_rendered:
+            response.template_name = template
+        return response
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """On a revert or recover page the form opens with the old version's values, only for the fields this
+        person may edit; what is saved is what the form sends, as on any save."""
+        form = super().get_form(request, obj, change, **kwargs)
+        version = getattr(request, "reversion_version", None)
+        if version is None or request.method != "GET":
+            return form
+        stored = version.field_dict
+        values = {}
+        for name in form.base_fields:
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.attname in stored:
+                values[name] = stored[field.attname]
+
+        class FilledWithVersion(form):
+            def __init__(self, *args, **kwargs):
+                kwargs["initial"] = {**(kwargs.get("initial") or {}), **values}
+                super().__init__(*args, **kwargs)
+
+        return FilledWithVersion
+
+    def save_model(self, request, obj, form, change):
+        """A recovered object takes its old number back (its address, its history)."""
+        number = getattr(request, "recovered_number", None)
+        if number is not None and not change:
+            obj.pk = number
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(LiveUpdate)
-class LiveUpdateAdmin(VersionAdmin):
+class LiveUpdateAdmin(ReviewedVersionAdmin):
     """A story's live updates one by one: edit (marked "edited" once readers have seen it), delete, history.
 
     Rights follow the story (ArticleAdmin.may_post_live_updates); saving or deleting leads back to its live desk.
@@ -707,6 +799,11 @@ class LiveUpdateAdmin(VersionAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return ArticleAdmin.may_post_live_updates(request, obj.article if obj else None)
+
+    def has_recover_permission(self, request, version):
+        """A deleted update comes back only where one may post updates: on its story, if that story is still here."""
+        story = Article.objects.filter(pk=version.field_dict.get("article_id")).first()
+        return story is not None and ArticleAdmin.may_post_live_updates(request, story)
 
     def save_model(self, request, obj, form, change):
         if not ArticleAdmin.may_post_live_updates(request, obj.article):
