@@ -276,8 +276,8 @@ def number(lowest=1, highest=100_000, default=1):
 
 
 def word(raw):
-    """A short lowercase name (an order such as ?sort=newest); which names mean something the page says
-    while rendering (`shown()`)."""
+    """A short lowercase name (?sort=newest). Which names the page has it says while rendering (`shown()`),
+    so an unknown one is sent to the page as it is shown."""
     if not re.fullmatch(r"[a-z]{1,20}", raw):
         raise ValueError(raw)
     return raw
