@@ -2,13 +2,15 @@
 
 Every item carries the story's lead picture as Media RSS (media:content, with its
 description and credit), and its section and topics as categories. Nothing a
-reader wrote or gave ever goes into a feed.
+reader wrote or gave ever goes into a feed. Every link is made absolute from the
+site's address (NEWSROOM_SITE_URL), never the Host a request came with: a feed is
+cached and served to everyone.
 """
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from .models import Article, Section, Topic, absolute_url, story_path
@@ -66,8 +68,12 @@ def picture_media(image):
 
 class LatestStoriesFeed(Feed):
     feed_type = MediaRssFeed
-    link = reverse_lazy("articles:front")
-    feed_url = reverse_lazy("feeds-latest")
+
+    def link(self):
+        return absolute_url(reverse("articles:front"))
+
+    def feed_url(self):
+        return absolute_url(reverse("feeds-latest"))
 
     def title(self):
         return f"{settings.NEWSROOM_SITE_NAME}: latest stories"
@@ -84,6 +90,9 @@ class LatestStoriesFeed(Feed):
 
     def item_title(self, story):
         return story.headline
+
+    def item_link(self, story):
+        return absolute_url(story.get_absolute_url())
 
     def item_description(self, story):
         return story.summary
@@ -106,7 +115,9 @@ class LatestStoriesFeed(Feed):
 
 class LatestStoriesAtomFeed(LatestStoriesFeed):
     feed_type = MediaAtomFeed
-    feed_url = reverse_lazy("feeds-atom")
+
+    def feed_url(self):
+        return absolute_url(reverse("feeds-atom"))
 
     def subtitle(self):
         return self.description()
@@ -128,10 +139,10 @@ class SectionFeed(LatestStoriesFeed):
         return section.description or f"The latest {section.name} stories from {settings.NEWSROOM_SITE_NAME}."
 
     def link(self, section):
-        return section.get_absolute_url()
+        return absolute_url(section.get_absolute_url())
 
     def feed_url(self, section):
-        return reverse("articles:section-feed", kwargs={"slug": section.slug})
+        return absolute_url(reverse("articles:section-feed", kwargs={"slug": section.slug}))
 
     def stories(self, section):
         return Article.objects.published().filter(section=section)
@@ -153,10 +164,10 @@ class TopicFeed(LatestStoriesFeed):
         return topic.description or f"The latest stories about {topic.name} from {settings.NEWSROOM_SITE_NAME}."
 
     def link(self, topic):
-        return topic.get_absolute_url()
+        return absolute_url(topic.get_absolute_url())
 
     def feed_url(self, topic):
-        return reverse("articles:topic-feed", kwargs={"slug": topic.slug})
+        return absolute_url(reverse("articles:topic-feed", kwargs={"slug": topic.slug}))
 
     def stories(self, topic):
         return Article.objects.published().filter(topics=topic)
@@ -180,10 +191,10 @@ class LiveUpdatesFeed(Feed):
         return f"Updates on “{story.headline}” as they are posted."
 
     def link(self, story):
-        return story.get_absolute_url()
+        return absolute_url(story.get_absolute_url())
 
     def feed_url(self, story):
-        return story_path(story.slug, story.publish_at) + "updates/feed/"
+        return absolute_url(story_path(story.slug, story.publish_at) + "updates/feed/")
 
     def items(self, story):
         updates = list(story.live_updates.published().select_related("image", "author")[:50])
@@ -198,7 +209,7 @@ class LiveUpdatesFeed(Feed):
         return update.body_html
 
     def item_link(self, update):
-        return update.get_absolute_url()
+        return absolute_url(update.get_absolute_url())
 
     def item_guid(self, update):
         return absolute_url(update.get_absolute_url())

@@ -151,9 +151,14 @@ class Author(models.Model):
 
 
 class TopicQuerySet(models.QuerySet):
+    def public(self):
+        """Topics with at least one public story: only these have a page, a feed, a place in /topics/ and the
+        sitemap. A topic whose stories are all drafts, embargoed or taken down is not there at all."""
+        return self.filter(articles__in=Article.objects.published().values("pk")).distinct()
+
     def by_slug(self, slug):
-        """The topic with this slug, or None; remembered until something readers see changes."""
-        return remembered("topics", slug, lambda: self.filter(slug=slug).first())
+        """The public topic with this slug, or None; remembered until something readers see changes."""
+        return remembered("topics", slug, lambda: self.public().filter(slug=slug).first())
 
 
 class Topic(models.Model):

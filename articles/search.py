@@ -105,10 +105,15 @@ class Query:
         return not self.groups
 
 
+def tidy(raw):
+    """What a reader typed, as it is searched and written in the page's address: control characters and
+    runs of whitespace made one space, compatibility characters in their plain form (NFKC)."""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", _CONTROL.sub(" ", str(raw or "")))).strip()
+
+
 def parse(raw):
     """Read what a reader typed; anything at all comes back as a Query, possibly empty, never an error."""
-    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", str(raw or "")))
-    text = _WHITESPACE.sub(" ", text).strip()
+    text = tidy(raw)
     truncated = len(text) > MAX_QUERY_CHARS
     text = text[:MAX_QUERY_CHARS].strip()
     groups, exclusions, alternative = [], [], False

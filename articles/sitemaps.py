@@ -3,13 +3,18 @@
 /sitemap.xml is one sitemap of every public address while they fit in one file
 (SITEMAP_LIMIT, the protocol's 50,000); past that it becomes a sitemap index naming
 /sitemap-<section>.xml files of at most that many each, and the news sitemap.
+Every address in them is made from the site's address (NEWSROOM_SITE_URL), never
+the Host a request came with: they are cached and served to everyone.
 """
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.contrib.sitemaps.views import index, sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem, sitemap
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +25,18 @@ NEWS_DAYS = 2  # Google News takes stories from the last two days
 NEWS_LIMIT = 1000  # and at most this many in one news sitemap
 
 
-class StorySitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """A sitemap whose addresses start with NEWSROOM_SITE_URL, whatever Host the request named."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.NEWSROOM_SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        site = urlsplit(settings.NEWSROOM_SITE_URL)
+        return site.netloc + site.path.rstrip("/")
+
+
+class StorySitemap(SiteSitemap):
     changefreq = "daily"
     limit = SITEMAP_LIMIT
 
@@ -31,7 +47,7 @@ class StorySitemap(Sitemap):
         return story.last_modified
 
 
-class SectionSitemap(Sitemap):
+class SectionSitemap(SiteSitemap):
     changefreq = "hourly"
     limit = SITEMAP_LIMIT
 
@@ -39,16 +55,15 @@ class SectionSitemap(Sitemap):
         return Section.objects.all()
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(SiteSitemap):
     changefreq = "daily"
     limit = SITEMAP_LIMIT
 
     def items(self):
-        """Topics with at least one public story (a topic page with none says so, and is not worth a crawl)."""
-        return Topic.objects.filter(articles__in=Article.objects.published().values("pk")).distinct().order_by("name")
+        return Topic.objects.public().order_by("name")
 
 
-class AuthorSitemap(Sitemap):
+class AuthorSitemap(SiteSitemap):
     changefreq = "weekly"
     limit = SITEMAP_LIMIT
 
@@ -56,7 +71,7 @@ class AuthorSitemap(Sitemap):
         return Author.objects.filter(bylines__article__in=Article.objects.published().values("pk")).distinct().order_by("name")
 
 
-class NewsSitemap(Sitemap):
+class NewsSitemap(SiteSitemap):
     """The Google News sitemap: stories published in the last two days, newest first (template sitemaps/news.xml).
 
     A story leaves it two days after its publication: the cached file may name it for
@@ -82,7 +97,14 @@ def sitemap_or_index(request, sitemaps, news):
     """/sitemap.xml: every address in one file while they fit, else an index of the files that hold them."""
     if fits_one_file(sitemaps):
         return sitemap(request, sitemaps)
-    return index(request, {**sitemaps, **news}, sitemap_url_name="sitemap-section")
+    # Django's own index would name the files at the request's Host: this one names them at the site's address.
+    files = []
+    for name, section in {**sitemaps, **news}.items():
+        section = section()
+        location, last_mod = absolute_url(reverse("sitemap-section", kwargs={"section": name})), section.get_latest_lastmod()
+        pages = range(1, section.paginator.num_pages + 1)
+        files += [SitemapIndexItem(location if n == 1 else f"{location}?p={n}", last_mod) for n in pages]
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": files}, content_type="application/xml")
 
 
 def robots_txt(request):

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from newsroom import pagecache
 from newsroom.pagecache import cached_for_readers
 
 from . import reading, search
@@ -55,6 +56,10 @@ class StoryPage:
         return self.number + 1
 
 
+# The ?page= of a list: 1 is written by leaving it out, and a page past the last is a 404.
+LIST_QUERY = {"page": pagecache.number()}
+
+
 def _page_of_stories(request, stories, first=()):
     """One page of stories, newest first after the stories named in `first` (in that order);
     a page number that is not a page is a 404, never a 500."""
@@ -76,7 +81,7 @@ def _page_of_stories(request, stories, first=()):
     return StoryPage(number, found[:per_page], has_next=len(found) > per_page)
 
 
-@cached_for_readers(query=("page",))
+@cached_for_readers(query=LIST_QUERY)
 def front_page(request):
     """The lead story large at the top of the first page, then the stories editors feature, then the latest.
 
@@ -102,7 +107,7 @@ def front_page(request):
     return render(request, "articles/front_page.html", context)
 
 
-@cached_for_readers(query=("page",))
+@cached_for_readers(query=LIST_QUERY)
 def section_page(request, slug):
     section = next((section for section in Section.objects.listed() if section.slug == slug), None)
     if section is None:
@@ -111,7 +116,7 @@ def section_page(request, slug):
     return render(request, "articles/section_page.html", {"section": section, "page_obj": page})
 
 
-@cached_for_readers(query=("page",))
+@cached_for_readers(query=LIST_QUERY)
 def topic_page(request, slug):
     """A topic's stories, newest first; the topic itself is remembered per generation, like the sections."""
     topic = Topic.objects.by_slug(slug)
@@ -132,7 +137,7 @@ def topics_index(request):
     return render(request, "articles/topics_index.html", {"topics": topics})
 
 
-@cached_for_readers(query=("page",))
+@cached_for_readers(query=LIST_QUERY)
 def author_page(request, slug):
     """A writer's page: who they are, then their stories, newest first."""
     author = Author.objects.by_slug(slug)
@@ -142,7 +147,7 @@ def author_page(request, slug):
     return render(request, "articles/author_page.html", {"author": author, "page_obj": page})
 
 
-@cached_for_readers(query=("page",))
+@cached_for_readers(query=LIST_QUERY)
 def corrections_page(request):
     """The latest corrections and clarifications across the site, newest first, each with its story."""
     number = page_number(request)
@@ -155,7 +160,7 @@ def corrections_page(request):
     return render(request, "articles/corrections_page.html", {"page_obj": page})
 
 
-@cached_for_readers(query=("q", "page"), cache_name="search")
+@cached_for_readers(query={"q": pagecache.text(search.tidy), **LIST_QUERY}, cache_name="search")
 def search_page(request):
     """Search results for what a reader typed (articles/search.py), one page at a time.
 
@@ -172,17 +177,21 @@ def search_page(request):
 
 
 def page_number(request):
-    """The ?page= number of a list; one that is not a page is a 404, never a 500."""
-    try:
-        number = int(request.GET.get("page") or 1)
-    except ValueError:
-        raise Http404("No such page.") from None
-    if not 1 <= number <= 100_000:
-        raise Http404("No such page.")
-    return number
+    """The ?page= number of a list, as the page cache read it (LIST_QUERY)."""
+    return int(request.GET.get("page", 1))
 
 
-@cached_for_readers(query=("cpage", "replyto", "sort", "updates"))
+# The reader's order of the replies, their page, the reply answered (comments' render_comments tells
+# the page cache which it shows), and the page of live updates.
+STORY_QUERY = {
+    "sort": pagecache.word,
+    "cpage": pagecache.number(),
+    "replyto": pagecache.number(highest=2**63 - 1, default=None),
+    "updates": pagecache.number(),
+}
+
+
+@cached_for_readers(query=STORY_QUERY)
 def story_page(request, year, month, day, slug):
     """A public story; editors with the preview right also see drafts and scheduled stories, marked as such.
 
@@ -260,13 +269,12 @@ def _page_of_updates(request, story):
     Costs no query for a story without updates (their count comes in the story's row), one otherwise.
     """
     count = story.live_update_count
+    number = int(request.GET.get("updates", 1))
     if not count:
+        if number > 1:
+            raise Http404("No such page of updates.")
         story.shown_live_updates = []
         return None
-    try:
-        number = int(request.GET.get("updates") or 1)
-    except ValueError:
-        raise Http404("No such page of updates.") from None
     per_page = settings.NEWSROOM_LIVE_UPDATES_PER_PAGE
     pages = (count + per_page - 1) // per_page
     if not 1 <= number <= pages:
@@ -363,7 +371,7 @@ def live_check(request, year, month, day, slug):
     return response
 
 
-@cached_for_readers(query=("after",))
+@cached_for_readers(query={"after": pagecache.number(lowest=0, highest=2**63 - 1, default=None)})
 def live_updates_since(request, year, month, day, slug):
     """The updates newer than ?after=N, as the story page prints them: what the open page inserts when asked.
 
@@ -371,9 +379,9 @@ def live_updates_since(request, year, month, day, slug):
     neither rendered nor kept in the page cache, where they would push out the pages readers need."""
     story = _public_story(year, month, day, slug)
     updates = story.live_updates.published().select_related("image", "author")
-    after = request.GET.get("after") or "0"
-    if after != "0":
-        shown = story.live_updates.published().filter(pk=int(after)).first() if after.isascii() and after.isdigit() else None
+    after = int(request.GET.get("after", 0))
+    if after:
+        shown = story.live_updates.published().filter(pk=after).first()
         if shown is None:
             raise Http404("No such update.")
         updates = updates.newer_than(shown)

@@ -3,7 +3,9 @@
 Every log line goes to stdout, where a platform may ship it to places with
 wider access than the database. So the redaction happens in one filter on
 the handler, after the message is formatted and including tracebacks, and
-nothing a view logs can leak a reader's email or a credential.
+nothing a view logs can leak a reader's email or a credential. A preview
+link's token is a credential too: whoever holds /preview/<token>/ reads the
+unpublished story, so every logged path keeps /preview/ and loses the token.
 """
 
 import logging
@@ -13,6 +15,9 @@ from urllib.parse import urlsplit
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 # user:password@ in a URL such as a DATABASE_URL or REDIS_URL.
 URL_CREDENTIALS = re.compile(r"(?<=://)[^/@\s:]*:[^/@\s]*@")
+# The token of a preview link (articles' /preview/<token>/) wherever a path is logged; PREVIEW_PATH says one may be there.
+PREVIEW_PATH = "/preview/"
+PREVIEW_TOKEN = re.compile(rf"(?<={re.escape(PREVIEW_PATH)})[^/\s?#\"']+")
 EMAIL_MASK = "[email]"
 SECRET_MASK = "[secret]"  # noqa: S105 (the placeholder, not a secret)
 LINE_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -66,10 +71,11 @@ def configured_secrets():
 
 
 def redact(text):
-    """`text` with email addresses and configured secrets replaced by placeholders."""
+    """`text` with email addresses, configured secrets and preview links' tokens replaced by placeholders."""
     for secret in configured_secrets():
         text = text.replace(secret, SECRET_MASK)
     text = URL_CREDENTIALS.sub(f"{SECRET_MASK}@", text)
+    text = PREVIEW_TOKEN.sub(SECRET_MASK, text)
     return EMAIL.sub(EMAIL_MASK, text)
 
 

@@ -16,6 +16,12 @@ can see changes. Three rules make that safe:
   waiting, a reply author's token: `PERSONAL_COOKIES`) is never served from the
   cache nor stored in it; its answer is private. So is one that a view or a
   template tag marks with `personal()` while rendering (a moderator's buttons).
+- Only canonical pages are kept (`cached_for_readers(query=...)`): each query
+  parameter a page reads is parsed, and a value written otherwise than the site
+  writes it is redirected to the canonical address, one that is no address at
+  all is a 404, and parameters the page does not read (utm_*, fbclid) are served
+  the canonical page without reaching the view or the key. So made-up addresses
+  cannot fill the cache and push the front page out.
 - The few values that must differ per reader, the CSRF token and a reply form's
   signed timestamp, are holes in the cached page (`hole()`), filled afresh for
   each request. The page is compressed once, hole by hole (`Compressed`), so a
@@ -42,10 +48,12 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.encoding import escape_uri_path
+from django.utils.http import urlencode
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -250,38 +258,132 @@ def is_personal(request):
     )
 
 
-def cached_for_readers(*, query=(), shared=True, cache_name="pages"):
+# Addresses: what a page's query parameters may be, and the one way each is written.
+
+
+def number(lowest=1, highest=100_000, default=1):
+    """A whole number as the site writes it (ASCII digits, no leading zero) from `lowest` to `highest`;
+    `default` (None: none) is written by leaving the parameter out."""
+
+    def parse(raw):
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(highest)) + 2):
+            raise ValueError(raw)
+        if not lowest <= int(raw) <= highest:
+            raise ValueError(raw)
+        return None if int(raw) == default else str(int(raw))
+
+    return parse
+
+
+def word(raw):
+    """A short lowercase name (?sort=newest). Which names the page has it says while rendering (`shown()`),
+    so an unknown one is sent to the page as it is shown."""
+    if not re.fullmatch(r"[a-z]{1,20}", raw):
+        raise ValueError(raw)
+    return raw
+
+
+def text(tidy):
+    """What a reader typed (a search), written as `tidy(raw)` writes it; nothing typed is no parameter."""
+    return lambda raw: tidy(raw) or None
+
+
+def shown(request, **values):
+    """The page being rendered shows these query values, whatever was asked (the last page of replies for
+    one past it, no reply form for a reply that is not public): an address that asked for other values
+    is sent to the page's own address instead of being kept. None means the parameter is left out."""
+    request.page_shown = {**getattr(request, "page_shown", {}), **values}
+
+
+class NotAnAddress(Exception):
+    """The query asks for a value the page does not have: the answer is a redirect (`.response`) or a 404."""
+
+    def __init__(self, response=None):
+        self.response = response
+
+
+def canonical_query(request, query):
+    """{name: value} of the parameters in `query` (name: parser) as the site writes them, defaults left out.
+
+    Raises NotAnAddress: with a permanent redirect for a value written otherwise than
+    the site writes it (?page=01, ?page=1, ?q=%20almaty), without one (a 404) for a
+    value that is none (?page=x, ?page=0, a parameter given twice).
+    """
+    values, rewritten = {}, False
+    for name, parse in query.items():
+        given = request.GET.getlist(name)
+        if len(given) > 1:
+            raise NotAnAddress()
+        if given:
+            try:
+                value = parse(given[0])
+            except ValueError:
+                raise NotAnAddress() from None
+            rewritten = rewritten or value != given[0]
+            if value is not None:
+                values[name] = value
+    if rewritten:
+        raise NotAnAddress(HttpResponsePermanentRedirect(_address(request, values)))
+    return values
+
+
+def _address(request, values):
+    return escape_uri_path(request.path) + (f"?{urlencode(values)}" if values else "")
+
+
+def _render(view, request, args, kwargs, query, asked):
+    """The view's response, or a redirect when the page it rendered is another address's (`shown()`)."""
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render"):
+        response.render()  # a TemplateResponse (the sitemap's) renders late; the cache needs its text
+    said = {name: value if value is None else query[name](str(value)) for name, value in getattr(request, "page_shown", {}).items()}
+    if response.status_code == 200 and any(asked.get(name) != value for name, value in said.items()):
+        own = {name: value for name, value in {**asked, **said}.items() if value is not None}
+        # Temporary: the page asked for may be there later (a reply approved makes a page more).
+        return HttpResponseRedirect(_address(request, own))
+    return response
+
+
+def cached_for_readers(*, query=None, shared=True, cache_name="pages"):
     """Serve a view's page from the cache to every reader it is the same for.
 
-    `query` names the query parameters the page depends on (others are ignored in the key).
+    `query` names the query parameters the page reads, each with its parser (`number`,
+    `word`, `text`): the view sees only those, as the site writes them (canonical_query),
+    and the cache key is made of them, so only canonical pages take a place in the cache.
     `shared` says whether proxies and CDNs may keep the page too: not when it has holes.
     `cache_name` is the cache the pages are kept in: pages whose addresses readers make up
     (search results) go to one of their own, so they cannot push the others out.
     A view marks one answer as not for the cache with Cache-Control private (an editor's preview).
     """
+    query = query or {}
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            try:
+                asked = canonical_query(request, query)
+            except NotAnAddress as error:
+                if error.response is None:
+                    raise Http404("No such page.") from None
+                return error.response
+            request.GET = QueryDict(urlencode(asked))  # what the page is rendered from: nothing else asked
             if is_personal(request):
-                response = view(request, *args, **kwargs)
+                response = _render(view, request, args, kwargs, query, asked)
                 patch_cache_control(response, private=True, no_store=True)
                 return response
             current = generation()
             if current is None:
-                response = view(request, *args, **kwargs)
+                response = _render(view, request, args, kwargs, query, asked)
                 patch_cache_control(response, no_cache=True)
                 return response
-            params = "&".join(f"{name}={request.GET[name]}" for name in query if name in request.GET)
+            params = urlencode(asked)
             if params:  # whatever a reader typed (a search), made a short key any cache backend takes
                 params = hashlib.sha256(params.encode("utf-8", "surrogatepass")).hexdigest()[:32]
             address = f"{request.path}?{params}"
             key = f"page:{current}:{address}"
             page = caches[cache_name].get(key)
             if page is None:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render"):
-                    response.render()  # a TemplateResponse (the sitemap's) renders late; the cache needs its text
+                response = _render(view, request, args, kwargs, query, asked)
                 if is_personal(request):  # found out while rendering (personal())
                     patch_cache_control(response, private=True, no_store=True)
                     return response

@@ -15,7 +15,7 @@ from articles.sitemaps import (
     robots_txt,
     sitemap_or_index,
 )
-from newsroom.pagecache import cached_for_readers
+from newsroom.pagecache import cached_for_readers, number
 from newsroom.views import view_on_site
 from pages.sitemaps import PageSitemap
 
@@ -42,9 +42,9 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("feeds/latest/", cached_for_readers()(LatestStoriesFeed()), name="feeds-latest"),
     path("feeds/atom/", cached_for_readers()(LatestStoriesAtomFeed()), name="feeds-atom"),
-    path("sitemap.xml", cached_for_readers(query=("p",))(sitemap_or_index), {"sitemaps": sitemaps, "news": news}, name="sitemap"),
+    path("sitemap.xml", cached_for_readers()(sitemap_or_index), {"sitemaps": sitemaps, "news": news}, name="sitemap"),
     path("sitemap-news.xml", cached_for_readers()(sitemap), {"sitemaps": news, "template_name": "sitemaps/news.xml"}, name="sitemap-news"),
-    path("sitemap-<section>.xml", cached_for_readers(query=("p",))(sitemap), {"sitemaps": sitemaps}, name="sitemap-section"),
+    path("sitemap-<section>.xml", cached_for_readers(query={"p": number()})(sitemap), {"sitemaps": sitemaps}, name="sitemap-section"),
     path("robots.txt", cached_for_readers()(robots_txt), name="robots"),
     path("", include("articles.urls")),
     # Last: /<slug>/ is an editors' page (About, Privacy notice…) only where it is no other address.

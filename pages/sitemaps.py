@@ -1,9 +1,9 @@
-from django.contrib.sitemaps import Sitemap
+from articles.sitemaps import SiteSitemap
 
 from .models import Page
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(SiteSitemap):
     changefreq = "monthly"
 
     def items(self):

@@ -69,6 +69,35 @@ def test_a_server_error_is_logged_without_the_posted_email(client, stdout_log, m
     assert "chief@example.org" not in out
 
 
+@pytest.mark.django_db
+def test_a_preview_links_token_is_in_no_log_line(client, stdout_log):
+    """Whoever holds /preview/<token>/ reads the unpublished story: the token is masked in every line that
+    names the path (Django's 404 and 500 lines, runserver's request lines, anything a view logs)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from articles.models import PreviewLink
+    from tests.stories import make_story
+
+    draft = make_story("Merger agreed", status="draft")
+    link = PreviewLink.objects.create(article=draft, expires_at=timezone.now() + datetime.timedelta(days=1))
+    expired = PreviewLink.objects.create(article=draft, expires_at=timezone.now() - datetime.timedelta(days=1))
+    assert client.get(link.get_absolute_url()).status_code == 200
+    assert client.get(expired.get_absolute_url()).status_code == 404  # Django logs "Not Found: <path>"
+    try:
+        raise RuntimeError(f"preview of {link.get_absolute_url()} broke")
+    except RuntimeError:
+        logging.getLogger("django.request").exception("Internal Server Error: %s", link.get_absolute_url())
+    logging.getLogger("django.server").info('"%s" %s %s', f"GET {link.get_absolute_url()} HTTP/1.1", 200, 512)
+    log.warning("a preview was opened: %s", link.get_absolute_url())
+
+    out = stdout_log.getvalue()
+    assert "Not Found: /preview/[secret]/" in out
+    assert '"GET /preview/[secret]/ HTTP/1.1" 200 512' in out
+    assert link.token not in out and expired.token not in out
+
+
 @pytest.fixture
 def gunicorn(tmp_path):
     """gunicorn with the production config; yields its URL and a reader of what it logged."""
@@ -98,3 +127,14 @@ def test_gunicorn_access_log_masks_an_email_address_in_the_path(gunicorn):
     access = [line for line in log_path.read_text().splitlines() if "gunicorn.access" in line]
     assert any('"GET [email]/ HTTP/1.1"' in line for line in access), access
     assert not any("example.org" in line for line in access)
+
+
+def test_gunicorn_access_log_masks_a_preview_links_token(gunicorn):
+    base, log_path = gunicorn
+    token = "pr3view-t0ken-" + "k" * 30
+    with pytest.raises(urllib.error.HTTPError):  # this bare server has no database: a 500, logged with its path
+        urllib.request.urlopen(base + f"/preview/{token}/", timeout=5)
+    time.sleep(0.5)
+    access = [line for line in log_path.read_text().splitlines() if "gunicorn.access" in line]
+    assert any('"GET /preview/[secret]/ HTTP/1.1"' in line for line in access), access
+    assert token not in log_path.read_text(), "nor in Django's error line and traceback"

@@ -50,7 +50,7 @@ def settings_in(env, *names):
 def test_check_deploy_passes_with_production_settings(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=production_env(tmp_path),
+        env=production_env(tmp_path, NEWSROOM_SITE_URL="https://news.example.org"),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -64,7 +64,7 @@ def test_check_deploy_refuses_debug(tmp_path):
     """The check above has teeth: the same environment with DEBUG on fails it."""
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=production_env(tmp_path, DJANGO_DEBUG="1"),
+        env=production_env(tmp_path, DJANGO_DEBUG="1", NEWSROOM_SITE_URL="https://news.example.org"),
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -72,6 +72,48 @@ def test_check_deploy_refuses_debug(tmp_path):
     )
     assert result.returncode != 0
     assert "DEBUG" in result.stdout + result.stderr
+
+
+def test_check_deploy_refuses_the_local_default_site_address_and_says_what_to_set(tmp_path):
+    """Without NEWSROOM_SITE_URL, canonical links, feeds, sitemaps and emails would name http://127.0.0.1:8000:
+    `make serve` (which runs check --deploy first) stops and tells the operator to set it."""
+    env = production_env(tmp_path)
+    env.pop("NEWSROOM_SITE_URL", None)
+    deploy = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert deploy.returncode != 0
+    assert "newsroom.E001" in deploy.stderr and "Set NEWSROOM_SITE_URL to the https address readers use" in deploy.stderr
+    # Only the deploy check: migrate and the rest (the test servers, the benchmark) run as before.
+    plain = subprocess.run([sys.executable, "manage.py", "check"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 0, plain.stderr
+
+
+@pytest.mark.parametrize(
+    ("address", "error"),
+    [
+        ("http://127.0.0.1:8000", "newsroom.E001"),
+        ("https://127.0.1.1", "newsroom.E001"),
+        ("https://localhost", "newsroom.E001"),
+        ("https://[::1]:8443", "newsroom.E001"),
+        ("https://newsroom.local", "newsroom.E001"),
+        ("https://10.0.0.5", "newsroom.E001"),
+        ("https://0.0.0.0", "newsroom.E001"),
+        ("", "newsroom.E001"),
+        ("news.example.org", "newsroom.E001"),
+        ("http://news.example.org", "newsroom.E002"),
+        ("https://news.example.org", None),
+        ("https://news.example.org:8443/", None),
+    ],
+)
+def test_the_site_address_must_be_public_and_https_under_production_settings(settings, address, error):
+    from newsroom.checks import site_address_is_public
+
+    settings.DEBUG = False
+    settings.NEWSROOM_SITE_URL = address
+    assert [found.id for found in site_address_is_public(None)] == ([error] if error else [])
+    settings.DEBUG = True
+    assert site_address_is_public(None) == [], "development on the local address is fine"
 
 
 def test_every_page_carries_the_security_headers(client):

@@ -151,9 +151,9 @@ def test_a_story_written_in_another_alphabet_is_found_by_its_words(client):
 def test_any_query_whatsoever_answers_with_a_page(client, q):
     make_story("Fuel prices rise", body="Fuel prices rose again on Monday.")
 
-    response = client.get("/search/", {"q": q})
+    response = client.get("/search/", {"q": q}, follow=True)
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and len(response.redirect_chain) <= 1, "at most one step, to the query as searched"
     assert "Search" in response.content.decode()
 
 

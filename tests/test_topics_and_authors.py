@@ -67,14 +67,14 @@ def test_a_topic_page_is_paginated(client, settings, kazakhstan):
 def test_a_story_links_its_topics_and_a_change_of_topics_shows_at_once(client, kazakhstan):
     story = make_story("Shooting continues in Almaty")
     assert "/topic/kazakhstan/" not in html(client.get(story.get_absolute_url()))
-    assert headlines(html(client.get("/topic/kazakhstan/"))) == []
+    assert client.get("/topic/kazakhstan/").status_code == 404, "a topic has a page only with a public story"
 
     story.topics.add(kazakhstan)  # a many-to-many change saves neither the story nor the topic
 
     assert '<li><a href="/topic/kazakhstan/">Kazakhstan</a></li>' in html(client.get(story.get_absolute_url()))
     assert headlines(html(client.get("/topic/kazakhstan/"))) == ["Shooting continues in Almaty"]
     story.topics.remove(kazakhstan)
-    assert headlines(html(client.get("/topic/kazakhstan/"))) == []
+    assert client.get("/topic/kazakhstan/").status_code == 404
 
 
 def test_renaming_a_topic_shows_at_once(client, kazakhstan):
@@ -283,10 +283,9 @@ def test_editors_find_topics_by_name_as_they_type_in_the_story_form(client, djan
     assert [result["text"] for result in answer.json()["results"]] == ["Kazakhstan"]
 
 
-def test_section_topic_and_writer_pages_without_public_stories_say_so(client, kazakhstan):
+def test_section_and_writer_pages_without_public_stories_say_so(client, kazakhstan):
     make_section("Culture")
     Author.objects.create(name="Dana Kim", slug="dana-kim")
 
     assert "No stories in Culture yet." in html(client.get("/section/culture/"))
-    assert "No stories about Kazakhstan yet." in html(client.get("/topic/kazakhstan/"))
     assert "No stories yet." in html(client.get("/author/dana-kim/"))

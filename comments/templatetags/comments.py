@@ -1,6 +1,7 @@
 """How other apps' templates show replies: the thread and form under a story, counts on lists, the admin queue size."""
 
 from django import template
+from django.http import QueryDict
 
 from comments import browser
 from comments.forms import ReplyForm
@@ -18,6 +19,8 @@ def render_comments(context, article):
 
     A moderator signed in sees the replies that wait too, each with approve, remove and feature buttons:
     such a page is marked personal, so it is never kept in the page cache whatever else the request says.
+    The page cache is told which ?sort=, ?cpage= and ?replyto= the page shows (an order it has, a page
+    that exists, a public reply), so an address asking for others is sent there instead of being kept.
     """
     request = context["request"]
     token = browser.author_token(request)
@@ -39,6 +42,8 @@ def render_comments(context, article):
         form = ReplyForm(article, initial=initial)
         # Each reader needs a form of their own: in a cached page, the timestamp is filled per request.
         pagecache.hole(request, form.initial["timestamp"], "comments.form-timestamp", article.pk)
+    own = QueryDict(page.query(cpage=page.number, replyto=replying_to.pk if replying_to else None).lstrip("?"))
+    pagecache.shown(request, **{name: own.get(name) for name in ("sort", "cpage", "replyto")})
     return {
         "article": article,
         "page": page,
