@@ -33,6 +33,13 @@ def not_posted(request, article, *, form=None, message="", status=200, retry_aft
     return response
 
 
+def not_public(request, article_id):
+    """The one answer to a reply for a story readers cannot see (taken down, a draft, embargoed, missing):
+    a 404 with the reader's text kept, naming no story. The form posts to the same address again."""
+    form = ReplyForm.kept(Article(pk=article_id), request.POST)
+    return not_posted(request, None, form=form, message=NOT_PUBLIC, status=404)
+
+
 @require_POST
 def post_reply(request, article_id):
     """Store a reply to a public story that takes replies, then go back to the story (303).
@@ -42,9 +49,7 @@ def post_reply(request, article_id):
     """
     article = Article.objects.published().filter(pk=article_id).first()
     if article is None:
-        # The form posts to the same address again: it needs the story's id, which the reader sent.
-        form = ReplyForm.kept(Article(pk=article_id), request.POST)
-        return not_posted(request, None, form=form, message=NOT_PUBLIC, status=404)
+        return not_public(request, article_id)
     discussion = StoryDiscussion.for_story(article)
     if not moderator.allow(article, discussion):
         return not_posted(request, article, form=ReplyForm.kept(article, request.POST), message=CLOSED, status=403)
@@ -71,10 +76,10 @@ def post_reply(request, article_id):
 
 def post_without_its_token(request, article_id):
     """A reply sent with a stale security token (cookies cleared, a page open for days): shown again with
-    the reader's text kept and a fresh token, rather than lost on a bare error page. None if no such story."""
+    the reader's text kept and a fresh token, rather than lost on a bare error page."""
     article = Article.objects.published().filter(pk=article_id).first()
     if article is None:
-        return None
+        return not_public(request, article_id)
     return not_posted(request, article, form=ReplyForm.kept(article, request.POST), message=STALE_PAGE, status=403)
 
 
