@@ -846,8 +846,10 @@ class DiscussionSettings(models.Model):
         return "Discussion settings"
 
     def save(self, *args, **kwargs):
+        changing = not self._state.adding  # made from the first values by current(), it changes nothing shown
         super().save(*args, **kwargs)
-        pagecache.changed()  # the privacy notice tells readers these rules (in_readers_words)
+        if changing:
+            pagecache.changed()  # the privacy notice tells readers these rules (in_readers_words)
 
     def in_readers_words(self):
         """When a reader's reply appears, in the words of the privacy notice (its {reply_moderation})."""
