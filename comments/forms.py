@@ -100,8 +100,10 @@ class ReplyForm(ReplySecurityForm):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     field_order = ["name", "email", "website", "body", "remember", "homepage", "timestamp", "parent"]
+    KEPT_FIELDS = ("name", "email", "website", "body", "parent")
 
-    def __init__(self, article, *args, **kwargs):
+    def __init__(self, article, *args, author_token="", **kwargs):
+        self.author_token = author_token  # the browser's: it may answer its own replies that look published
         super().__init__(article, *args, **kwargs)
         body = self.fields["body"]
         body.max_length = app_settings.MAX_LENGTH
@@ -127,6 +129,12 @@ class ReplyForm(ReplySecurityForm):
         )
         return helper
 
+    @classmethod
+    def kept(cls, article, data):
+        """A fresh form holding what the reader typed, for a post that never reached the checks (a stale
+        security token, a story that stopped taking replies while they wrote): their text is not lost."""
+        return cls(article, initial={field: data.get(field, "") for field in cls.KEPT_FIELDS})
+
     def full_clean(self):
         super().full_clean()
         if "parent" in self._errors:
@@ -137,11 +145,12 @@ class ReplyForm(ReplySecurityForm):
         return normalize_email(self.cleaned_data["email"])
 
     def clean_parent(self):
-        """The reply being answered: an approved reply on the same story, or none."""
+        """The reply being answered: a reply on the same story that this browser sees as published, or none."""
         parent_id = self.cleaned_data.get("parent")
         if parent_id is None:
             return None
-        parent = Comment.objects.public().filter(pk=parent_id, article=self.article).select_related("parent").first()
+        answerable = Comment.objects.seen_as_published_by(self.author_token)
+        parent = answerable.filter(pk=parent_id, article=self.article).select_related("parent").first()
         if parent is None:
             raise forms.ValidationError("The reply you are answering is no longer shown.")
         return parent

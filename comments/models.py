@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
-from newsroom import pagecache
+from newsroom import clientip, pagecache
 from newsroom.sanitize import render_comment
 
 from .conf import app_settings
@@ -80,6 +80,14 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
+    def seen_as_published_by(self, author_token=""):
+        """The replies this browser sees as published: the public ones, and its own held for who wrote them
+        (Comment.looks_published), which it may answer and report like any other."""
+        seen = Comment.PUBLIC
+        if author_token:
+            seen |= Q(status__in=Comment.AWAITING, looks_published=True, author_token=Comment.hash_token(author_token))
+        return self.filter(seen)
+
     def visible_to(self, author_token="", moderating=False):
         """The public replies, plus the reader's own that wait (a spam verdict is shown to its author
         exactly like a pending reply), plus, for a moderator, every reply that waits for a decision."""
@@ -101,9 +109,15 @@ class CommentQuerySet(models.QuerySet):
         sort = sort if sort in SORTS else "oldest"
         visible = self.visible_to(author_token, moderating).filter(article=article)
         discussion = StoryDiscussion.of([article.pk]).get(article.pk) or StoryDiscussion(article_id=article.pk)
-        threads = discussion.threads
+        threads, public_count = discussion.threads, discussion.replies
         if author_token or moderating:
-            threads += visible.exclude(Comment.PUBLIC).filter(parent__isnull=True).count()
+            waiting = visible.exclude(Comment.PUBLIC).aggregate(
+                threads=Count("pk", filter=Q(parent__isnull=True)),
+                # The reader's own replies that look published to them count as published, for them.
+                looks_published=Count("pk", filter=Q(looks_published=True, author_token=Comment.hash_token(author_token))),
+            )
+            threads += waiting["threads"]
+            public_count += waiting["looks_published"] if author_token else 0
         per_page = app_settings.PER_PAGE
         pages = max(1, math.ceil(threads / per_page))
         try:
@@ -121,10 +135,13 @@ class CommentQuerySet(models.QuerySet):
             .annotate(in_thread=Case(When(in_threads, then=Value(True)), default=Value(False)))
             .order_by("created_at", "pk")
         )
+        for reply in replies:
+            # A moderator sees every reply that waits as waiting; its author, only those not made to look published.
+            reply.shown_waiting = reply.is_awaiting if moderating else reply.is_awaiting_for_its_author
         featured = [reply for reply in replies if reply.is_featured and reply.is_public] if number == 1 else []
         in_thread = [reply for reply in replies if reply.in_thread]
         threads = order_threads(build_threads(in_thread), sort, in_thread)
-        return ThreadPage(number, pages, discussion.replies, threads, sort=sort, featured=featured, discussion=discussion)
+        return ThreadPage(number, pages, public_count, threads, sort=sort, featured=featured, discussion=discussion)
 
     def in_queue(self, name):
         """The replies in one of the moderation page's QUEUES."""
@@ -243,6 +260,13 @@ class Comment(models.Model):
     author_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # The random part of the signed form it was posted with: a form takes one reply.
     form_nonce = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
+    # Held for who wrote it (a ban, a watched email or address, a flood from the email) where the words
+    # alone would be published: its author is told, and their browser shows, that it is published, so no
+    # answer tells anyone about an email. Nobody else sees it until a moderator approves it.
+    looks_published = models.BooleanField(
+        "shown to its author as published", default=False, editable=False,
+        help_text="Held for who wrote it; its author was told it is published.",
+    )
     is_featured = models.BooleanField(
         "featured", default=False, db_index=True,
         help_text="Shown first under “Featured” on the story (and in its place in the thread) while it is approved.",
@@ -358,8 +382,14 @@ class Comment(models.Model):
 
     @property
     def is_awaiting(self):
-        """Shown to its author as "awaiting moderation" (pending, or spam told as pending)."""
+        """Waiting for a moderator's decision, or spam (told to its author as waiting: telling spam apart
+        would teach a spammer the rules)."""
         return self.status in self.AWAITING
+
+    @property
+    def is_awaiting_for_its_author(self):
+        """Shown to its author as "awaiting moderation": it waits, and was not made to look published."""
+        return self.is_awaiting and not self.looks_published
 
     @property
     def website_url(self):
@@ -682,9 +712,9 @@ class BanQuerySet(models.QuerySet):
         return self.filter(lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=now))
 
     def matching(self, emails=(), ips=()):
-        """Bans on any of these emails or IP addresses."""
+        """Bans on any of these emails or IP addresses (an IPv6 address: on its /64, see Ban.ip_address)."""
         emails = {normalize_email(email) for email in emails if email}
-        ips = {ip for ip in ips if ip}
+        ips = {clientip.network(ip) for ip in ips} - {""}
         return self.filter(Q(email__in=emails) | Q(ip_address__in=ips)) if emails or ips else self.none()
 
 
@@ -697,7 +727,11 @@ class Ban(models.Model):
     """
 
     email = models.EmailField(blank=True, help_text="The commenter's email address (compared trimmed, in lower case).")
-    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    # Stored as newsroom.clientip.network() gives it: an IPv6 address bans its whole /64 (one subscriber's
+    # network), or a banned reader would only have to take the next address.
+    ip_address = models.GenericIPAddressField(
+        "IP address", null=True, blank=True, help_text="An IPv6 address bans its whole /64 network."
+    )
     reason = models.CharField(max_length=300, help_text="Why, for the other moderators.")
     until = models.DateTimeField(null=True, blank=True, help_text="Empty: banned until a moderator lifts it.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -730,10 +764,11 @@ class Ban(models.Model):
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
+        self.ip_address = clientip.network(self.ip_address) or None
         super().save(*args, **kwargs)
 
     def clean(self):
-        self.email, self.ip_address = normalize_email(self.email), self.ip_address or None
+        self.email, self.ip_address = normalize_email(self.email), clientip.network(self.ip_address) or None
         if bool(self.email) == bool(self.ip_address):
             raise ValidationError("Give an email or an IP address: one ban each (set two to ban both).")
 
@@ -743,6 +778,9 @@ class Ban(models.Model):
 
     @property
     def target(self):
+        """The email, the IPv4 address, or the IPv6 network ("2001:db8:1:2::/64") banned."""
+        if self.ip_address and ":" in self.ip_address:
+            return f"{self.ip_address}/{clientip.IPV6_PREFIX}"
         return self.email or self.ip_address
 
     @property
@@ -798,7 +836,7 @@ class DiscussionSettings(models.Model):
         "disallowed words",
         blank=True,
         help_text="One per line: a word, email or IP address. A reply that contains one goes to spam "
-        "(its author is told it awaits moderation, like any other).",
+        "(its author is never told so).",
     )
 
     class Meta:
@@ -806,6 +844,28 @@ class DiscussionSettings(models.Model):
 
     def __str__(self):
         return "Discussion settings"
+
+    def save(self, *args, **kwargs):
+        changing = not self._state.adding  # made from the first values by current(), it changes nothing shown
+        super().save(*args, **kwargs)
+        if changing:
+            pagecache.changed()  # the privacy notice tells readers these rules (in_readers_words)
+
+    def in_readers_words(self):
+        """When a reader's reply appears, in the words of the privacy notice (its {reply_moderation})."""
+        if self.hold_all:
+            waits = "Every reply from a reader waits until a moderator has read it before it appears"
+        else:
+            waits = (
+                "A reader's first reply waits until a moderator has read it before it appears; once one of your "
+                "replies has been approved, your later ones from the same browser and with the same email "
+                "address appear at once, and a moderator reads them afterwards"
+            )
+        return (
+            f"{waits}. On a story we open to post-moderation, a reply appears at once unless one of our rules "
+            "holds it, and a moderator reads it afterwards; on a story under pre-moderation, every reply waits. "
+            "Replies by our staff appear at once."
+        )
 
     @classmethod
     def current(cls):
