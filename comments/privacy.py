@@ -11,7 +11,16 @@ from articles.models import absolute_url
 
 from .browser import COOKIE_MAX_AGE
 from .conf import app_settings
-from .models import Ban, Comment, ModeratorNotification, RememberedAuthor, Throttle, digest, normalize_email
+from .models import (
+    Ban,
+    Comment,
+    ModerationEvent,
+    ModeratorNotification,
+    RememberedAuthor,
+    Throttle,
+    digest,
+    normalize_email,
+)
 
 ANONYMOUS = "Anonymous"
 EXPORT_FIELDS = [
@@ -52,7 +61,8 @@ def erase(emails, mode):
     """Anonymise (keep the words, drop who wrote them) or delete every reply under these addresses,
     and forget them wherever else they are kept. Returns how many replies were changed.
 
-    Answers to a deleted reply stay, as top-level replies.
+    Answers to a deleted reply stay, as top-level replies. The moderators' record of their decisions
+    stays too (who, when, what, on which story), with the author's email and IP address blanked out.
     """
     if mode not in ("anonymise", "delete"):
         raise ValueError(f"Unknown erase mode {mode!r}: use anonymise or delete.")
@@ -62,6 +72,8 @@ def erase(emails, mode):
         Throttle.objects.filter(key__in=["email:" + digest("email", email) for email in emails]).delete()
         replies = Comment.objects.by_emails(emails)
         if mode == "anonymise":
+            ips = set(replies.exclude(ip_address=None).values_list("ip_address", flat=True))
+            ModerationEvent.objects.filter(comment__in=replies).forget(emails, ips)  # deleting does this itself
             stories = set(replies.values_list("article_id", flat=True))
             changed = replies.update(name=ANONYMOUS, email="", website="", ip_address=None, user_agent="", author_token="")
             Comment.public_replies_changed(stories)  # update() sends no signal; the names readers saw are gone
