@@ -258,7 +258,7 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     @admin.action(description="Export everything stored about the selected replies' authors (JSON)", permissions=["change"])
     def export_authors(self, request, queryset):
         response = HttpResponse(
-            json.dumps(privacy.export(self._authors(queryset)), indent=2, ensure_ascii=False),
+            json.dumps(privacy.export(self._authors(queryset), request.user), indent=2, ensure_ascii=False),
             content_type="application/json",
         )
         response["Content-Disposition"] = 'attachment; filename="replies-export.json"'

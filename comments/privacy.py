@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles.models import absolute_url
 
+from . import stories
 from .browser import COOKIE_MAX_AGE
 from .conf import app_settings
 from .models import (
@@ -30,18 +31,23 @@ REMEMBERED_FIELDS = ["name", "email", "website", "updated_at"]
 BAN_FIELDS = ["email", "reason", "created_at", "until", "lifted_at"]
 
 
-def export(emails):
-    """Every reply and remembered form stored under these addresses, as a JSON-ready dict."""
+def export(emails, user=None):
+    """Every reply and remembered form stored under these addresses, as a JSON-ready dict.
+
+    Asked for by a staff member (`user`), it names only the stories they may see (comments.stories);
+    the operator's command names every story.
+    """
     emails = sorted({normalize_email(email) for email in emails})
     replies = Comment.objects.by_emails(emails).select_related("article").order_by("created_at")
+    if user is not None:
+        replies = stories.with_story_shown(replies, user)
     return {
         "emails": emails,
         "exported_at": timezone.now().isoformat(),
         "replies": [
             {
                 **{field: _plain(getattr(reply, field)) for field in EXPORT_FIELDS},
-                "story": reply.article.headline,
-                "story_url": absolute_url(reply.article.get_absolute_url()),
+                **_story(reply),
             }
             for reply in replies
         ],
@@ -98,6 +104,12 @@ def purge(days=None, now=None):
     Ban.objects.filter(ip_address__isnull=False).filter(Q(lifted_at__lt=long_ago) | Q(until__lt=long_ago)).delete()
     old = Comment.objects.filter(created_at__lt=now - timedelta(days=days)).exclude(ip_address__isnull=True, user_agent="")
     return old.update(ip_address=None, user_agent="")
+
+
+def _story(reply):
+    if not getattr(reply, "story_shown", True):
+        return {"story": stories.NOT_PUBLIC, "story_url": ""}
+    return {"story": reply.article.headline, "story_url": absolute_url(reply.article.get_absolute_url())}
 
 
 def _plain(value):

@@ -324,6 +324,18 @@ def test_a_moderator_sees_no_headline_nor_address_of_a_story_that_is_not_public_
             assert hidden_story.headline not in html and hidden_story.slug not in html, (name, hidden_story.slug)
 
 
+def test_a_moderators_export_of_an_authors_data_names_no_story_that_is_not_public(moderator_client, story):
+    make_reply(story, email="me@example.org", body="On the public story.")
+    hidden = [reply.pk for _, reply in _stories_not_public()]
+    Comment.objects.filter(pk__in=hidden).update(email="me@example.org")
+    response = moderator_client.post(QUEUE, {"action": "export_authors", "_selected_action": hidden[:1]})
+    data = json.loads(response.content)
+    assert len(data["replies"]) == 5
+    assert [r["story"] for r in data["replies"]].count("a story that is not public") == 4
+    assert story.headline in response.content.decode()
+    assert not any(word in response.content.decode() for word in ("Embargoed", "Withdrawn", "embargoed-", "withdrawn-"))
+
+
 def test_a_story_in_the_filter_is_one_the_staff_member_may_see(moderator_client, client, django_user_model, story):
     make_reply(story)
     make_reply(make_story())
