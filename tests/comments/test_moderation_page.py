@@ -414,11 +414,16 @@ def test_odd_values_in_the_address_or_a_form_never_give_a_server_error(desk, sto
     assert desk.post(UNDO, {"event": odd}, HTTP_ACCEPT="application/json").status_code == 409
     assert desk.post(UNDO, {"event": [odd, odd]}).status_code == 303
     assert desk.get(f"/admin/comments/comment/{reply.pk}/ban/", {"next": odd}).status_code == 200
+    assert desk.post(f"/admin/comments/comment/{reply.pk}/ban/", {"next": odd, "reason": odd, "length": odd}).status_code == 200
+    assert desk.post(f"{PAGE}story/{story.pk}/", {"moderation": odd, "next": odd}).status_code == 303
+    assert not Ban.objects.exists()
     answer = desk.post(
-        DECIDE, {"reply": reply.pk, "decision": "approve", "story": odd, "queue": odd, "page": odd}, HTTP_ACCEPT="application/json"
+        DECIDE, {"reply": reply.pk, "decision": "approve", "story": odd, "queue": odd, "page": odd, "next": odd},
+        HTTP_ACCEPT="application/json",
     )
+    assert desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "next": odd}).status_code == 303
     assert answer.status_code == 200 and json.loads(answer.content)["counts"]["all"] == 1
-    assert Comment.objects.get().status == Comment.Status.APPROVED
+    assert Comment.objects.get().status == Comment.Status.REMOVED
 
 
 def test_numbers_past_any_id_find_nothing(desk, story):
