@@ -1,8 +1,11 @@
 """Readers' replies to stories, the decisions moderators take on them, and the little the server
 remembers for a reader's browser."""
 
+import functools
 import hashlib
 import math
+import operator
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -164,20 +167,18 @@ class CommentQuerySet(models.QuerySet):
 
     def for_moderation(self):
         """Each reply with what a moderator weighs: its story, the reply it answers, why it was held, its
-        open reports, and its author's history (their other replies by status, the reports they made and
-        how many were upheld, whether this is their first reply from this email or this IP address).
+        open reports, and its author's history (their other replies by status, whether this is their first
+        reply from this email or this IP address). Nothing about the reports an author made: a count that
+        moves when a report arrives would tell the moderator who reported.
 
         One query for the replies however many there are, and one for their open reports.
         """
         others = Comment.objects.filter(email=OuterRef("email")).exclude(email="").exclude(pk=OuterRef("pk"))
-        made = Report.objects.filter(reporter=OuterRef("author_token"))
         return self.select_related("article", "parent").annotate(
             author_approved=count_of(others.filter(status=Comment.Status.APPROVED)),
             author_removed=count_of(others.filter(status=Comment.Status.REMOVED)),
             author_spam=count_of(others.filter(status=Comment.Status.SPAM)),
             author_waiting=count_of(others.filter(status=Comment.Status.PENDING)),
-            reports_made=count_of(made),
-            reports_upheld=count_of(made.filter(upheld=True)),
             earlier_from_email=Exists(others.filter(created_at__lt=OuterRef("created_at"))),
             earlier_from_ip=Exists(
                 Comment.objects.filter(ip_address=OuterRef("ip_address"), created_at__lt=OuterRef("created_at"))
@@ -373,6 +374,11 @@ class Comment(models.Model):
         return self.user_id is not None
 
     @staticmethod
+    def contact_visible_to(user):
+        """Whether `user` may see (and search by) a reply's email and IP address: staff who may change replies."""
+        return user.has_perm("comments.change_comment")
+
+    @staticmethod
     def hash_token(token):
         return hashlib.sha256(token.encode()).hexdigest()
 
@@ -559,9 +565,37 @@ class StoryDiscussion(models.Model):
                     cls.objects.filter(article_id=article_id).update(**row)
 
 
+def without_contact(text, emails=(), ips=()):
+    """`text` with these emails and IP addresses blanked out, in any case: a verdict's note quotes the
+    moderation word that held a reply, and that word may be its author's email or IP address."""
+    for value, blank in [*((email, "[email]") for email in emails if email), *((ip, "[IP address]") for ip in ips if ip)]:
+        text = re.sub(re.escape(value), blank, text, flags=re.IGNORECASE)
+    return text
+
+
+class ModerationEventQuerySet(models.QuerySet):
+    def bulk_create(self, events, *args, **kwargs):
+        """As save() does, each event keeps its reply's number and story (ModerationEvent.keeping_the_reply)."""
+        return super().bulk_create([event.keeping_the_reply() for event in events], *args, **kwargs)
+
+    def forget(self, emails=(), ips=()):
+        """Blank these emails and IP addresses out of these decisions' notes (a deleted reply, an erasure):
+        who decided what, when and on which story stays; the author does not."""
+        values = [value for value in (*emails, *ips) if value]
+        if not values:
+            return
+        quoting = functools.reduce(operator.or_, (Q(note__icontains=value) for value in values))
+        for event in self.filter(quoting).only("pk", "note"):
+            ModerationEvent.objects.filter(pk=event.pk).update(note=without_contact(event.note, emails, ips))
+
+
 class ModerationEvent(models.Model):
     """One decision about a reply, or one thing that happened to it: who (nobody for the automatic verdict
-    and for a reader's report), when, what, from which status to which, and why."""
+    and for a reader's report), when, what, from which status to which, and why.
+
+    The moderators' record outlives the reply: a deleted reply leaves its decisions with its number and
+    its story, the link to it empty and its author's email and IP address blanked out of their notes.
+    """
 
     class Action(models.TextChoices):
         VERDICT = "verdict", "Automatic verdict"
@@ -576,7 +610,15 @@ class ModerationEvent(models.Model):
     # The decisions a moderator may undo for a few seconds after taking them (moderation.UNDO_SECONDS).
     UNDOABLE = (Action.STATUS, Action.FEATURE, Action.UNFEATURE)
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events", verbose_name="reply")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events", verbose_name="reply",
+        help_text="Empty once the reply is deleted; its number and story stay.",
+    )
+    reply_number = models.PositiveBigIntegerField(editable=False, db_index=True, help_text="The reply's id, kept when it is deleted.")
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="story",
+    )
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="Empty for the automatic verdict when the reply arrived, and for a reader's report.",
@@ -591,6 +633,8 @@ class ModerationEvent(models.Model):
         help_text="The decision this one undid.",
     )
 
+    objects = ModerationEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "moderation decision"
@@ -598,6 +642,22 @@ class ModerationEvent(models.Model):
     def __str__(self):
         who = self.moderator or "automatic"
         return f"{self.get_from_status_display() or 'new'} → {self.get_to_status_display()} ({who})"
+
+    def save(self, *args, **kwargs):
+        self.keeping_the_reply()
+        super().save(*args, **kwargs)
+
+    def keeping_the_reply(self):
+        """Note the reply's number and story on the decision (on save() and bulk_create()), so the record
+        says what was decided where once the reply is gone. The event itself."""
+        if self.comment_id and not self.reply_number:
+            self.reply_number, self.article_id = self.comment_id, self.comment.article_id
+        return self
+
+    def note_without_contact(self):
+        """The note as staff who may not see a reply's email and IP address read it."""
+        reply = self.comment
+        return without_contact(self.note, [reply.email], [reply.ip_address]) if reply else self.note
 
     def describe(self):
         """The decision in a moderator's words, with its note: "Approved", "Kept (1 report dismissed)", "Featured"."""
@@ -639,6 +699,8 @@ class ModerationEvent(models.Model):
         from .moderation import UNDO_SECONDS
 
         now = now or timezone.now()
+        if self.comment_id is None:  # the reply is gone
+            return False
         if self.action not in self.UNDOABLE or self.moderator_id != getattr(moderator, "pk", None):
             return False
         if (now - self.at).total_seconds() > (UNDO_SECONDS if seconds is None else seconds):
@@ -660,9 +722,10 @@ class ReportQuerySet(models.QuerySet):
 class Report(models.Model):
     """A reader's report about a public reply: why, and what a moderator decided about it.
 
-    Who reported is never shown to anyone: only a hash of the reporting browser's token is kept
-    (the same hash a reply stores as its author_token), so one browser reports a reply once and an
-    author's history can count the reports they made and how many were upheld.
+    Who reported is never shown to anyone, nor anything derived from it: only a hash of the reporting
+    browser's token is kept, so one browser reports a reply once. It is the same hash a reply stores as
+    its author_token, so nothing may count or show reports by it: a count on an author that moved when a
+    report arrived would name the reporter.
     """
 
     class Reason(models.TextChoices):
@@ -760,7 +823,8 @@ class Ban(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} of {self.target}"
+        # Never the email or the address: this names the ban in page titles and in the admin's log.
+        return self.describe_target()
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
@@ -805,7 +869,7 @@ class Ban(models.Model):
         self.save(update_fields=["lifted_at", "lifted_by"])
         if self.comment_id:
             ModerationEvent.objects.create(
-                comment_id=self.comment_id, moderator=moderator, action=ModerationEvent.Action.LIFT,
+                comment=self.comment, moderator=moderator, action=ModerationEvent.Action.LIFT,
                 from_status=self.comment.status, to_status=self.comment.status, note=f"{self.describe_target()} lifted",
             )
         return True
@@ -979,8 +1043,10 @@ def queue_filter(name):
 def reply_deleted(sender, instance, **kwargs):
     """A deleted reply's answers stay, as top-level replies: each now starts a thread of its own.
 
-    A signal rather than delete(), so the admin's bulk delete and an erasure are covered too.
+    Its decisions stay, with its email and IP address blanked out of their notes. A signal rather than
+    delete(), so the admin's bulk delete and an erasure are covered too.
     """
+    ModerationEvent.objects.filter(reply_number=instance.pk).forget([instance.email], [instance.ip_address])
     orphans = list(Comment.objects.filter(article_id=instance.article_id, parent__isnull=True, root__isnull=False))
     for orphan in orphans:
         shift = orphan.depth - 1

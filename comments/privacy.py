@@ -9,9 +9,19 @@ from django.utils import timezone
 
 from articles.models import absolute_url
 
+from . import stories
 from .browser import COOKIE_MAX_AGE
 from .conf import app_settings
-from .models import Ban, Comment, ModeratorNotification, RememberedAuthor, Throttle, digest, normalize_email
+from .models import (
+    Ban,
+    Comment,
+    ModerationEvent,
+    ModeratorNotification,
+    RememberedAuthor,
+    Throttle,
+    digest,
+    normalize_email,
+)
 
 ANONYMOUS = "Anonymous"
 EXPORT_FIELDS = [
@@ -21,18 +31,23 @@ REMEMBERED_FIELDS = ["name", "email", "website", "updated_at"]
 BAN_FIELDS = ["email", "reason", "created_at", "until", "lifted_at"]
 
 
-def export(emails):
-    """Every reply and remembered form stored under these addresses, as a JSON-ready dict."""
+def export(emails, user=None):
+    """Every reply and remembered form stored under these addresses, as a JSON-ready dict.
+
+    Asked for by a staff member (`user`), it names only the stories they may see (comments.stories);
+    the operator's command names every story.
+    """
     emails = sorted({normalize_email(email) for email in emails})
     replies = Comment.objects.by_emails(emails).select_related("article").order_by("created_at")
+    if user is not None:
+        replies = stories.with_story_shown(replies, user)
     return {
         "emails": emails,
         "exported_at": timezone.now().isoformat(),
         "replies": [
             {
                 **{field: _plain(getattr(reply, field)) for field in EXPORT_FIELDS},
-                "story": reply.article.headline,
-                "story_url": absolute_url(reply.article.get_absolute_url()),
+                **_story(reply),
             }
             for reply in replies
         ],
@@ -52,7 +67,8 @@ def erase(emails, mode):
     """Anonymise (keep the words, drop who wrote them) or delete every reply under these addresses,
     and forget them wherever else they are kept. Returns how many replies were changed.
 
-    Answers to a deleted reply stay, as top-level replies.
+    Answers to a deleted reply stay, as top-level replies. The moderators' record of their decisions
+    stays too (who, when, what, on which story), with the author's email and IP address blanked out.
     """
     if mode not in ("anonymise", "delete"):
         raise ValueError(f"Unknown erase mode {mode!r}: use anonymise or delete.")
@@ -62,6 +78,8 @@ def erase(emails, mode):
         Throttle.objects.filter(key__in=["email:" + digest("email", email) for email in emails]).delete()
         replies = Comment.objects.by_emails(emails)
         if mode == "anonymise":
+            ips = set(replies.exclude(ip_address=None).values_list("ip_address", flat=True))
+            ModerationEvent.objects.filter(comment__in=replies).forget(emails, ips)  # deleting does this itself
             stories = set(replies.values_list("article_id", flat=True))
             changed = replies.update(name=ANONYMOUS, email="", website="", ip_address=None, user_agent="", author_token="")
             Comment.public_replies_changed(stories)  # update() sends no signal; the names readers saw are gone
@@ -86,6 +104,12 @@ def purge(days=None, now=None):
     Ban.objects.filter(ip_address__isnull=False).filter(Q(lifted_at__lt=long_ago) | Q(until__lt=long_ago)).delete()
     old = Comment.objects.filter(created_at__lt=now - timedelta(days=days)).exclude(ip_address__isnull=True, user_agent="")
     return old.update(ip_address=None, user_agent="")
+
+
+def _story(reply):
+    if not getattr(reply, "story_shown", True):
+        return {"story": stories.NOT_PUBLIC, "story_url": ""}
+    return {"story": reply.article.headline, "story_url": absolute_url(reply.article.get_absolute_url())}
 
 
 def _plain(value):
