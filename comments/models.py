@@ -851,6 +851,12 @@ class Ban(models.Model):
     def kind(self):
         return "Suspension" if self.until else "Ban"
 
+    def covers(self, reply):
+        """Whether this ban is on the reply's email or on its address's network (an IPv6 address: its /64)."""
+        if self.email:
+            return self.email == normalize_email(reply.email)
+        return self.ip_address == clientip.network(reply.ip_address)
+
     def is_active(self, now=None):
         now = now or timezone.now()
         return self.lifted_at is None and (self.until is None or self.until > now)

@@ -163,7 +163,7 @@ def _attach_bans(replies):
     """Give each reply `.author_bans`: the bans in force on its email or IP address, in one query for the page."""
     bans = list(Ban.objects.active().matching([r.email for r in replies], [r.ip_address for r in replies]))
     for reply in replies:
-        reply.author_bans = [ban for ban in bans if (ban.email and ban.email == reply.email) or (ban.ip_address and ban.ip_address == reply.ip_address)]
+        reply.author_bans = [ban for ban in bans if ban.covers(reply)]
 
 
 def _last_decision(request):

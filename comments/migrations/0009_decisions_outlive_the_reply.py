@@ -18,7 +18,7 @@ def note_reply_and_story(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("articles", "0001_initial"),
-        ("comments", "0007_moderators_report_and_ban"),
+        ("comments", "0008_held_for_who_wrote_it"),
     ]
 
     operations = [
