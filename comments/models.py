@@ -938,6 +938,12 @@ def reply_deleted(sender, instance, **kwargs):
         Comment.public_replies_changed([instance.article_id])
 
 
+class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Addresses that followed their confirmation link: the only ones told of replies."""
+        return self.filter(confirmed_at__isnull=False)
+
+
 class Subscriber(models.Model):
     """An email address that asked to hear of new replies, and whether it confirmed that it asked.
 
@@ -949,6 +955,8 @@ class Subscriber(models.Model):
     created_at = models.DateTimeField("first asked", default=timezone.now)
     confirmation_sent_at = models.DateTimeField("confirmation link sent", null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

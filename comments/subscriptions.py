@@ -142,7 +142,7 @@ def tell_subscribers(article_ids):
     """Note, for every confirmed subscriber of these stories, the replies they are to hear of, and queue
     one email per subscriber and story, DIGEST_SECONDS later: replies approved meanwhile go in the same one."""
     subscriptions = Subscription.objects.filter(
-        article_id__in=article_ids, subscriber__confirmed_at__isnull=False
+        article_id__in=article_ids, subscriber__in=Subscriber.objects.confirmed()
     ).select_related("subscriber")
     for subscription in subscriptions:
         Delivery.objects.bulk_create(
@@ -175,7 +175,7 @@ def send_replies(subscriber_id, article_id):
     Replies no longer public, or on a story no longer public, are dropped unsaid.
     """
     with transaction.atomic():
-        subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id, confirmed_at__isnull=False).first()
+        subscriber = Subscriber.objects.confirmed().select_for_update().filter(pk=subscriber_id).first()
         if subscriber is None:
             return 0
         waiting = Delivery.objects.filter(subscriber=subscriber, comment__article_id=article_id, sent_at__isnull=True)

@@ -55,6 +55,16 @@ def confirm(client, committed, story):
     return Subscriber.objects.get(email=READER)
 
 
+def run_queued():
+    """Run the tasks a DummyBackend holds, as the worker would once they are due; those it ran."""
+    from django_tasks import default_task_backend
+
+    queued, default_task_backend.results[:] = list(default_task_backend.results), []
+    for result in queued:
+        result.task.call(*result.args, **result.kwargs)
+    return queued
+
+
 def approve(reply, moderator, committed):
     with committed():
         rules.decide(reply, "approve", moderator)
@@ -206,19 +216,11 @@ def test_a_reply_is_told_however_it_becomes_visible(client, story, moderator, co
 def test_many_replies_in_a_few_minutes_make_one_email_and_a_task_run_twice_sends_nothing_more(
     client, story, moderator, committed, settings
 ):
-    from django_tasks import default_task_backend
-
     confirm(client, committed, story)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     replies = [make_reply(story, status=Comment.Status.PENDING, body=f"Update {n} from the square.") for n in range(3)]
     for reply in replies:
         approve(reply, moderator, committed)
-
-    def run_queued():
-        queued, default_task_backend.results[:] = list(default_task_backend.results), []
-        for result in queued:
-            result.task.call(*result.args, **result.kwargs)
-        return queued
 
     finding = run_queued()
     assert [result.task.name for result in finding] == ["tell_subscribers"] * 3
@@ -231,6 +233,18 @@ def test_many_replies_in_a_few_minutes_make_one_email_and_a_task_run_twice_sends
     for result in sending:  # run again, as a retry or a duplicate would
         result.task.call(*result.args, **result.kwargs)
     assert len(mail.outbox) == 1
+
+
+def test_a_reply_removed_before_its_email_leaves_is_never_told(client, story, moderator, committed, settings):
+    confirm(client, committed, story)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    reply = make_reply(story, status=Comment.Status.PENDING, body="Approved by mistake.")
+    approve(reply, moderator, committed)
+    with committed():
+        rules.decide(reply, "remove", moderator)
+    run_queued()
+    run_queued()
+    assert not mail.outbox
 
 
 def test_a_failed_send_is_tried_again_at_the_next_change(client, story, moderator, committed, monkeypatch):
