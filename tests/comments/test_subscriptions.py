@@ -86,12 +86,18 @@ def test_both_boxes_are_under_the_reply_form_and_off_by_default(client, story):
         assert "checked" not in box.group(0)
 
 
-def test_the_first_time_an_address_asks_it_gets_a_confirmation_link_and_nothing_else(client, story, moderator, committed):
+def test_the_first_time_an_address_asks_it_gets_a_confirmation_link_and_nothing_else(
+    client, story, moderator, committed, settings
+):
+    settings.NEWSROOM_CONTACT_EMAIL = "desk@herald.example"
     ask(client, story, committed)
     (message,) = mail.outbox
     assert message.to == [READER]
+    assert message.from_email == "The Almaty Herald <news@herald.example>"
+    assert message.reply_to == ["desk@herald.example"]  # a reply reaches the newsroom's desk
     assert "Confirm" in message.subject
-    assert story.headline in message.body
+    assert story.headline in message.body and story.headline in message.alternatives[0][0]
+    assert link_in(message, "confirm") in message.alternatives[0][0]
     answer = make_reply(story, status=Comment.Status.PENDING, parent=Comment.objects.get(email=READER))
     approve(Comment.objects.get(email=READER), moderator, committed)
     approve(answer, moderator, committed)
