@@ -981,7 +981,9 @@ class Subscription(models.Model):
         STORY = "story", "Every new reply to the story"
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+", verbose_name="story")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="reply_subscriptions", verbose_name="story"
+    )
     kind = models.CharField(max_length=7, choices=Kind.choices)
     created_at = models.DateTimeField("asked at", default=timezone.now)
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -118,38 +118,39 @@ def replies_published(article_ids):
         transaction.on_commit(partial(tasks.tell_subscribers.enqueue, article_ids))
 
 
-def new_replies_for(subscription):
-    """The public replies `subscription` is to hear of and has not: approved since it asked, never the
-    subscriber's own, and for "replies to me" only the answers to the subscriber's replies."""
-    email = subscription.subscriber.email
-    approved_since = ModerationEvent.objects.filter(
-        comment=OuterRef("pk"), to_status=Comment.PUBLIC_STATUS, at__gte=subscription.created_at
-    )
-    told = Delivery.objects.filter(subscriber_id=subscription.subscriber_id, comment=OuterRef("pk"))
-    replies = (
+def untold(article_ids):
+    """(subscriber id, reply id) for each public reply on these stories that a confirmed subscriber is to
+    hear of and has not: approved since they asked, never their own, and for "replies to me" only the
+    answers to their replies. One query, however many subscribers."""
+    subscription = "article__reply_subscriptions__"
+    return (
         Comment.objects.public()
-        .filter(article_id=subscription.article_id)
-        .exclude(email=email)
-        .filter(Exists(approved_since))
-        .exclude(Exists(told))
+        .filter(article_id__in=article_ids)
+        .annotate(subscriber=F(subscription + "subscriber"))
+        .alias(
+            subscriber_email=F(subscription + "subscriber__email"),
+            asked_at=F(subscription + "created_at"),
+            kind=F(subscription + "kind"),
+        )
+        .filter(subscriber__in=Subscriber.objects.confirmed())
+        .exclude(email=F("subscriber_email"))
+        .filter(Q(kind=Subscription.Kind.STORY) | Q(parent__email=F("subscriber_email")))
+        .filter(Exists(ModerationEvent.objects.filter(
+            comment=OuterRef("pk"), to_status=Comment.PUBLIC_STATUS, at__gte=OuterRef("asked_at")
+        )))
+        .exclude(Exists(Delivery.objects.filter(subscriber=OuterRef("subscriber"), comment=OuterRef("pk"))))
+        .order_by()
+        .values_list("subscriber", "pk")
     )
-    if subscription.kind == Subscription.Kind.REPLIES_TO_ME:
-        replies = replies.filter(parent__email=email)
-    return replies
 
 
 def tell_subscribers(article_ids):
     """Note, for every confirmed subscriber of these stories, the replies they are to hear of, and queue
     one email per subscriber and story, DIGEST_SECONDS later: replies approved meanwhile go in the same one."""
-    subscriptions = Subscription.objects.filter(
-        article_id__in=article_ids, subscriber__in=Subscriber.objects.confirmed()
-    ).select_related("subscriber")
-    for subscription in subscriptions:
-        Delivery.objects.bulk_create(
-            [Delivery(subscriber_id=subscription.subscriber_id, comment_id=pk)
-             for pk in new_replies_for(subscription).values_list("pk", flat=True)],
-            ignore_conflicts=True,  # found at the same moment by another task: one row each
-        )
+    Delivery.objects.bulk_create(
+        [Delivery(subscriber_id=subscriber_id, comment_id=reply_id) for subscriber_id, reply_id in set(untold(article_ids))],
+        ignore_conflicts=True,  # found at the same moment by another task: one row each
+    )
     waiting = (
         Delivery.objects.filter(sent_at__isnull=True, comment__article_id__in=article_ids)
         .values_list("subscriber_id", "comment__article_id")

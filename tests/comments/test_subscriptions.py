@@ -179,6 +179,14 @@ def test_replies_to_me_are_only_the_answers_to_my_replies(client, story, moderat
     assert "Answering you." in message.body and "answered you" in message.body
 
 
+def test_a_new_subscriber_hears_only_of_replies_approved_after_they_asked(client, story, moderator, committed):
+    approve(make_reply(story, status=Comment.Status.PENDING, body="Said before you came."), moderator, committed)
+    confirm(client, committed, story)
+    approve(make_reply(story, status=Comment.Status.PENDING, body="Said since."), moderator, committed)
+    (message,) = mail.outbox
+    assert "Said since." in message.body and "Said before you came." not in message.body
+
+
 def test_nobody_is_emailed_about_their_own_reply(client, story, moderator, committed):
     confirm(client, committed, story)
     approve(make_reply(story, status=Comment.Status.PENDING, email=READER), moderator, committed)
