@@ -106,8 +106,9 @@ def purge(days=None, now=None):
     Throttle.objects.filter(last_post_at__lt=now - timedelta(hours=1)).delete()
     RememberedAuthor.objects.filter(updated_at__lt=now - timedelta(seconds=COOKIE_MAX_AGE)).delete()
     ModeratorNotification.objects.filter(sent_at__lt=now - timedelta(days=days)).delete()
-    Subscriber.objects.filter(
-        confirmed_at__isnull=True, created_at__lt=now - timedelta(days=app_settings.CONFIRM_DAYS)
+    link_expired = now - timedelta(days=app_settings.CONFIRM_DAYS)
+    Subscriber.objects.filter(confirmed_at__isnull=True).filter(
+        Q(confirmation_sent_at__lt=link_expired) | Q(confirmation_sent_at__isnull=True, created_at__lt=link_expired)
     ).delete()
     long_ago = now - timedelta(days=days)
     Ban.objects.filter(ip_address__isnull=False).filter(Q(lifted_at__lt=long_ago) | Q(until__lt=long_ago)).delete()

@@ -67,7 +67,7 @@ def post_without_its_token(request, article_id):
     article = Article.objects.published().filter(pk=article_id).first()
     if article is None:
         return None
-    typed = {field: request.POST.get(field, "") for field in ("name", "email", "website", "body", "parent")}
+    typed = {field: request.POST.get(field, "") for field in ("name", "email", "website", "body", "parent", "notify_replies", "notify_story")}
     form = ReplyForm(article, initial=typed)
     return not_posted(request, article, form=form, message=STALE_PAGE, status=403)
 

@@ -337,6 +337,9 @@ def test_an_address_that_never_confirms_is_forgotten_when_its_link_expires(clien
     ask(client, story, committed)
     privacy.purge()
     assert Subscriber.objects.exists()
+    Subscriber.objects.update(created_at=timezone.now() - timedelta(days=30))  # asked long ago, again today
+    privacy.purge(now=timezone.now() + timedelta(days=6))
+    assert Subscriber.objects.exists(), "today's link still works"
     privacy.purge(now=timezone.now() + timedelta(days=8))
     assert not Subscriber.objects.exists()
 
@@ -354,3 +357,14 @@ def test_only_staff_who_may_change_replies_see_who_subscribed(client, story, com
 def test_the_privacy_notice_says_what_is_kept_for_emails_about_replies(client, db):
     page = client.get(reverse("pages:page", args=["privacy"])).content.decode()
     assert "Email me about new replies to this story" in page
+
+
+def test_a_form_sent_with_a_stale_security_token_keeps_the_ticked_box(story):
+    from tests.comments.support import reply_data
+
+    data = reply_data(story, notify_story="on")
+    response = Client(enforce_csrf_checks=True).post(reverse("comments:post", args=[story.pk]), data)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert re.search(r'<input[^>]*name="notify_story"[^>]*checked', page)
+    assert not re.search(r'<input[^>]*name="notify_replies"[^>]*checked', page)
