@@ -1,5 +1,6 @@
-"""Readers' views of replies: posting one, reporting one, a reply's permanent link. They speak HTTP;
-comments.moderation decides everything else."""
+"""Readers' views of replies: posting one, reporting one, a reply's permanent link, and the links in the
+emails about replies (confirm, stop). They speak HTTP; comments.moderation and comments.subscriptions
+decide everything else."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -16,6 +17,8 @@ from .models import Comment, StoryDiscussion
 from .moderation import REPORT_THANKS, moderator
 
 CLOSED = "Comments are closed on this story."
+# What a reader typed or ticked, kept when the form comes back after its security token went stale.
+TYPED_FIELDS = ("name", "email", "website", "body", "parent", "notify_replies", "notify_story")
 STALE_PAGE = (
     "Your reply was not posted because the page's security check had expired (this happens when cookies "
     "are cleared or a page stays open a long time). Your text is kept below: please post it again."
@@ -67,7 +70,7 @@ def post_without_its_token(request, article_id):
     article = Article.objects.published().filter(pk=article_id).first()
     if article is None:
         return None
-    typed = {field: request.POST.get(field, "") for field in ("name", "email", "website", "body", "parent", "notify_replies", "notify_story")}
+    typed = {field: request.POST.get(field, "") for field in TYPED_FIELDS}
     form = ReplyForm(article, initial=typed)
     return not_posted(request, article, form=form, message=STALE_PAGE, status=403)
 
