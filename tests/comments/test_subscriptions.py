@@ -176,7 +176,7 @@ def test_replies_to_me_are_only_the_answers_to_my_replies(client, story, moderat
     assert not mail.outbox
     approve(make_reply(story, status=Comment.Status.PENDING, parent=mine, body="Answering you."), moderator, committed)
     (message,) = mail.outbox
-    assert "Answering you." in message.body and "answered you" in message.body
+    assert "Answering you." in message.body and "answered you:" in message.body
 
 
 def test_a_new_subscriber_hears_only_of_replies_approved_after_they_asked(client, story, moderator, committed):
