@@ -39,22 +39,23 @@ def subscribe(email, article, kinds, now=None):
     """`email` asks for `kinds` (Subscription.Kind) of email about `article`.
 
     An address that has not confirmed is sent a link to do so, once the asking is committed (and at
-    most once a day); nothing else reaches it until it is followed. The reader is answered the same
-    whatever the address had asked before.
+    most once a day); nothing else reaches it until it is followed. The same four queries whatever the
+    address had asked before, and the same answer to the reader.
     """
     if not kinds or not email:
         return
     now = now or timezone.now()
+    email = normalize_email(email)
     with transaction.atomic():
-        subscriber, _ = Subscriber.objects.get_or_create(email=normalize_email(email))
-        for kind in kinds:
-            Subscription.objects.get_or_create(subscriber=subscriber, article=article, kind=kind)
-        if subscriber.is_confirmed:
-            return
-        if subscriber.confirmation_sent_at and now - subscriber.confirmation_sent_at < CONFIRMATION_RESENT_AFTER:
-            return
-        Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=now)
-        transaction.on_commit(partial(tasks.send_confirmation.enqueue, subscriber.pk))
+        Subscriber.objects.bulk_create([Subscriber(email=email, created_at=now)], ignore_conflicts=True)
+        subscriber = Subscriber.objects.get(email=email)
+        Subscription.objects.bulk_create(
+            [Subscription(subscriber=subscriber, article=article, kind=kind, created_at=now) for kind in kinds],
+            ignore_conflicts=True,  # asked before: the first asking stands
+        )
+        due = Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=now - CONFIRMATION_RESENT_AFTER)
+        if Subscriber.objects.filter(due, pk=subscriber.pk, confirmed_at__isnull=True).update(confirmation_sent_at=now):
+            transaction.on_commit(partial(tasks.send_confirmation.enqueue, subscriber.pk))
 
 
 def confirm_token(subscriber):

@@ -368,3 +368,18 @@ def test_a_form_sent_with_a_stale_security_token_keeps_the_ticked_box(story):
     page = response.content.decode()
     assert re.search(r'<input[^>]*name="notify_story"[^>]*checked', page)
     assert not re.search(r'<input[^>]*name="notify_replies"[^>]*checked', page)
+
+
+def test_asking_costs_the_same_queries_whatever_the_address_had_asked_before(client, story, committed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    confirm(client, committed, story)
+    ask(client, story, committed, email="waiting@example.org")
+    costs = []
+    for email in (READER, "waiting@example.org", "new@example.org"):  # confirmed, waiting, unknown
+        with CaptureQueriesContext(connection) as queries:
+            subscriptions.subscribe(email, story, [Subscription.Kind.STORY])
+        costs.append([re.sub(r"'[^']*'|\"s\d+_x\d+\"|\b\d+\b", "?", query["sql"]) for query in queries.captured_queries])
+    assert costs[0] == costs[1] == costs[2]
+    assert len([sql for sql in costs[0] if "SAVEPOINT" not in sql]) == 4
