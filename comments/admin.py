@@ -281,6 +281,9 @@ class SubscriptionInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        return moderator.may_decide(request.user)
+
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):

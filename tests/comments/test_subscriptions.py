@@ -349,6 +349,8 @@ def test_only_staff_who_may_change_replies_see_who_subscribed(client, story, com
     listing = reverse("admin:comments_subscriber_changelist")
     page = signed_in(moderator).get(listing)
     assert page.status_code == 200 and READER in page.content.decode()
+    shown = signed_in(moderator).get(reverse("admin:comments_subscriber_change", args=[Subscriber.objects.get().pk]))
+    assert shown.status_code == 200 and story.headline in shown.content.decode()
     editor = staff(django_user_model, "edna", "Editors")
     assert signed_in(editor).get(listing).status_code == 403
     assert signed_in(moderator).post(reverse("admin:comments_subscriber_delete", args=[Subscriber.objects.get().pk])).status_code == 403
