@@ -1,6 +1,6 @@
 """Replies in the admin: the moderation page (comments/queue.py), the list with its bulk actions, each
 reply's page with its history and reports, the moderators' record of decisions, the discussion
-settings, and the bans.
+settings, the bans, and (to read only) the addresses that asked for emails about replies.
 
 Two rules hold on every page here: a reply's email and IP address only for staff who may change
 replies (Comment.contact_visible_to), and a story's headline and address only for staff who may see
@@ -11,7 +11,7 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.db.models import Case, IntegerField, URLField, Value, When
+from django.db.models import Case, Count, IntegerField, URLField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -21,7 +21,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from . import privacy, queue, stories
-from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report
+from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report, Subscriber, Subscription
+from .moderation import moderator
 
 EXCERPT_CHARACTERS = 240
 
@@ -372,3 +373,56 @@ class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     def lift(self, request, queryset):
         lifted = sum(ban.lift(request.user) for ban in queryset.filter(lifted_at__isnull=True).select_related("comment"))
         self.message_user(request, f"Lifted {lifted} ban{'s' if lifted != 1 else ''}.", messages.SUCCESS)
+
+
+class SubscriptionInline(admin.TabularInline):
+    model = Subscription
+    fields = ["article", "kind", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return moderator.may_decide(request.user)
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    """Who asked for emails about replies, to read only, and only by staff who may change replies (the
+    addresses are commenters' emails). A reader stops their own emails with the link in each one; an
+    erasure (comments_privacy) forgets them."""
+
+    list_display = ["email", "created_at", "confirmed_at", "subscriptions"]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email"]
+    fields = ["email", "created_at", "confirmation_sent_at", "confirmed_at"]
+    readonly_fields = fields
+    inlines = [SubscriptionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(subscription_count=Count("subscriptions"))
+
+    @admin.display(ordering="subscription_count")
+    def subscriptions(self, subscriber):
+        return subscriber.subscription_count
+
+    def has_module_permission(self, request):
+        return moderator.may_decide(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return moderator.may_decide(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

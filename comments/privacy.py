@@ -18,6 +18,8 @@ from .models import (
     ModerationEvent,
     ModeratorNotification,
     RememberedAuthor,
+    Subscriber,
+    Subscription,
     Throttle,
     digest,
     normalize_email,
@@ -55,6 +57,18 @@ def export(emails, user=None):
             {field: _plain(getattr(saved, field)) for field in REMEMBERED_FIELDS}
             for saved in RememberedAuthor.objects.filter(email__in=emails).order_by("updated_at")
         ],
+        "emails_about_replies": [
+            {
+                "story": subscription.article.headline,
+                "story_url": absolute_url(subscription.article.get_absolute_url()),
+                "what": subscription.get_kind_display(),
+                "asked_at": _plain(subscription.created_at),
+                "confirmed_at": _plain(subscription.subscriber.confirmed_at),
+            }
+            for subscription in Subscription.objects.filter(subscriber__email__in=emails)
+            .select_related("article", "subscriber")
+            .order_by("created_at", "pk")
+        ],
         # Kept on erasure: a ban protects other readers (and names nobody but the address banned).
         "bans": [
             {field: _plain(getattr(ban, field)) for field in BAN_FIELDS}
@@ -75,6 +89,7 @@ def erase(emails, mode):
     emails = {normalize_email(email) for email in emails}
     with transaction.atomic():
         RememberedAuthor.objects.filter(email__in=emails).delete()
+        Subscriber.objects.filter(email__in=emails).delete()  # with its subscriptions and what it was told
         Throttle.objects.filter(key__in=["email:" + digest("email", email) for email in emails]).delete()
         replies = Comment.objects.by_emails(emails)
         if mode == "anonymise":
@@ -92,7 +107,8 @@ def purge(days=None, now=None):
 
     IP addresses and user agents after the retention period; flood-control counts
     after an hour; remembered forms a browser has not used for as long as its
-    cookie lives; notifications once sent; bans by IP address that ended (lifted or
+    cookie lives; notifications once sent; addresses that asked for emails about replies and did not
+    confirm within the link's life; bans by IP address that ended (lifted or
     expired) longer ago than the retention period (a ban in force keeps its address).
     """
     now = now or timezone.now()
@@ -100,6 +116,10 @@ def purge(days=None, now=None):
     Throttle.objects.filter(last_post_at__lt=now - timedelta(hours=1)).delete()
     RememberedAuthor.objects.filter(updated_at__lt=now - timedelta(seconds=COOKIE_MAX_AGE)).delete()
     ModeratorNotification.objects.filter(sent_at__lt=now - timedelta(days=days)).delete()
+    link_expired = now - timedelta(days=app_settings.CONFIRM_DAYS)
+    Subscriber.objects.filter(confirmed_at__isnull=True).filter(
+        Q(confirmation_sent_at__lt=link_expired) | Q(confirmation_sent_at__isnull=True, created_at__lt=link_expired)
+    ).delete()
     long_ago = now - timedelta(days=days)
     Ban.objects.filter(ip_address__isnull=False).filter(Q(lifted_at__lt=long_ago) | Q(until__lt=long_ago)).delete()
     old = Comment.objects.filter(created_at__lt=now - timedelta(days=days)).exclude(ip_address__isnull=True, user_agent="")

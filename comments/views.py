@@ -1,15 +1,17 @@
-"""Readers' views of replies: posting one, reporting one, a reply's permanent link. They speak HTTP;
-comments.moderation decides everything else."""
+"""Readers' views of replies: posting one, reporting one, a reply's permanent link, and the links in the
+emails about replies (confirm, stop). They speak HTTP; comments.moderation and comments.subscriptions
+decide everything else."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.models import Article
 
-from . import browser
+from . import browser, subscriptions
 from .forms import ReplyForm, ReportForm
 from .models import Comment, StoryDiscussion
 from .moderation import REPORT_THANKS, moderator
@@ -71,6 +73,7 @@ def post_reply(request, article_id):
     response = HttpResponseRedirect(received.reply.get_absolute_url(), status=303)
     browser.give_author_token(response, token)
     browser.remember_fields(token, form.cleaned_data)
+    subscriptions.subscribe(form.cleaned_data["email"], article, form.subscription_kinds())
     return response
 
 
@@ -123,3 +126,53 @@ def report_reply(request, reply_id):
 def reply_permalink(request, reply_id):
     """A public reply's permanent address: the story page that shows it, at the reply."""
     return HttpResponseRedirect(_public_reply(request, reply_id).get_absolute_url())
+
+
+def _subscription_page(request, title, message, button="", with_csrf=False, status=200):
+    """A page about a reader's emails: private, never cached nor indexed."""
+    context = {"title": title, "message": message, "button": button, "with_csrf": with_csrf}
+    response = render(request, "comments/subscription.html", context, status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+LINK_EXPIRED = "This link has expired or is not one we sent. Tick the box under a story's reply form to ask again."
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_subscription(request, token):
+    """The link in a confirmation email: a button (so a mail scanner opening links confirms nothing), and
+    the confirmation. The same words whether the address had confirmed before or not."""
+    subscriber_id = subscriptions.confirmation_asked(token)
+    if subscriber_id is None:
+        return _subscription_page(request, "Link expired", LINK_EXPIRED, status=404)
+    if request.method != "POST":
+        return _subscription_page(
+            request, "Confirm your email", "Press the button to get emails about the replies you asked for.",
+            button="Confirm my email", with_csrf=True,
+        )
+    subscriptions.confirm(subscriber_id)
+    return _subscription_page(
+        request, "Email confirmed", "Thank you. We will email you about the replies you asked for; "
+        "each email has a link to stop them.",
+    )
+
+
+@csrf_exempt  # RFC 8058: a mail client posts "List-Unsubscribe=One-Click" with no cookie; the link is signed
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """Stop emails about a story, or all of them: a page with a button, and the one-click POST of RFC 8058.
+    The same answer whether the address was subscribed or not."""
+    asked = subscriptions.stop_asked(token)
+    if asked is None:
+        return _subscription_page(request, "Link not recognised", LINK_EXPIRED, status=404)
+    subscriber_id, article_id = asked
+    what = "about this story" if article_id else "about replies"
+    if request.method != "POST":
+        return _subscription_page(
+            request, "Stop the emails", f"Press the button and we will send you no more emails {what}.",
+            button="Stop the emails",
+        )
+    subscriptions.unsubscribe(subscriber_id, article_id)
+    return _subscription_page(request, "Emails stopped", f"You will get no more emails from us {what}.")

@@ -14,6 +14,9 @@ def pytest_configure(config):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     # The test client speaks plain HTTP; production's HTTPS redirect would turn every request into a 301.
     settings.SECURE_SSL_REDIRECT = False
+    # Background tasks run at once, in the test, unless the settings name a backend.
+    if not getattr(settings, "TASKS", None):
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
