@@ -1,5 +1,5 @@
 """What a commenter may ask for: everything stored about their email address, and its erasure;
-and the daily purge of what is kept only for a while."""
+and the daily purge of what is kept only for a while (run by the background worker)."""
 
 from datetime import timedelta
 
@@ -8,10 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import absolute_url
+from background import task
 
 from .browser import COOKIE_MAX_AGE
 from .conf import app_settings
-from .models import Ban, Comment, ModeratorNotification, RememberedAuthor, Throttle, digest, normalize_email
+from .models import Ban, Comment, RememberedAuthor, Throttle, digest, normalize_email
 
 ANONYMOUS = "Anonymous"
 EXPORT_FIELDS = [
@@ -74,18 +75,23 @@ def purge(days=None, now=None):
 
     IP addresses and user agents after the retention period; flood-control counts
     after an hour; remembered forms a browser has not used for as long as its
-    cookie lives; notifications once sent; bans by IP address that ended (lifted or
+    cookie lives; bans by IP address that ended (lifted or
     expired) longer ago than the retention period (a ban in force keeps its address).
     """
     now = now or timezone.now()
     days = app_settings.IP_RETENTION_DAYS if days is None else days
     Throttle.objects.filter(last_post_at__lt=now - timedelta(hours=1)).delete()
     RememberedAuthor.objects.filter(updated_at__lt=now - timedelta(seconds=COOKIE_MAX_AGE)).delete()
-    ModeratorNotification.objects.filter(sent_at__lt=now - timedelta(days=days)).delete()
     long_ago = now - timedelta(days=days)
     Ban.objects.filter(ip_address__isnull=False).filter(Q(lifted_at__lt=long_ago) | Q(until__lt=long_ago)).delete()
     old = Comment.objects.filter(created_at__lt=now - timedelta(days=days)).exclude(ip_address__isnull=True, user_agent="")
     return old.update(ip_address=None, user_agent="")
+
+
+@task()
+def daily_purge():
+    """The purge with the settings' retention, every day from the worker (comments/apps.py); replies purged."""
+    return purge()
 
 
 def _plain(value):
