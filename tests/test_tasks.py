@@ -1,8 +1,6 @@
 """Background work: the periodic jobs' schedule, rescuing what a dead worker left, the queue's health, a real
 worker process against a real queue, and a mail server that hangs while readers keep posting."""
 
-import socket
-import threading
 import time
 import urllib.request
 from datetime import timedelta
@@ -16,6 +14,7 @@ from background.models import ScheduledJob
 from comments.models import Comment
 from tests import gunicorn_server
 from tests.comments.support import make_reply
+from tests.mail_server import MailServer
 from tests.stories import make_story
 from tests.test_cache_outage import post_reply
 
@@ -130,28 +129,6 @@ def test_a_worker_process_sends_the_email_and_runs_the_schedule_once_across_rest
 # -- a mail server that accepts and never answers -------------------------------------------------------------
 
 
-class HangingMailServer:
-    """A socket on loopback that accepts connections and never says a word, until closed."""
-
-    def __init__(self):
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.accepted = []
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                self.accepted.append(self.server.accept()[0])
-            except OSError:
-                return
-
-    def close(self):
-        self.server.close()
-        for connection in self.accepted:
-            connection.close()
-
-
 def timed(action):
     start = time.monotonic()
     result = action()
@@ -159,7 +136,7 @@ def timed(action):
 
 
 def test_a_hanging_mail_server_delays_no_reply_and_no_page(tmp_path):
-    smtp = HangingMailServer()
+    smtp = MailServer("hanging")
     try:
         env = gunicorn_server.server_env(
             tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=smtp.port, EMAIL_USE_TLS=0, DJANGO_LOG_LEVEL="WARNING",
