@@ -1017,26 +1017,6 @@ class RememberedAuthor(models.Model):
         return self.name
 
 
-class ModeratorNotification(models.Model):
-    """An email to moderators about a reply waiting for them, sent after the reader has had the answer.
-
-    Stored with the reply, so a mail server that is down loses nothing: a failed
-    send is logged and retried later (after the next reply, or by
-    `manage.py send_moderator_emails` from cron).
-    """
-
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+", verbose_name="reply")
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    sending_since = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"Notification about reply {self.comment_id}"
-
-
 def queue_filter(name):
     """Which replies are in the moderation page's queue `name` (QUEUES), as a filter."""
     return {

@@ -418,7 +418,7 @@ class ReplyModerator:
     # Telling the moderators.
 
     def notify(self, reply):
-        """Queue an email to the moderators, sent once the reader has had the answer."""
+        """Enqueue an email to the moderators, sent by the background worker (never while the reader waits)."""
         notifications.queue(reply)
 
 

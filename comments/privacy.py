@@ -1,5 +1,5 @@
 """What a commenter may ask for: everything stored about their email address, and its erasure;
-and the daily purge of what is kept only for a while."""
+and the daily purge of what is kept only for a while (run by the background worker)."""
 
 from datetime import timedelta
 
@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import absolute_url
+from background import task
 
 from . import stories
 from .browser import COOKIE_MAX_AGE
@@ -16,7 +17,6 @@ from .models import (
     Ban,
     Comment,
     ModerationEvent,
-    ModeratorNotification,
     RememberedAuthor,
     Subscriber,
     Subscription,
@@ -107,7 +107,7 @@ def purge(days=None, now=None):
 
     IP addresses and user agents after the retention period; flood-control counts
     after an hour; remembered forms a browser has not used for as long as its
-    cookie lives; notifications once sent; addresses that asked for emails about replies and did not
+    cookie lives; addresses that asked for emails about replies and did not
     confirm within the link's life; bans by IP address that ended (lifted or
     expired) longer ago than the retention period (a ban in force keeps its address).
     """
@@ -115,7 +115,6 @@ def purge(days=None, now=None):
     days = app_settings.IP_RETENTION_DAYS if days is None else days
     Throttle.objects.filter(last_post_at__lt=now - timedelta(hours=1)).delete()
     RememberedAuthor.objects.filter(updated_at__lt=now - timedelta(seconds=COOKIE_MAX_AGE)).delete()
-    ModeratorNotification.objects.filter(sent_at__lt=now - timedelta(days=days)).delete()
     link_expired = now - timedelta(days=app_settings.CONFIRM_DAYS)
     Subscriber.objects.filter(confirmed_at__isnull=True).filter(
         Q(confirmation_sent_at__lt=link_expired) | Q(confirmation_sent_at__isnull=True, created_at__lt=link_expired)
@@ -130,6 +129,12 @@ def _story(reply):
     if not getattr(reply, "story_shown", True):
         return {"story": stories.NOT_PUBLIC, "story_url": ""}
     return {"story": reply.article.headline, "story_url": absolute_url(reply.article.get_absolute_url())}
+
+
+@task()
+def daily_purge():
+    """The purge with the settings' retention, every day from the worker (comments/apps.py); replies purged."""
+    return purge()
 
 
 def _plain(value):

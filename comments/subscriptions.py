@@ -2,29 +2,28 @@
 replies each subscriber is to hear of, the email that tells them, and the signed links that confirm
 and stop it.
 
-The work runs in the background as tasks (comments.tasks); this module decides. No answer here
+The work runs in the background as tasks of Django's tasks API (the `@task` functions below). No answer here
 differs by whether an address has asked before, confirmed, or is unknown, and no email names any
 reader's address: only names and text.
 """
 
 from datetime import timedelta
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, absolute_url
+from background import task
 
-from . import tasks
 from .conf import app_settings
 from .models import Comment, Delivery, ModerationEvent, Subscriber, Subscription, normalize_email
+from .notifications import site_email
 
 CONFIRM_SALT = "comments.subscription-confirm"
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
@@ -55,7 +54,7 @@ def subscribe(email, article, kinds, now=None):
         )
         due = Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=now - CONFIRMATION_RESENT_AFTER)
         if Subscriber.objects.filter(due, pk=subscriber.pk, confirmed_at__isnull=True).update(confirmation_sent_at=now):
-            transaction.on_commit(partial(tasks.send_confirmation.enqueue, subscriber.pk))
+            transaction.on_commit(partial(send_confirmation.enqueue, subscriber.pk))
 
 
 def confirm_token(subscriber):
@@ -116,7 +115,7 @@ def replies_published(article_ids):
     once committed, a task finds who is to hear of the replies newly approved."""
     article_ids = sorted(set(article_ids))
     if article_ids:
-        transaction.on_commit(partial(tasks.tell_subscribers.enqueue, article_ids))
+        transaction.on_commit(partial(tell_subscribers.enqueue, article_ids))
 
 
 def untold(article_ids):
@@ -145,6 +144,7 @@ def untold(article_ids):
     )
 
 
+@task()
 def tell_subscribers(article_ids):
     """Note, for every confirmed subscriber of these stories, the replies they are to hear of, and queue
     one email per subscriber and story, DIGEST_SECONDS later: replies approved meanwhile go in the same one."""
@@ -157,7 +157,7 @@ def tell_subscribers(article_ids):
         .values_list("subscriber_id", "comment__article_id")
         .distinct()
     )
-    send = _after_the_digest_delay(tasks.send_replies)
+    send = _after_the_digest_delay(send_replies)
     for subscriber_id, article_id in waiting:
         send.enqueue(subscriber_id, article_id)
 
@@ -169,6 +169,7 @@ def _after_the_digest_delay(task):
     return task
 
 
+@task()
 def send_replies(subscriber_id, article_id):
     """One email to a confirmed subscriber with every reply to the story that waits for them; how many.
 
@@ -193,6 +194,7 @@ def send_replies(subscriber_id, article_id):
     return len(replies)
 
 
+@task()
 def send_confirmation(subscriber_id):
     """The confirmation link, to an address that has not confirmed yet (and nothing else)."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id, confirmed_at__isnull=True).first()
@@ -234,18 +236,8 @@ def replies_email(subscriber, replies):
 
 
 def email(to, subject, template, context, headers=None):
-    """A message in plain text and HTML (`template`.txt and .html), from the site by name; a Reply-To
-    only when the site's contact address is not the sender's, so that a reply reaches someone."""
-    sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    context = {**context, "site_name": settings.NEWSROOM_SITE_NAME, "site_url": settings.NEWSROOM_SITE_URL}
+    """An email of the site's (notifications.site_email) to one reader; a Reply-To only when the site's
+    contact address is not the sender's, so that a reply reaches someone."""
     contact = settings.NEWSROOM_CONTACT_EMAIL
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{template}.txt", context),
-        from_email=formataddr((settings.NEWSROOM_SITE_NAME, sender)),
-        to=[to],
-        reply_to=[contact] if contact and contact != sender else None,
-        headers=headers,
-    )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return message
+    reply_to = [contact] if contact and contact != parseaddr(settings.DEFAULT_FROM_EMAIL)[1] else []
+    return site_email(subject, template, context, [to], reply_to=reply_to, headers=headers)

@@ -92,6 +92,11 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "reversion",
+    # Background work (DESIGN.md): Django's tasks API, the backport on 5.2, with the queue in the database.
+    # "background" comes before django_tasks_db: its db_worker (the same worker, with the periodic jobs) wins.
+    "background",
+    "django_tasks",
+    "django_tasks_db",
     "newsroom",  # project-wide management commands
     "articles",
     "comments",
@@ -277,6 +282,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (email, purges) waits in the database's own queue for `manage.py db_worker`:
+# nothing new to run, and nothing lost when a worker stops.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Finished tasks (and their errors) stay visible in the admin this many days.
+NEWSROOM_TASKS_KEEP_DAYS = env_int("NEWSROOM_TASKS_KEEP_DAYS", 14)
 
 # Security: everything on unless DEBUG.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -14,9 +14,6 @@ def pytest_configure(config):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     # The test client speaks plain HTTP; production's HTTPS redirect would turn every request into a 301.
     settings.SECURE_SSL_REDIRECT = False
-    # Background tasks run at once, in the test, unless the settings name a backend.
-    if not getattr(settings, "TASKS", None):
-        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +21,24 @@ def media_root(settings, tmp_path):
     """Every test uploads into its own folder, never into the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks run as they are enqueued (tests/test_tasks.py runs a real worker and queue)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def task_queue(settings, monkeypatch):
+    """The database queue, as in production; calling it runs what is due now, as one pass of the worker."""
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker drops its connection between tasks; in a test that connection holds the test's transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    return lambda: call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

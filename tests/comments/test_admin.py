@@ -5,17 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.core.signals import request_finished
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from comments import notifications
-from comments.models import Comment, DiscussionSettings, ModerationEvent, ModeratorNotification
-from comments.views import post_reply as post_reply_view
-from tests.comments.support import make_reply, post_reply, reply_data
+from background import task_backends
+from comments.models import Comment, DiscussionSettings, ModerationEvent
+from tests.comments.support import make_reply, post_reply
 from tests.stories import make_story
 
 pytestmark = pytest.mark.django_db
@@ -216,46 +214,82 @@ class FailingBackend(BaseEmailBackend):
         raise ConnectionRefusedError("mail server down")
 
 
-def test_the_reader_is_answered_before_the_moderators_are_emailed(rf, story, moderator, django_user_model):
+def test_moderators_are_emailed_in_the_sites_name_in_plain_text_and_html(client, story, moderator, settings, django_user_model):
+    settings.NEWSROOM_SITE_NAME = "The Almaty Herald"
     django_user_model.objects.create_superuser("chief", "chief@newsroom.example", "pw")
     staff(django_user_model, "eddie", "Editors")
-    from django.contrib.auth.models import AnonymousUser
+    post_reply(client, story, name="Dana", email="reader.private@example.org", body="Notify about <b>me</b>.\nTwo lines.")
 
-    request = rf.post(f"/comments/post/{story.pk}/", reply_data(story, email="reader.private@example.org", body="Notify about me."))
-    request.session, request._dont_enforce_csrf_checks, request.user = {}, True, AnonymousUser()
-    request._messages = FallbackStorage(request)
-
-    response = post_reply_view(request, story.pk)
-
-    assert response.status_code == 303
-    assert mail.outbox == [], "the reader's answer waited for the mail server"
-    request_finished.send(sender=None)  # what the server fires once the answer has gone out
     [message] = mail.outbox
     assert sorted(message.to) == ["chief@newsroom.example", "mona@newsroom.example"]
-    assert "Notify about me." in message.body and story.headline in message.body
-    assert "reader.private@example.org" not in message.body
+    assert message.from_email == "The Almaty Herald <newsroom@localhost>"
+    assert message.subject == "[The Almaty Herald] Reply awaiting moderation"
+    assert message.reply_to == [], "a reply to this email would reach nobody"
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+    reply = Comment.objects.get()
+    link = f"{settings.NEWSROOM_SITE_URL}/admin/comments/comment/{reply.pk}/change/"
+    assert "Notify about <b>me</b>.\nTwo lines." in message.body and story.headline in message.body and link in message.body
+    [(html, kind)] = message.alternatives
+    assert kind == "text/html"
+    assert "Notify about &lt;b&gt;me&lt;/b&gt;.<br>Two lines." in html and f'href="{link}"' in html
+    assert story.headline in html and "Dana" in html
+    for text in (message.body, html, str(message.message())):
+        assert "reader.private@example.org" not in text
 
 
-def test_failing_mail_never_loses_the_reply_and_is_retried(client, story, moderator, settings, caplog):
+def test_the_reader_is_answered_while_the_email_only_waits_in_the_queue(client, story, moderator, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    response = post_reply(client, story, body="Notify about me.")
+    assert response.status_code == 303
+    assert mail.outbox == [], "the web worker sent an email"
+    [waiting] = task_backends["default"].results
+    assert waiting.task.name == "email_moderators" and waiting.args == [Comment.objects.get().pk]
+
+
+def test_failing_mail_never_loses_the_reply_and_is_retried_later(client, story, moderator, settings, caplog, task_queue):
     FailingBackend.attempts = 0
     settings.EMAIL_BACKEND = "tests.comments.test_admin.FailingBackend"
     response = post_reply(client, story, email="reader.private@example.org", body="Keep me anyway.")
     assert response.status_code == 303
     assert Comment.objects.filter(body="Keep me anyway.", status=Comment.Status.PENDING).exists()
-    assert FailingBackend.attempts == 1, "the failing backend was never asked to send"
+    assert FailingBackend.attempts == 0, "the web worker tried to send"
+
+    task_queue()
+    assert FailingBackend.attempts == 1, "the worker never asked the mail server"
     assert "Could not email moderators" in caplog.text and "mail server down" in caplog.text
     assert "reader.private@example.org" not in caplog.text
-    [waiting] = ModeratorNotification.objects.all()
-    assert (waiting.attempts, waiting.sent_at) == (1, None) and waiting.next_attempt_at > timezone.now()
+    emails = DBTaskResult.objects.filter(task_path="comments.notifications.email_moderators")
+    failed, retry = emails.get(status="FAILED"), emails.get(status="READY")
+    assert failed.exception_class_path == "builtins.ConnectionRefusedError"
+    assert retry.args_kwargs["args"] == [Comment.objects.get().pk, 2]
+    assert retry.run_after > timezone.now() + timedelta(seconds=50), "the retry waits its pause"
 
-    notifications.send_due()  # too early: the retry waits its pause
+    task_queue()  # too early: the retry waits its pause
     assert FailingBackend.attempts == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with pytest.MonkeyPatch.context() as later:
-        later.setattr(timezone, "now", lambda: waiting.next_attempt_at + timedelta(seconds=1))
-        call_command("send_moderator_emails", verbosity=0)
+        later.setattr(timezone, "now", lambda: retry.run_after + timedelta(seconds=1))
+        task_queue()
     assert len(mail.outbox) == 1 and "Keep me anyway." in mail.outbox[0].body
-    assert ModeratorNotification.objects.get().sent_at is not None
+    assert emails.get(pk=retry.pk).status == "SUCCESSFUL"
+
+
+def test_the_queue_shows_each_failed_send_and_its_retry_to_a_superuser(client, story, moderator, settings, task_queue, django_user_model):
+    settings.EMAIL_BACKEND = "tests.comments.test_admin.FailingBackend"
+    post_reply(client, story, body="Keep me anyway.")
+    task_queue()
+    client.force_login(django_user_model.objects.create_superuser("chief", "chief@newsroom.example", "pw"))
+    page = client.get("/admin/django_tasks_database/dbtaskresult/").content.decode()
+    reply_id = Comment.objects.get().pk
+    assert page.count("email_moderators") >= 2 and "ConnectionRefusedError" in page
+    assert f"<td class=\"field-arguments\">{reply_id}, 2</td>" in page, "the retry, its attempt and when it may run"
+
+
+def test_a_reply_decided_before_its_email_goes_out_emails_nobody(client, story, moderator, task_queue):
+    post_reply(client, story, body="Approved at once by a quick moderator.")
+    Comment.objects.get().moderate(Comment.Status.APPROVED, moderator)
+    task_queue()
+    assert mail.outbox == []
 
 
 def test_approved_replies_do_not_email_anyone(client, story, moderator):
