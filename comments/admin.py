@@ -4,6 +4,7 @@ reply's page with its history and reports, the discussion settings, and the bans
 import json
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, URLField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -214,6 +215,8 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # as the rules' own page would: no redirect (nor a row made) for someone without rights
         rules = DiscussionSettings.current()
         return redirect("admin:comments_discussionsettings_change", rules.pk)
 
