@@ -9,11 +9,13 @@ transaction the module rolls back.
 import datetime
 from types import SimpleNamespace
 
+import pytest
 import reversion
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
@@ -35,6 +37,7 @@ from comments import browser
 from comments.models import Ban, Comment, DiscussionSettings, Report
 from comments.moderation import moderator
 from pages.models import Page
+from tests.comments.support import relax_limits
 
 # What each non-public thing is called, and who may read it. A page that shows a marker to any other role leaks.
 STORY_STATES = ["draft", "review", "scheduled", "public", "taken_down", "deleted"]
@@ -262,3 +265,39 @@ def client(w, role):
     for name, value in w.sessions[role].items():
         fresh.cookies[name] = value
     return fresh
+
+
+# The world, built once for the module inside a transaction rolled back at its end; each cell runs in a
+# savepoint rolled back after it, so a POST that went through leaves nothing for the next cell.
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.conf import settings
+
+    media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            w = build()
+            w.media = settings.MEDIA_ROOT
+            w.sessions = {role: session_for(w, role) for role in ROLES}
+            yield w
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            settings.MEDIA_ROOT = media
+
+
+@pytest.fixture
+def media_root(world, settings):
+    """The world's pictures stay where it stored them (the suite's own fixture gives each test a new folder)."""
+    settings.MEDIA_ROOT = world.media
+    return world.media
+
+
+@pytest.fixture
+def in_savepoint(world, db, settings):
+    """The cell's own savepoint (the db fixture's, rolled back after it), with no flood limits between posts."""
+    relax_limits(settings)

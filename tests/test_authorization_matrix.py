@@ -21,12 +21,19 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
 from tests import authorization_world as world_module
-from tests.authorization_world import REPLY_STATES, ROLES, STORY_STATES, readers_of
-from tests.comments.support import relax_limits
+from tests.authorization_world import (  # the world's fixtures (in_savepoint, media_root, world) with its names
+    REPLY_STATES,
+    ROLES,
+    STORY_STATES,
+    in_savepoint,  # noqa: F401
+    media_root,  # noqa: F401
+    readers_of,
+    world,  # noqa: F401
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -353,42 +360,6 @@ def cells():
                 yield pytest.param(role, row, state, marks=marks, id=f"{role}|{row.key}|{state}")
 
 
-# The world, built once for the module inside a transaction rolled back at its end; each cell runs in a
-# savepoint rolled back after it, so a POST that went through leaves nothing for the next cell.
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.conf import settings
-
-    media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            w = world_module.build()
-            w.media = settings.MEDIA_ROOT
-            w.sessions = {role: world_module.session_for(w, role) for role in ROLES}
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            settings.MEDIA_ROOT = media
-
-
-@pytest.fixture
-def media_root(world, settings):
-    """The world's pictures stay where it stored them (the suite's own fixture gives each test a new folder)."""
-    settings.MEDIA_ROOT = world.media
-    return world.media
-
-
-@pytest.fixture
-def in_savepoint(world, db, settings):
-    """The cell's own savepoint (the db fixture's, rolled back after it), with no flood limits between posts."""
-    relax_limits(settings)
-
-
 SNAPSHOT_APPS = {"articles", "comments", "pages", "auth", "reversion", "admin"}
 
 
@@ -431,7 +402,7 @@ def leaks(response, role, shown_to_all):
 
 
 @pytest.mark.parametrize(("role", "row", "state"), list(cells()))
-def test_matrix_cell(role, row, state, world, in_savepoint):
+def test_matrix_cell(role, row, state, world, in_savepoint):  # noqa: F811 (fixtures imported above)
     path = row.fill(world, state)
     assert route_key(resolve(path.split("?")[0])) == (row.answered_by or row.key), f"{path} is not the address of {row.key}"
     shown = row.shown_to_all.get(state, [])
