@@ -3,7 +3,8 @@ something through it, and that nothing non-public shows to anyone else.
 
 The matrix is a table (ROWS): an address (its URL name, or its route when it has none), how to fill its
 arguments for each state of the object it names, and which roles may GET it and which may POST to it.
-Each cell (role × address × state) GETs and POSTs the address and checks:
+Each cell (role × address × state) GETs the address and, when it takes a POST (a row with `data`: what a
+role with the right would send), POSTs to it, and checks:
 
 - the status class: allowed is 2xx or a redirect elsewhere; refused is 4xx or a redirect to the login
   page or the admin's index (where the admin sends a missing object);
@@ -44,7 +45,6 @@ pytestmark = pytest.mark.django_db
 class Who:
     roles: frozenset = frozenset()
     perms: tuple = ()  # any role with all of these
-    but: frozenset = frozenset()
 
     def __or__(self, other):
         return Union((self, other))
@@ -53,7 +53,7 @@ class Who:
         holders = set(self.roles)
         if self.perms:
             holders |= {role for role in ROLES if all(has(role, perm) for perm in self.perms)}
-        return holders - self.but
+        return holders
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,8 @@ def has(role, perm):
     return role == "superuser" or perm in world_module.ROLE_PERMISSIONS.get(role, set())
 
 
-def may(*perms, but=()):
-    return Who(perms=perms, but=frozenset(but))
+def may(*perms):
+    return Who(perms=perms)
 
 
 def roles(*names):
@@ -86,9 +86,6 @@ PREVIEWERS = may("articles.preview_article")
 WRITERS = may("articles.change_article")
 EDITORS = may("articles.publish_article")  # publish, schedule, take down: the whole of every story
 ANY = "any"  # the status is not checked (a login page, which answers a signed-in person either way)
-
-OUT = ("scheduled", "public", "taken_down")  # a story that is out is the editors' alone
-
 
 def story_rule(out, writing, deleted=NOBODY):
     """A rule by story state: `writing` for drafts and stories in review, `out` once it is out."""
@@ -115,10 +112,6 @@ def reply_pk(w, state):
 
 def address(suffix=""):
     return lambda w, state: w.addresses[state] + suffix
-
-
-def admin_change(model, obj):
-    return lambda w, state: reverse(f"admin:{model}_change", args=[obj(w, state)])
 
 
 @dataclass
