@@ -433,16 +433,16 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        story = self.get_object(request, object_id) if request.method == "GET" else None
-        if story is not None and self.has_change_permission(request, story):
+        story = self.get_object(request, object_id)  # None for an id that names no story (e.g. /article/²/change/)
+        if story is not None and request.method == "GET" and self.has_change_permission(request, story):
             EditSession.seen(story, request.user)
             extra_context["draft"] = (
                 None if getattr(request, "restoring_draft", None) else EditSession.draft_for(story, request.user)
             )
             extra_context["restoring_draft"] = getattr(request, "restoring_draft", None)
-        if object_id:
-            extra_context["others_editing"] = list(EditSession.objects.others_editing(object_id, request.user))
-            extra_context["desk_url"] = reverse("admin:articles_article_desk", args=[object_id])
+        if story is not None:
+            extra_context["others_editing"] = list(EditSession.objects.others_editing(story.pk, request.user))
+            extra_context["desk_url"] = reverse("admin:articles_article_desk", args=[story.pk])
         return super().change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -269,7 +269,10 @@ def _page_of_updates(request, story):
     Costs no query for a story without updates (their count comes in the story's row), one otherwise.
     """
     count = story.live_update_count
-    number = int(request.GET.get("updates", 1))
+    try:  # read as the page cache reads it: a preview is not cached, but is as hostile
+        number = int(pagecache.number()(request.GET.get("updates", "1")) or 1)
+    except ValueError:
+        raise Http404("No such page of updates.") from None
     if not count:
         if number > 1:
             raise Http404("No such page of updates.")

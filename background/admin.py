@@ -12,7 +12,8 @@ admin.site.unregister(DBTaskResult)
 
 @admin.register(DBTaskResult)
 class TaskAdmin(DBTaskResultAdmin):
-    list_display = ("task_name", "arguments", "status", "enqueued_at", "display_run_after", "finished_at", "error")
+    # The task's path, not its name: the name imports the task, and a row queued before a task moved would break the list.
+    list_display = ("task_path", "arguments", "status", "enqueued_at", "display_run_after", "finished_at", "error")
     list_filter = ("status", "task_path")
 
     @admin.display(description="arguments")

@@ -11,6 +11,7 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, URLField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -320,6 +321,8 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # as the rules' own page would: no redirect (nor a row made) for someone without rights
         rules = DiscussionSettings.current()
         return redirect("admin:comments_discussionsettings_change", rules.pk)
 
