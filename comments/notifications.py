@@ -3,15 +3,13 @@
 `queue()` enqueues a task in the reply's own transaction (the queue is in the same database, so a
 reply rolled back leaves nothing to send, and a reply stored always has its email coming). The worker
 (`manage.py db_worker`) sends it; a mail server that is down or hangs delays the email, never a page or
-a reply. A failed send is logged and enqueued again after a growing pause; each attempt, its error and
+a reply. A failed send is tried again after a growing pause (background.retries); each attempt, its error and
 the next one's time are in the admin's list of tasks.
 
 `site_email()` is how every email of the site looks: in its name, plain text and HTML, and a Reply-To
 only where a reply reaches someone.
 """
 
-import logging
-from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -21,18 +19,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from articles.models import absolute_url
 from background import task
+from background.retries import retried
 
 from .models import Comment
-
-logger = logging.getLogger(__name__)
-
-# Pauses before the 1st, 2nd, ... retry; the last repeats until MAX_ATTEMPTS.
-RETRY_AFTER = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
-MAX_ATTEMPTS = 12
 
 
 def queue(reply):
@@ -41,7 +33,8 @@ def queue(reply):
 
 
 @task()
-def email_moderators(reply_id, attempt=1):
+@retried
+def email_moderators(reply_id):
     """A short note with the reply and a link to it in the admin, unless a moderator has decided meanwhile."""
     reply = Comment.objects.filter(pk=reply_id, status=Comment.Status.PENDING).select_related("article").first()
     if reply is None:
@@ -55,23 +48,8 @@ def email_moderators(reply_id, attempt=1):
         {"reply": reply, "link": absolute_url(reverse("admin:comments_comment_change", args=[reply.pk]))},
         to=recipients,  # a reply to it reaches nobody: no Reply-To
     )
-    try:
-        message.send()
-    except Exception as error:  # any backend failure: the reply is stored, the moderation page shows it
-        retry_later(reply_id, attempt, error)
-        raise  # the attempt is recorded as failed, with its error
+    message.send()  # should it fail, the reply is stored and on the moderation page; the email is retried
     return f"sent to {len(recipients)}"
-
-
-def retry_later(reply_id, attempt, error):
-    if attempt >= MAX_ATTEMPTS or not email_moderators.get_backend().supports_defer:
-        logger.error("Gave up emailing moderators about pending reply %s after %s attempts: %s", reply_id, attempt, error)
-        return
-    pause = RETRY_AFTER[min(attempt, len(RETRY_AFTER)) - 1]
-    email_moderators.using(run_after=timezone.now() + pause).enqueue(reply_id, attempt + 1)
-    logger.warning(
-        "Could not email moderators about pending reply %s (attempt %s, next in %s): %s", reply_id, attempt, pause, error
-    )
 
 
 def moderator_emails():

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from articles.models import Article, absolute_url
 from background import task
+from background.retries import retried
 
 from .conf import app_settings
 from .models import Comment, Delivery, ModerationEvent, Subscriber, Subscription, normalize_email
@@ -170,11 +171,12 @@ def _after_the_digest_delay(task):
 
 
 @task()
+@retried
 def send_replies(subscriber_id, article_id):
     """One email to a confirmed subscriber with every reply to the story that waits for them; how many.
 
     The replies are marked told in the same transaction: a task run twice, or two at once, sends one
-    email. Should sending fail, nothing is marked, and the next change on the story tries again.
+    email. Should sending fail, nothing is marked, and the task is tried again after a pause.
     Replies no longer public, or on a story no longer public, are dropped unsaid.
     """
     with transaction.atomic():
@@ -195,6 +197,7 @@ def send_replies(subscriber_id, article_id):
 
 
 @task()
+@retried
 def send_confirmation(subscriber_id):
     """The confirmation link, to an address that has not confirmed yet (and nothing else)."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id, confirmed_at__isnull=True).first()

@@ -256,12 +256,12 @@ def test_failing_mail_never_loses_the_reply_and_is_retried_later(client, story, 
 
     task_queue()
     assert FailingBackend.attempts == 1, "the worker never asked the mail server"
-    assert "Could not email moderators" in caplog.text and "mail server down" in caplog.text
+    assert "email_moderators" in caplog.text and "failed (attempt 1" in caplog.text and "mail server down" in caplog.text
     assert "reader.private@example.org" not in caplog.text
     emails = DBTaskResult.objects.filter(task_path="comments.notifications.email_moderators")
     failed, retry = emails.get(status="FAILED"), emails.get(status="READY")
     assert failed.exception_class_path == "builtins.ConnectionRefusedError"
-    assert retry.args_kwargs["args"] == [Comment.objects.get().pk, 2]
+    assert retry.args_kwargs == {"args": [Comment.objects.get().pk], "kwargs": {"attempt": 2}}
     assert retry.run_after > timezone.now() + timedelta(seconds=50), "the retry waits its pause"
 
     task_queue()  # too early: the retry waits its pause
@@ -282,7 +282,7 @@ def test_the_queue_shows_each_failed_send_and_its_retry_to_a_superuser(client, s
     page = client.get("/admin/django_tasks_database/dbtaskresult/").content.decode()
     reply_id = Comment.objects.get().pk
     assert page.count("email_moderators") >= 2 and "ConnectionRefusedError" in page
-    assert f"<td class=\"field-arguments\">{reply_id}, 2</td>" in page, "the retry, its attempt and when it may run"
+    assert f"<td class=\"field-arguments\">{reply_id}, attempt=2</td>" in page, "the retry, its attempt and when it may run"
 
 
 def test_a_reply_decided_before_its_email_goes_out_emails_nobody(client, story, moderator, task_queue):
