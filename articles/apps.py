@@ -7,7 +7,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from newsroom import pagecache
+        import pagecache
 
         from .models import (
             Article,
@@ -38,7 +38,7 @@ class ArticlesConfig(AppConfig):
 
 
 def pages_changed(sender, **kwargs):
-    from newsroom import pagecache
+    import pagecache
 
     pagecache.changed()
 

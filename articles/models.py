@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from newsroom import pagecache
-from newsroom.sanitize import render_markdown
+import pagecache
+from sanitize import render_markdown
 
 from . import images
 

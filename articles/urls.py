@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from newsroom.pagecache import cached_for_readers
+from pagecache import cached_for_readers
 
 from . import views
 from .feeds import LiveUpdatesFeed, SectionFeed, TopicFeed

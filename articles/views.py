@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from newsroom import pagecache
-from newsroom.pagecache import cached_for_readers
+import pagecache
+from pagecache import cached_for_readers
 
 from . import reading, search
 from .models import (

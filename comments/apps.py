@@ -8,7 +8,7 @@ class CommentsConfig(AppConfig):
     verbose_name = "Reader replies"
 
     def ready(self):
-        from newsroom import pagecache
+        import pagecache
 
         from . import notifications  # noqa: F401  (sends moderators' emails after each response)
         from .browser import TOKEN_COOKIE

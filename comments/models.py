@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
-from newsroom import pagecache
-from newsroom.sanitize import render_comment
+import pagecache
+from sanitize import render_comment
 
 from .conf import app_settings
 

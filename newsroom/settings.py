@@ -328,7 +328,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "newsroom.views.login_lockout"
-AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "clientip.client_ip"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Log lockouts, not a banner at every start nor each attempt's user agent.
 AXES_VERBOSE = False

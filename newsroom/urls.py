@@ -15,8 +15,8 @@ from articles.sitemaps import (
     robots_txt,
     sitemap_or_index,
 )
-from newsroom.pagecache import cached_for_readers, number
 from newsroom.views import view_on_site
+from pagecache import cached_for_readers, number
 from pages.sitemaps import PageSitemap
 
 # Editors and moderators see the site's name in the admin, not "Django administration".

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Image, Section
 from comments.models import Comment
-from newsroom.sanitize import render_comment, render_markdown
+from sanitize import render_comment, render_markdown
 
 SECTIONS = [("World", "world"), ("Politics", "politics"), ("Business", "business"), ("Sport", "sport"), ("Culture", "culture")]
 

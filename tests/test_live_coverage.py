@@ -391,7 +391,7 @@ def test_a_busy_worker_reuses_its_check_answer_for_a_second_without_asking_the_s
 ):
     settings.NEWSROOM_LIVE_CHECK_MEMO_SECONDS = 1
     first = client.get(live_story.live_check_url)
-    with mock.patch("newsroom.pagecache.generation", side_effect=AssertionError("the shared cache was asked")):
+    with mock.patch("pagecache.generation", side_effect=AssertionError("the shared cache was asked")):
         with django_assert_max_num_queries(0):
             again = client.get(live_story.live_check_url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304

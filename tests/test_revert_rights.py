@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+import pagecache
 from articles.models import Article, LiveUpdate, SearchEntry
-from newsroom import pagecache
 from tests.staff import signed_in
 from tests.stories import make_story
 
