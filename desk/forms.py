@@ -1,63 +1,13 @@
-"""Forms for editors in the admin."""
+"""The story form in the admin: who may set which status, and the refusal of a save over a newer one."""
 
 from datetime import timedelta
 
 from django import forms
-from django.contrib.admin.widgets import AdminFileWidget
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
-from . import images
-from .models import Article, Author, Image, LiveUpdate
+from articles.models import Article
 
-
-class ImageAdminForm(forms.ModelForm):
-    """An upload form where the file is checked and stripped before anything is stored.
-
-    The field is a plain FileField, not Django's ImageField, so only the
-    JPEG, PNG and WebP parsers in articles.images ever read the upload.
-    What the picture's metadata said about its date and credit fills the
-    editor's empty fields; anything the editor typed wins.
-    """
-
-    file = forms.FileField(
-        label="Picture",
-        widget=AdminFileWidget(attrs={"accept": images.ACCEPT_ATTRIBUTE}),
-        help_text="A JPEG, PNG or WebP file. Location, camera details and other hidden data are removed on upload.",
-    )
-
-    class Meta:
-        model = Image
-        fields = ["file", "alt_text", "label", "caption", "taken_note", "taken_at", "credit"]
-        labels = {"taken_at": "Date taken"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.master = None
-        self.filled_from_metadata = []
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not isinstance(upload, UploadedFile):
-            return upload  # The stored picture, unchanged.
-        self.master = images.prepare_master(upload)
-        return self.master.content
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.master:
-            for name in ("taken_at", "credit"):
-                offered = getattr(self.master, name)
-                if offered and not cleaned_data.get(name) and name not in self.errors:
-                    cleaned_data[name] = offered
-                    self.filled_from_metadata.append(self.fields[name].label)
-        return cleaned_data
-
-    def save(self, commit=True):
-        if self.master:
-            self.instance.width, self.instance.height = self.master.width, self.master.height
-        return super().save(commit)
-
+from . import revisions
 
 ONE_SECOND = timedelta(seconds=1)
 
@@ -122,8 +72,6 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned_data
 
     def _refuse_stale_save(self):
-        from . import revisions
-
         # Locked until the save commits (the admin saves in one transaction): no save slips in between.
         current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
         if current is None:
@@ -147,62 +95,3 @@ class ArticleAdminForm(forms.ModelForm):
             "Bring their changes into yours if they should stay, then save again.",
             code="stale",
         )
-
-
-class LiveUpdateForm(forms.ModelForm):
-    """An update on a developing story, from the live desk: text, and optionally a headline, a picture
-    (through the same checks and cleaning as any upload), a byline, a key-event tick and a later time."""
-
-    picture = forms.FileField(
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": images.ACCEPT_ATTRIBUTE}),
-        help_text="Optional. A JPEG, PNG or WebP file; hidden data such as the location is removed.",
-    )
-    picture_alt = forms.CharField(
-        label="What the picture shows", max_length=250, required=False, help_text="Required with a picture, for readers who cannot see it."
-    )
-    picture_caption = forms.CharField(label="Caption", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    publish_at = forms.DateTimeField(
-        label="Time",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty to post now; a time in the future schedules the update.",
-    )
-
-    class Meta:
-        model = LiveUpdate
-        fields = ["headline", "body", "author", "is_key_event", "publish_at"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.master = None
-        self.fields["author"].queryset = Author.objects.order_by("name")
-        if user is not None and not self.instance.pk:
-            self.fields["author"].initial = Author.objects.filter(user=user).values_list("pk", flat=True).first()
-
-    def clean_picture(self):
-        upload = self.cleaned_data.get("picture")
-        if upload:
-            self.master = images.prepare_master(upload)
-        return upload
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.master and not cleaned_data.get("picture_alt", "").strip():
-            self.add_error("picture_alt", "Say what the picture shows, for readers who cannot see it.")
-        if not cleaned_data.get("publish_at"):
-            cleaned_data["publish_at"] = self.instance.publish_at if self.instance.pk else timezone.now()
-        return cleaned_data
-
-    def save(self, commit=True):
-        if self.master:
-            picture = Image(
-                file=self.master.content,
-                alt_text=self.cleaned_data["picture_alt"].strip(),
-                caption=self.cleaned_data.get("picture_caption", "").strip(),
-            )
-            picture.width, picture.height = self.master.width, self.master.height
-            picture.save()
-            self.instance.image = picture
-        return super().save(commit)

@@ -20,7 +20,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from reversion.models import Version
 
-from .models import RESTORED_FIELDS, Article, Author, Byline, Image, Section
+from articles.models import RESTORED_FIELDS, Article, Author, Byline, Section
+from pictures.models import Image
 
 # The fields compared, in the order an editor reads a story.
 LABELS = {

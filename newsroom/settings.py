@@ -93,7 +93,10 @@ INSTALLED_APPS = [
     "axes",
     "reversion",
     "newsroom",  # project-wide management commands
+    "pictures",
     "articles",
+    "live",
+    "desk",
     "comments",
     "pages",
 ]

@@ -48,14 +48,16 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, QueryDict
+from django.db.models.signals import post_delete, post_save
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.encoding import escape_uri_path
 from django.utils.http import urlencode
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from .addresses import NotAnAddress, canonical_query, number, page_address, shown, text, word  # noqa: F401 (part of the API)
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +136,17 @@ def changed():
     """
     _bump_or_owe()
     transaction.on_commit(_bump_or_owe)
+
+
+def watch(*models):
+    """Saving or deleting any of `models` (things readers see, in any page, list or feed) is a change()."""
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(_model_changed, sender=model, dispatch_uid=f"pagecache.watch.{model._meta.label}")
+
+
+def _model_changed(sender, **kwargs):
+    changed()
 
 
 def _bump_or_owe():
@@ -258,79 +271,6 @@ def is_personal(request):
     )
 
 
-# Addresses: what a page's query parameters may be, and the one way each is written.
-
-
-def number(lowest=1, highest=100_000, default=1):
-    """A whole number as the site writes it (ASCII digits, no leading zero) from `lowest` to `highest`;
-    `default` (None: none) is written by leaving the parameter out."""
-
-    def parse(raw):
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(highest)) + 2):
-            raise ValueError(raw)
-        if not lowest <= int(raw) <= highest:
-            raise ValueError(raw)
-        return None if int(raw) == default else str(int(raw))
-
-    return parse
-
-
-def word(raw):
-    """A short lowercase name (?sort=newest). Which names the page has it says while rendering (`shown()`),
-    so an unknown one is sent to the page as it is shown."""
-    if not re.fullmatch(r"[a-z]{1,20}", raw):
-        raise ValueError(raw)
-    return raw
-
-
-def text(tidy):
-    """What a reader typed (a search), written as `tidy(raw)` writes it; nothing typed is no parameter."""
-    return lambda raw: tidy(raw) or None
-
-
-def shown(request, **values):
-    """The page being rendered shows these query values, whatever was asked (the last page of replies for
-    one past it, no reply form for a reply that is not public): an address that asked for other values
-    is sent to the page's own address instead of being kept. None means the parameter is left out."""
-    request.page_shown = {**getattr(request, "page_shown", {}), **values}
-
-
-class NotAnAddress(Exception):
-    """The query asks for a value the page does not have: the answer is a redirect (`.response`) or a 404."""
-
-    def __init__(self, response=None):
-        self.response = response
-
-
-def canonical_query(request, query):
-    """{name: value} of the parameters in `query` (name: parser) as the site writes them, defaults left out.
-
-    Raises NotAnAddress: with a permanent redirect for a value written otherwise than
-    the site writes it (?page=01, ?page=1, ?q=%20almaty), without one (a 404) for a
-    value that is none (?page=x, ?page=0, a parameter given twice).
-    """
-    values, rewritten = {}, False
-    for name, parse in query.items():
-        given = request.GET.getlist(name)
-        if len(given) > 1:
-            raise NotAnAddress()
-        if given:
-            try:
-                value = parse(given[0])
-            except ValueError:
-                raise NotAnAddress() from None
-            rewritten = rewritten or value != given[0]
-            if value is not None:
-                values[name] = value
-    if rewritten:
-        raise NotAnAddress(HttpResponsePermanentRedirect(_address(request, values)))
-    return values
-
-
-def _address(request, values):
-    return escape_uri_path(request.path) + (f"?{urlencode(values)}" if values else "")
-
-
 def _render(view, request, args, kwargs, query, asked):
     """The view's response, or a redirect when the page it rendered is another address's (`shown()`)."""
     response = view(request, *args, **kwargs)
@@ -340,7 +280,7 @@ def _render(view, request, args, kwargs, query, asked):
     if response.status_code == 200 and any(asked.get(name) != value for name, value in said.items()):
         own = {name: value for name, value in {**asked, **said}.items() if value is not None}
         # Temporary: the page asked for may be there later (a reply approved makes a page more).
-        return HttpResponseRedirect(_address(request, own))
+        return HttpResponseRedirect(page_address(request, own))
     return response
 
 
