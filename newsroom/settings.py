@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Compresses pages rendered for one request; cached pages arrive compressed (newsroom/pagecache.py).
+    # Compresses pages rendered for one request; cached pages arrive compressed (pagecache/).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,7 +176,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Caches. "default" is shared by every worker process: Redis when REDIS_URL is set, otherwise
 # files in DATA_DIR (one machine). It holds the pages' generation and other shared state;
 # a short timeout keeps a Redis outage from stalling pages, which are then served uncached.
-# "pages" is each worker's own memory, holding whole rendered pages (newsroom/pagecache.py).
+# "pages" is each worker's own memory, holding whole rendered pages (pagecache/).
 if env("REDIS_URL"):
     CACHES = {
         "default": {

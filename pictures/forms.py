@@ -13,7 +13,7 @@ class ImageAdminForm(forms.ModelForm):
     """An upload form where the file is checked and stripped before anything is stored.
 
     The field is a plain FileField, not Django's ImageField, so only the
-    JPEG, PNG and WebP parsers in articles.images ever read the upload.
+    JPEG, PNG and WebP parsers in pictures.images ever read the upload.
     What the picture's metadata said about its date and credit fills the
     editor's empty fields; anything the editor typed wins.
     """
