@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # The site's own links (canonical, emails, pictures) follow the port it is served on.
 DEV_ENV = DJANGO_DEBUG=1 PORT=$(PORT)
+# The background worker (email, purges) runs beside the web server and stops with it.
+STOP_WORKER_ON_EXIT = worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM
 
 .PHONY: run test lint serve audit bench seed clean
 
@@ -24,18 +26,20 @@ run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_seed_story
 	@$(DEV_ENV) $(BIN)/python manage.py signin_help --address http://127.0.0.1:$(PORT)
+	$(DEV_ENV) $(BIN)/python manage.py db_worker & $(STOP_WORKER_ON_EXIT); \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Production settings (DEBUG off) behind a proxy that terminates TLS; README "Running in production".
+# Production settings (DEBUG off) behind a proxy that terminates TLS, with the background worker; README "Running in production".
 # Files on disk are served by Django here unless NEWSROOM_SERVE_MEDIA=0 (the proxy serves them) or S3 is set.
 serve: export NEWSROOM_SERVE_MEDIA ?= 1
 serve: $(VENV)/.installed
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py db_worker & $(STOP_WORKER_ON_EXIT); \
 	PORT=$(PORT) $(BIN)/gunicorn newsroom.wsgi --config newsroom/gunicorn.conf.py
 
 # Known vulnerabilities in installed dependencies, and Pillow at its newest (newsroom/audit.py).

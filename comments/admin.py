@@ -1,10 +1,17 @@
 """Replies in the admin: the moderation page (comments/queue.py), the list with its bulk actions, each
-reply's page with its history and reports, the discussion settings, and the bans."""
+reply's page with its history and reports, the moderators' record of decisions, the discussion
+settings, the bans, and (to read only) the addresses that asked for emails about replies.
+
+Two rules hold on every page here: a reply's email and IP address only for staff who may change
+replies (Comment.contact_visible_to), and a story's headline and address only for staff who may see
+the story (comments.stories).
+"""
 
 import json
 
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, URLField, Value, When
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import Case, Count, IntegerField, URLField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -13,21 +20,50 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from . import privacy, queue
-from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report
+from . import privacy, queue, stories
+from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report, Subscriber, Subscription
+from .moderation import moderator
 
 EXCERPT_CHARACTERS = 240
 
 
-class ModerationEventInline(admin.TabularInline):
-    """The reply's history on its page: every decision, who took it and when, oldest first."""
+class ContactRule:
+    """Emails and IP addresses, shown or searched, only for staff who may change replies: the fields named
+    in `contact_fields` leave the forms and the search for anyone else, and every row says whether the
+    staff member asking may see them (`contact_shown`)."""
 
-    model = ModerationEvent
-    verbose_name_plural = "history"
-    fields = ["at", "who", "action", "from_status", "to_status", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
+    contact_fields = ["email", "ip_address"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(contact_shown=Value(Comment.contact_visible_to(request.user)))
+
+    def get_fields(self, request, obj=None):
+        return self._without_contact(request, super().get_fields(request, obj))
+
+    def get_search_fields(self, request):
+        return self._without_contact(request, super().get_search_fields(request))
+
+    def _without_contact(self, request, names):
+        if Comment.contact_visible_to(request.user):
+            return names
+        return [name for name in names if name not in self.contact_fields]
+
+
+class FiltersWithoutNul:
+    """A list whose address holds a NUL character is answered as for any other bad filter (the admin's
+    "?e=1"), not with the database's error: PostgreSQL refuses NUL in text, which would be a 500."""
+
+    def get_changelist_instance(self, request):
+        if any("\x00" in name or "\x00" in "".join(values) for name, values in request.GET.lists()):
+            raise IncorrectLookupParameters("A NUL character in the address.")
+        return super().get_changelist_instance(request)
+
+
+class DecisionColumns(ContactRule):
+    """What the reply's history and the list of decisions show of one decision."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("moderator", "comment")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -35,14 +71,30 @@ class ModerationEventInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("moderator")
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of who decided what is kept
 
     @admin.display(description="by")
     def who(self, event):
         if event.moderator:
             return event.moderator.get_username()
         return "A reader" if event.action == ModerationEvent.Action.REPORT else "Newsroom (automatic)"
+
+    @admin.display(description="note")
+    def why(self, event):
+        """The note, with the reply's email and IP address blanked out for staff who may not see them."""
+        return event.note if event.contact_shown else event.note_without_contact()
+
+
+class ModerationEventInline(DecisionColumns, admin.TabularInline):
+    """The reply's history on its page: every decision, who took it and when, oldest first."""
+
+    model = ModerationEvent
+    verbose_name_plural = "history"
+    fields = ["at", "who", "action", "from_status", "to_status", "why"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
 
 
 class ReportInline(admin.TabularInline):
@@ -68,13 +120,28 @@ class ReportInline(admin.TabularInline):
         return "Upheld" if report.upheld else "Dismissed"
 
 
+class StoryFilter(admin.RelatedOnlyFieldListFilter):
+    """The stories with replies that the staff member may see; another story's id finds nothing, as an id
+    that does not exist."""
+
+    def field_choices(self, field, request, model_admin):
+        shown = stories.shown_to(request.user).filter(pk__in=Comment.objects.values("article"))
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to={"pk__in": shown}, ordering=ordering)
+
+    def queryset(self, request, queryset):
+        queryset = super().queryset(request, queryset)
+        return queryset.filter(article__in=stories.shown_to(request.user)) if self.used_parameters else queryset
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     # Five columns, so the queue fits a laptop with the admin's sidebar open and the reply stays readable.
     list_display = ["excerpt", "author", "story_link", "status", "received"]
     list_display_links = ["excerpt"]
-    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["status", ("article", StoryFilter)]
     search_fields = ["name", "email", "body", "ip_address"]
+    contact_fields = ["email", "ip_address", "user_agent"]
     list_select_related = ["article"]
     list_per_page = 50
     date_hierarchy = "created_at"
@@ -109,7 +176,7 @@ class CommentAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_history()
+        return stories.with_story_shown(super().get_queryset(request).with_history(), request.user)
 
     def get_ordering(self, request):
         """Pending first, then newest first."""
@@ -122,11 +189,17 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="author", ordering="name")
     def author(self, reply):
-        """Name, then email and IP address, then the author's earlier replies: one cell, one line each."""
+        """Name, then email and IP address (for staff who may see them), then the author's earlier replies:
+        one cell, one line each."""
+        contact = ""
+        if reply.contact_shown:
+            contact = format_html(
+                '<span class="reply-author__contact">{}<br>{}</span><br>',
+                reply.email or "no email", reply.ip_address or "no IP address",
+            )
         return format_html(
-            '<span class="reply-author__name">{}</span><br><span class="reply-author__contact">{}<br>{}</span>'
-            '<br><span class="reply-author__history">{}</span>',
-            reply.name, reply.email or "no email", reply.ip_address or "no IP address", self.history(reply),
+            '<span class="reply-author__name">{}</span><br>{}<span class="reply-author__history">{}</span>',
+            reply.name, contact, self.history(reply),
         )
 
     @admin.display(description="received", ordering="created_at")
@@ -135,9 +208,9 @@ class CommentAdmin(admin.ModelAdmin):
         local = timezone.localtime(reply.created_at)
         return format_html("{}<br>{}", date_format(local, "j M Y"), date_format(local, "H:i"))
 
-    @admin.display(description="story", ordering="article__headline")
+    @admin.display(description="story")
     def story_link(self, reply):
-        return format_html('<a href="{}">{}</a>', reply.article.get_absolute_url(), reply.article.headline)
+        return stories.story_link(reply)
 
     @staticmethod
     def history(reply):
@@ -174,28 +247,61 @@ class CommentAdmin(admin.ModelAdmin):
     def remove(self, request, queryset):
         self._moderate(request, queryset, Comment.Status.REMOVED, "removed")
 
+    def has_erase_permission(self, request):
+        """An erasure anonymises or deletes every reply of an author: it takes the right to change replies
+        and the right to delete them."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
     @staticmethod
     def _authors(queryset):
         return set(queryset.exclude(email="").values_list("email", flat=True))
 
-    @admin.action(description="Export everything stored about the selected replies' authors (JSON)", permissions=["view"])
+    @admin.action(description="Export everything stored about the selected replies' authors (JSON)", permissions=["change"])
     def export_authors(self, request, queryset):
         response = HttpResponse(
-            json.dumps(privacy.export(self._authors(queryset)), indent=2, ensure_ascii=False),
+            json.dumps(privacy.export(self._authors(queryset), request.user), indent=2, ensure_ascii=False),
             content_type="application/json",
         )
         response["Content-Disposition"] = 'attachment; filename="replies-export.json"'
         return response
 
-    @admin.action(description="Erase the selected replies' authors: anonymise all their replies", permissions=["change"])
+    @admin.action(description="Erase the selected replies' authors: anonymise all their replies", permissions=["erase"])
     def anonymise_authors(self, request, queryset):
         changed = privacy.erase(self._authors(queryset), "anonymise")
         self.message_user(request, f"Anonymised {changed} repl{'y' if changed == 1 else 'ies'}.", messages.SUCCESS)
 
-    @admin.action(description="Erase the selected replies' authors: delete all their replies", permissions=["delete"])
+    @admin.action(description="Erase the selected replies' authors: delete all their replies", permissions=["erase"])
     def delete_authors(self, request, queryset):
         changed = privacy.erase(self._authors(queryset), "delete")
         self.message_user(request, f"Deleted {changed} repl{'y' if changed == 1 else 'ies'}.", messages.SUCCESS)
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(FiltersWithoutNul, DecisionColumns, admin.ModelAdmin):
+    """Every decision on every reply, newest first, read-only: the moderators' record, kept when a reply is
+    deleted (its number and story stay; nothing of its author or its words)."""
+
+    list_display = ["at", "who", "action", "from_status", "to_status", "why", "reply", "story"]
+    list_display_links = None
+    list_filter = ["action", ("moderator", admin.RelatedOnlyFieldListFilter), ("comment", admin.EmptyFieldListFilter)]
+    fields = list_display
+    readonly_fields = list_display
+    date_hierarchy = "at"
+    ordering = ["-at", "-pk"]
+
+    def get_queryset(self, request):
+        return stories.with_story_shown(super().get_queryset(request).select_related("article"), request.user)
+
+    @admin.display(description="reply")
+    def reply(self, event):
+        if event.comment_id is None:
+            return f"Reply {event.reply_number} (deleted)"
+        url = reverse("admin:comments_comment_change", args=[event.comment_id])
+        return format_html('<a href="{}">Reply {}</a>', url, event.reply_number)
+
+    @admin.display(description="story")
+    def story(self, event):
+        return stories.story_link(event)
 
 
 @admin.register(DiscussionSettings)
@@ -219,7 +325,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
+class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     """Bans and suspensions, with who set them and why; lifted with the action (recorded, never deleted)."""
 
     list_display = ["target", "kind", "state", "reason", "created_by", "created_at", "reply_link"]
@@ -229,6 +335,9 @@ class BanAdmin(admin.ModelAdmin):
     actions = ["lift"]
     fields = ["email", "ip_address", "until", "reason", "created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
     readonly_fields = ["created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and Comment.contact_visible_to(request.user)  # a ban names an email or IP
 
     def has_delete_permission(self, request, obj=None):
         return False  # lifted, never forgotten: the list says who banned whom and why
@@ -243,7 +352,7 @@ class BanAdmin(admin.ModelAdmin):
 
     @admin.display(description="email or IP address")
     def target(self, ban):
-        return ban.target
+        return ban.target if ban.contact_shown else ban.describe_target()
 
     @admin.display(description="state")
     def state(self, ban):
@@ -264,3 +373,56 @@ class BanAdmin(admin.ModelAdmin):
     def lift(self, request, queryset):
         lifted = sum(ban.lift(request.user) for ban in queryset.filter(lifted_at__isnull=True).select_related("comment"))
         self.message_user(request, f"Lifted {lifted} ban{'s' if lifted != 1 else ''}.", messages.SUCCESS)
+
+
+class SubscriptionInline(admin.TabularInline):
+    model = Subscription
+    fields = ["article", "kind", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return moderator.may_decide(request.user)
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    """Who asked for emails about replies, to read only, and only by staff who may change replies (the
+    addresses are commenters' emails). A reader stops their own emails with the link in each one; an
+    erasure (comments_privacy) forgets them."""
+
+    list_display = ["email", "created_at", "confirmed_at", "subscriptions"]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email"]
+    fields = ["email", "created_at", "confirmation_sent_at", "confirmed_at"]
+    readonly_fields = fields
+    inlines = [SubscriptionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(subscription_count=Count("subscriptions"))
+
+    @admin.display(ordering="subscription_count")
+    def subscriptions(self, subscriber):
+        return subscriber.subscription_count
+
+    def has_module_permission(self, request):
+        return moderator.may_decide(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return moderator.may_decide(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

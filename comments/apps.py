@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.core import checks
 
@@ -9,17 +11,19 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         import pagecache
+        from background import schedule
 
-        from . import notifications  # noqa: F401  (sends moderators' emails after each response)
         from .browser import TOKEN_COOKIE
         from .forms import issue_timestamp
         from .moderation import moderator
+        from .privacy import daily_purge
 
         checks.register(check_settings)
         # A reply author sees their own waiting replies and remembered details: their pages are their own.
         pagecache.PERSONAL_COOKIES.add(TOKEN_COOKIE)
         pagecache.register_filler("comments.form-timestamp", lambda request, article_id: issue_timestamp(article_id))
         pagecache.register_schedule(moderator.next_closing)
+        schedule.every(timedelta(days=1), "comments.purge", daily_purge)
 
 
 def check_settings(app_configs, **kwargs):

@@ -24,6 +24,9 @@ DEFAULTS = {
     "IP_RETENTION_DAYS": 30,  # IP addresses and user agents are purged after this
     "REPORT_FLOOD_SECONDS": 5,  # one report per this many seconds from one address
     "REPORTS_HOURLY_CAP": 30,  # reports per address per hour
+    # Subscribers hear of new replies this many seconds after the first is approved, all in one email.
+    "DIGEST_SECONDS": 300,
+    "CONFIRM_DAYS": 7,  # a subscription's confirmation link works this long; unconfirmed ones are then forgotten
     # Initial values of DiscussionSettings (moderators edit them in the admin afterwards).
     "HOLD_ALL": True,
     "MAX_LINKS": 2,

@@ -1,4 +1,4 @@
-"""The "Leave a Reply" form: security fields in a base form, what the reader writes in ReplyForm."""
+"""The "Leave a Reply" form: security fields in a base form, what the reader writes (and the emails they ask for) in ReplyForm."""
 
 import secrets
 import time
@@ -12,10 +12,15 @@ from django.core.validators import MaxLengthValidator, URLValidator
 from django.urls import reverse
 
 from .conf import app_settings
-from .models import Comment, Report, normalize_email
+from .models import Comment, Report, Subscription, normalize_email
 
 TIMESTAMP_SALT = "comments.form-timestamp"
 REMEMBER_LABEL = "Save my name, email, and website in this browser for the next time I comment."
+# The reader's boxes for emails about replies (both off), and what each asks for.
+SUBSCRIPTION_BOXES = {
+    "notify_replies": ("Email me when someone replies to me", Subscription.Kind.REPLIES_TO_ME),
+    "notify_story": ("Email me about new replies to this story", Subscription.Kind.STORY),
+}
 
 
 def issue_timestamp(story_id, issued_at=None):
@@ -97,11 +102,17 @@ class ReplyForm(ReplySecurityForm):
     website = WebAddressField(label="Website", required=False, max_length=200, assume_scheme="https")
     body = forms.CharField(label="Comment", min_length=2, widget=forms.Textarea(attrs={"rows": 6}))
     remember = forms.BooleanField(label=REMEMBER_LABEL, required=False)
+    notify_replies = forms.BooleanField(label=SUBSCRIPTION_BOXES["notify_replies"][0], required=False)
+    notify_story = forms.BooleanField(label=SUBSCRIPTION_BOXES["notify_story"][0], required=False)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    field_order = ["name", "email", "website", "body", "remember", "homepage", "timestamp", "parent"]
+    field_order = [
+        "name", "email", "website", "body", "remember", "notify_replies", "notify_story", "homepage", "timestamp", "parent",
+    ]
+    KEPT_FIELDS = ("name", "email", "website", "body", "parent", "notify_replies", "notify_story")
 
-    def __init__(self, article, *args, **kwargs):
+    def __init__(self, article, *args, author_token="", **kwargs):
+        self.author_token = author_token  # the browser's: it may answer its own replies that look published
         super().__init__(article, *args, **kwargs)
         body = self.fields["body"]
         body.max_length = app_settings.MAX_LENGTH
@@ -120,12 +131,19 @@ class ReplyForm(ReplySecurityForm):
             "website",
             "body",
             "remember",
+            *SUBSCRIPTION_BOXES,
             Div(Field("homepage"), css_class="reply-honeypot", aria_hidden="true"),
             "timestamp",
             "parent",
             StrictButton("Post Comment", type="submit", css_class="btn-primary"),
         )
         return helper
+
+    @classmethod
+    def kept(cls, article, data):
+        """A fresh form holding what the reader typed, for a post that never reached the checks (a stale
+        security token, a story that stopped taking replies while they wrote): their text is not lost."""
+        return cls(article, initial={field: data.get(field, "") for field in cls.KEPT_FIELDS})
 
     def full_clean(self):
         super().full_clean()
@@ -137,11 +155,12 @@ class ReplyForm(ReplySecurityForm):
         return normalize_email(self.cleaned_data["email"])
 
     def clean_parent(self):
-        """The reply being answered: an approved reply on the same story, or none."""
+        """The reply being answered: a reply on the same story that this browser sees as published, or none."""
         parent_id = self.cleaned_data.get("parent")
         if parent_id is None:
             return None
-        parent = Comment.objects.public().filter(pk=parent_id, article=self.article).select_related("parent").first()
+        answerable = Comment.objects.seen_as_published_by(self.author_token)
+        parent = answerable.filter(pk=parent_id, article=self.article).select_related("parent").first()
         if parent is None:
             raise forms.ValidationError("The reply you are answering is no longer shown.")
         return parent
@@ -154,6 +173,10 @@ class ReplyForm(ReplySecurityForm):
                 "The reply you were answering is no longer shown; your text is kept, post it as a new reply."
             )
         return self.cleaned_data
+
+    def subscription_kinds(self):
+        """The emails about replies the reader ticked (Subscription.Kind), double opt-in."""
+        return [kind for name, (_, kind) in SUBSCRIPTION_BOXES.items() if self.cleaned_data.get(name)]
 
     def build_reply(self, ip_address, user_agent):
         """An unsaved Comment from the cleaned fields and where it came from."""

@@ -1,8 +1,11 @@
 """Readers' replies to stories, the decisions moderators take on them, and the little the server
 remembers for a reader's browser."""
 
+import functools
 import hashlib
 import math
+import operator
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,6 +23,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
+import clientip
 import pagecache
 from sanitize import render_comment
 
@@ -80,6 +84,14 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
+    def seen_as_published_by(self, author_token=""):
+        """The replies this browser sees as published: the public ones, and its own held for who wrote them
+        (Comment.looks_published), which it may answer and report like any other."""
+        seen = Comment.PUBLIC
+        if author_token:
+            seen |= Q(status__in=Comment.AWAITING, looks_published=True, author_token=Comment.hash_token(author_token))
+        return self.filter(seen)
+
     def visible_to(self, author_token="", moderating=False):
         """The public replies, plus the reader's own that wait (a spam verdict is shown to its author
         exactly like a pending reply), plus, for a moderator, every reply that waits for a decision."""
@@ -101,9 +113,15 @@ class CommentQuerySet(models.QuerySet):
         sort = sort if sort in SORTS else "oldest"
         visible = self.visible_to(author_token, moderating).filter(article=article)
         discussion = StoryDiscussion.of([article.pk]).get(article.pk) or StoryDiscussion(article_id=article.pk)
-        threads = discussion.threads
+        threads, public_count = discussion.threads, discussion.replies
         if author_token or moderating:
-            threads += visible.exclude(Comment.PUBLIC).filter(parent__isnull=True).count()
+            waiting = visible.exclude(Comment.PUBLIC).aggregate(
+                threads=Count("pk", filter=Q(parent__isnull=True)),
+                # The reader's own replies that look published to them count as published, for them.
+                looks_published=Count("pk", filter=Q(looks_published=True, author_token=Comment.hash_token(author_token))),
+            )
+            threads += waiting["threads"]
+            public_count += waiting["looks_published"] if author_token else 0
         per_page = app_settings.PER_PAGE
         pages = max(1, math.ceil(threads / per_page))
         try:
@@ -121,10 +139,13 @@ class CommentQuerySet(models.QuerySet):
             .annotate(in_thread=Case(When(in_threads, then=Value(True)), default=Value(False)))
             .order_by("created_at", "pk")
         )
+        for reply in replies:
+            # A moderator sees every reply that waits as waiting; its author, only those not made to look published.
+            reply.shown_waiting = reply.is_awaiting if moderating else reply.is_awaiting_for_its_author
         featured = [reply for reply in replies if reply.is_featured and reply.is_public] if number == 1 else []
         in_thread = [reply for reply in replies if reply.in_thread]
         threads = order_threads(build_threads(in_thread), sort, in_thread)
-        return ThreadPage(number, pages, discussion.replies, threads, sort=sort, featured=featured, discussion=discussion)
+        return ThreadPage(number, pages, public_count, threads, sort=sort, featured=featured, discussion=discussion)
 
     def in_queue(self, name):
         """The replies in one of the moderation page's QUEUES."""
@@ -147,20 +168,18 @@ class CommentQuerySet(models.QuerySet):
 
     def for_moderation(self):
         """Each reply with what a moderator weighs: its story, the reply it answers, why it was held, its
-        open reports, and its author's history (their other replies by status, the reports they made and
-        how many were upheld, whether this is their first reply from this email or this IP address).
+        open reports, and its author's history (their other replies by status, whether this is their first
+        reply from this email or this IP address). Nothing about the reports an author made: a count that
+        moves when a report arrives would tell the moderator who reported.
 
         One query for the replies however many there are, and one for their open reports.
         """
         others = Comment.objects.filter(email=OuterRef("email")).exclude(email="").exclude(pk=OuterRef("pk"))
-        made = Report.objects.filter(reporter=OuterRef("author_token"))
         return self.select_related("article", "parent").annotate(
             author_approved=count_of(others.filter(status=Comment.Status.APPROVED)),
             author_removed=count_of(others.filter(status=Comment.Status.REMOVED)),
             author_spam=count_of(others.filter(status=Comment.Status.SPAM)),
             author_waiting=count_of(others.filter(status=Comment.Status.PENDING)),
-            reports_made=count_of(made),
-            reports_upheld=count_of(made.filter(upheld=True)),
             earlier_from_email=Exists(others.filter(created_at__lt=OuterRef("created_at"))),
             earlier_from_ip=Exists(
                 Comment.objects.filter(ip_address=OuterRef("ip_address"), created_at__lt=OuterRef("created_at"))
@@ -243,6 +262,13 @@ class Comment(models.Model):
     author_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     # The random part of the signed form it was posted with: a form takes one reply.
     form_nonce = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
+    # Held for who wrote it (a ban, a watched email or address, a flood from the email) where the words
+    # alone would be published: its author is told, and their browser shows, that it is published, so no
+    # answer tells anyone about an email. Nobody else sees it until a moderator approves it.
+    looks_published = models.BooleanField(
+        "shown to its author as published", default=False, editable=False,
+        help_text="Held for who wrote it; its author was told it is published.",
+    )
     is_featured = models.BooleanField(
         "featured", default=False, db_index=True,
         help_text="Shown first under “Featured” on the story (and in its place in the thread) while it is approved.",
@@ -291,9 +317,13 @@ class Comment(models.Model):
 
     @staticmethod
     def public_replies_changed(article_ids):
-        """What readers see of these stories' replies has changed: recount them, and pages go stale."""
+        """What readers see of these stories' replies has changed: recount them, pages go stale, and once
+        this is committed, their subscribers hear of the replies newly approved (whichever path approved them)."""
+        from .subscriptions import replies_published
+
         StoryDiscussion.refresh(article_ids)
         pagecache.changed()
+        replies_published(article_ids)
 
     def page_query(self):
         """The ?cpage= that shows this reply: top-level threads are paginated, oldest first."""
@@ -349,6 +379,11 @@ class Comment(models.Model):
         return self.user_id is not None
 
     @staticmethod
+    def contact_visible_to(user):
+        """Whether `user` may see (and search by) a reply's email and IP address: staff who may change replies."""
+        return user.has_perm("comments.change_comment")
+
+    @staticmethod
     def hash_token(token):
         return hashlib.sha256(token.encode()).hexdigest()
 
@@ -358,8 +393,14 @@ class Comment(models.Model):
 
     @property
     def is_awaiting(self):
-        """Shown to its author as "awaiting moderation" (pending, or spam told as pending)."""
+        """Waiting for a moderator's decision, or spam (told to its author as waiting: telling spam apart
+        would teach a spammer the rules)."""
         return self.status in self.AWAITING
+
+    @property
+    def is_awaiting_for_its_author(self):
+        """Shown to its author as "awaiting moderation": it waits, and was not made to look published."""
+        return self.is_awaiting and not self.looks_published
 
     @property
     def website_url(self):
@@ -529,9 +570,37 @@ class StoryDiscussion(models.Model):
                     cls.objects.filter(article_id=article_id).update(**row)
 
 
+def without_contact(text, emails=(), ips=()):
+    """`text` with these emails and IP addresses blanked out, in any case: a verdict's note quotes the
+    moderation word that held a reply, and that word may be its author's email or IP address."""
+    for value, blank in [*((email, "[email]") for email in emails if email), *((ip, "[IP address]") for ip in ips if ip)]:
+        text = re.sub(re.escape(value), blank, text, flags=re.IGNORECASE)
+    return text
+
+
+class ModerationEventQuerySet(models.QuerySet):
+    def bulk_create(self, events, *args, **kwargs):
+        """As save() does, each event keeps its reply's number and story (ModerationEvent.keeping_the_reply)."""
+        return super().bulk_create([event.keeping_the_reply() for event in events], *args, **kwargs)
+
+    def forget(self, emails=(), ips=()):
+        """Blank these emails and IP addresses out of these decisions' notes (a deleted reply, an erasure):
+        who decided what, when and on which story stays; the author does not."""
+        values = [value for value in (*emails, *ips) if value]
+        if not values:
+            return
+        quoting = functools.reduce(operator.or_, (Q(note__icontains=value) for value in values))
+        for event in self.filter(quoting).only("pk", "note"):
+            ModerationEvent.objects.filter(pk=event.pk).update(note=without_contact(event.note, emails, ips))
+
+
 class ModerationEvent(models.Model):
     """One decision about a reply, or one thing that happened to it: who (nobody for the automatic verdict
-    and for a reader's report), when, what, from which status to which, and why."""
+    and for a reader's report), when, what, from which status to which, and why.
+
+    The moderators' record outlives the reply: a deleted reply leaves its decisions with its number and
+    its story, the link to it empty and its author's email and IP address blanked out of their notes.
+    """
 
     class Action(models.TextChoices):
         VERDICT = "verdict", "Automatic verdict"
@@ -546,7 +615,15 @@ class ModerationEvent(models.Model):
     # The decisions a moderator may undo for a few seconds after taking them (moderation.UNDO_SECONDS).
     UNDOABLE = (Action.STATUS, Action.FEATURE, Action.UNFEATURE)
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events", verbose_name="reply")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events", verbose_name="reply",
+        help_text="Empty once the reply is deleted; its number and story stay.",
+    )
+    reply_number = models.PositiveBigIntegerField(editable=False, db_index=True, help_text="The reply's id, kept when it is deleted.")
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+",
+        verbose_name="story",
+    )
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="Empty for the automatic verdict when the reply arrived, and for a reader's report.",
@@ -561,6 +638,8 @@ class ModerationEvent(models.Model):
         help_text="The decision this one undid.",
     )
 
+    objects = ModerationEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "moderation decision"
@@ -568,6 +647,22 @@ class ModerationEvent(models.Model):
     def __str__(self):
         who = self.moderator or "automatic"
         return f"{self.get_from_status_display() or 'new'} → {self.get_to_status_display()} ({who})"
+
+    def save(self, *args, **kwargs):
+        self.keeping_the_reply()
+        super().save(*args, **kwargs)
+
+    def keeping_the_reply(self):
+        """Note the reply's number and story on the decision (on save() and bulk_create()), so the record
+        says what was decided where once the reply is gone. The event itself."""
+        if self.comment_id and not self.reply_number:
+            self.reply_number, self.article_id = self.comment_id, self.comment.article_id
+        return self
+
+    def note_without_contact(self):
+        """The note as staff who may not see a reply's email and IP address read it."""
+        reply = self.comment
+        return without_contact(self.note, [reply.email], [reply.ip_address]) if reply else self.note
 
     def describe(self):
         """The decision in a moderator's words, with its note: "Approved", "Kept (1 report dismissed)", "Featured"."""
@@ -609,6 +704,8 @@ class ModerationEvent(models.Model):
         from .moderation import UNDO_SECONDS
 
         now = now or timezone.now()
+        if self.comment_id is None:  # the reply is gone
+            return False
         if self.action not in self.UNDOABLE or self.moderator_id != getattr(moderator, "pk", None):
             return False
         if (now - self.at).total_seconds() > (UNDO_SECONDS if seconds is None else seconds):
@@ -630,9 +727,10 @@ class ReportQuerySet(models.QuerySet):
 class Report(models.Model):
     """A reader's report about a public reply: why, and what a moderator decided about it.
 
-    Who reported is never shown to anyone: only a hash of the reporting browser's token is kept
-    (the same hash a reply stores as its author_token), so one browser reports a reply once and an
-    author's history can count the reports they made and how many were upheld.
+    Who reported is never shown to anyone, nor anything derived from it: only a hash of the reporting
+    browser's token is kept, so one browser reports a reply once. It is the same hash a reply stores as
+    its author_token, so nothing may count or show reports by it: a count on an author that moved when a
+    report arrived would name the reporter.
     """
 
     class Reason(models.TextChoices):
@@ -682,9 +780,9 @@ class BanQuerySet(models.QuerySet):
         return self.filter(lifted_at__isnull=True).filter(Q(until__isnull=True) | Q(until__gt=now))
 
     def matching(self, emails=(), ips=()):
-        """Bans on any of these emails or IP addresses."""
+        """Bans on any of these emails or IP addresses (an IPv6 address: on its /64, see Ban.ip_address)."""
         emails = {normalize_email(email) for email in emails if email}
-        ips = {ip for ip in ips if ip}
+        ips = {clientip.network(ip) for ip in ips} - {""}
         return self.filter(Q(email__in=emails) | Q(ip_address__in=ips)) if emails or ips else self.none()
 
 
@@ -697,7 +795,11 @@ class Ban(models.Model):
     """
 
     email = models.EmailField(blank=True, help_text="The commenter's email address (compared trimmed, in lower case).")
-    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    # Stored as clientip.network() gives it: an IPv6 address bans its whole /64 (one subscriber's
+    # network), or a banned reader would only have to take the next address.
+    ip_address = models.GenericIPAddressField(
+        "IP address", null=True, blank=True, help_text="An IPv6 address bans its whole /64 network."
+    )
     reason = models.CharField(max_length=300, help_text="Why, for the other moderators.")
     until = models.DateTimeField(null=True, blank=True, help_text="Empty: banned until a moderator lifts it.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -726,14 +828,16 @@ class Ban(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} of {self.target}"
+        # Never the email or the address: this names the ban in page titles and in the admin's log.
+        return self.describe_target()
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
+        self.ip_address = clientip.network(self.ip_address) or None
         super().save(*args, **kwargs)
 
     def clean(self):
-        self.email, self.ip_address = normalize_email(self.email), self.ip_address or None
+        self.email, self.ip_address = normalize_email(self.email), clientip.network(self.ip_address) or None
         if bool(self.email) == bool(self.ip_address):
             raise ValidationError("Give an email or an IP address: one ban each (set two to ban both).")
 
@@ -743,11 +847,20 @@ class Ban(models.Model):
 
     @property
     def target(self):
+        """The email, the IPv4 address, or the IPv6 network ("2001:db8:1:2::/64") banned."""
+        if self.ip_address and ":" in self.ip_address:
+            return f"{self.ip_address}/{clientip.IPV6_PREFIX}"
         return self.email or self.ip_address
 
     @property
     def kind(self):
         return "Suspension" if self.until else "Ban"
+
+    def covers(self, reply):
+        """Whether this ban is on the reply's email or on its address's network (an IPv6 address: its /64)."""
+        if self.email:
+            return self.email == normalize_email(reply.email)
+        return self.ip_address == clientip.network(reply.ip_address)
 
     def is_active(self, now=None):
         now = now or timezone.now()
@@ -767,7 +880,7 @@ class Ban(models.Model):
         self.save(update_fields=["lifted_at", "lifted_by"])
         if self.comment_id:
             ModerationEvent.objects.create(
-                comment_id=self.comment_id, moderator=moderator, action=ModerationEvent.Action.LIFT,
+                comment=self.comment, moderator=moderator, action=ModerationEvent.Action.LIFT,
                 from_status=self.comment.status, to_status=self.comment.status, note=f"{self.describe_target()} lifted",
             )
         return True
@@ -798,7 +911,7 @@ class DiscussionSettings(models.Model):
         "disallowed words",
         blank=True,
         help_text="One per line: a word, email or IP address. A reply that contains one goes to spam "
-        "(its author is told it awaits moderation, like any other).",
+        "(its author is never told so).",
     )
 
     class Meta:
@@ -806,6 +919,28 @@ class DiscussionSettings(models.Model):
 
     def __str__(self):
         return "Discussion settings"
+
+    def save(self, *args, **kwargs):
+        changing = not self._state.adding  # made from the first values by current(), it changes nothing shown
+        super().save(*args, **kwargs)
+        if changing:
+            pagecache.changed()  # the privacy notice tells readers these rules (in_readers_words)
+
+    def in_readers_words(self):
+        """When a reader's reply appears, in the words of the privacy notice (its {reply_moderation})."""
+        if self.hold_all:
+            waits = "Every reply from a reader waits until a moderator has read it before it appears"
+        else:
+            waits = (
+                "A reader's first reply waits until a moderator has read it before it appears; once one of your "
+                "replies has been approved, your later ones from the same browser and with the same email "
+                "address appear at once, and a moderator reads them afterwards"
+            )
+        return (
+            f"{waits}. On a story we open to post-moderation, a reply appears at once unless one of our rules "
+            "holds it, and a moderator reads it afterwards; on a story under pre-moderation, every reply waits. "
+            "Replies by our staff appear at once."
+        )
 
     @classmethod
     def current(cls):
@@ -883,26 +1018,6 @@ class RememberedAuthor(models.Model):
         return self.name
 
 
-class ModeratorNotification(models.Model):
-    """An email to moderators about a reply waiting for them, sent after the reader has had the answer.
-
-    Stored with the reply, so a mail server that is down loses nothing: a failed
-    send is logged and retried later (after the next reply, or by
-    `manage.py send_moderator_emails` from cron).
-    """
-
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+", verbose_name="reply")
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    sending_since = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"Notification about reply {self.comment_id}"
-
-
 def queue_filter(name):
     """Which replies are in the moderation page's queue `name` (QUEUES), as a filter."""
     return {
@@ -919,8 +1034,10 @@ def queue_filter(name):
 def reply_deleted(sender, instance, **kwargs):
     """A deleted reply's answers stay, as top-level replies: each now starts a thread of its own.
 
-    A signal rather than delete(), so the admin's bulk delete and an erasure are covered too.
+    Its decisions stay, with its email and IP address blanked out of their notes. A signal rather than
+    delete(), so the admin's bulk delete and an erasure are covered too.
     """
+    ModerationEvent.objects.filter(reply_number=instance.pk).forget([instance.email], [instance.ip_address])
     orphans = list(Comment.objects.filter(article_id=instance.article_id, parent__isnull=True, root__isnull=False))
     for orphan in orphans:
         shift = orphan.depth - 1
@@ -932,3 +1049,79 @@ def reply_deleted(sender, instance, **kwargs):
             answers.update(root=orphan.pk, depth=models.F("depth") - shift)
     if instance.is_public or orphans:
         Comment.public_replies_changed([instance.article_id])
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Addresses that followed their confirmation link: the only ones told of replies."""
+        return self.filter(confirmed_at__isnull=False)
+
+
+class Subscriber(models.Model):
+    """An email address that asked to hear of new replies, and whether it confirmed that it asked.
+
+    Double opt-in: the first time an address asks, it gets a link to confirm and nothing else until
+    it follows it; its subscriptions are kept meanwhile and take effect once it is confirmed.
+    """
+
+    email = models.EmailField(unique=True, help_text="Trimmed, in lower case. Never shown to the public.")
+    created_at = models.DateTimeField("first asked", default=timezone.now)
+    confirmation_sent_at = models.DateTimeField("confirmation link sent", null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Subscriber {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+
+class Subscription(models.Model):
+    """What one address asked to hear of on one story: the replies to its own replies, or every new reply."""
+
+    class Kind(models.TextChoices):
+        REPLIES_TO_ME = "replies", "Replies to my replies"
+        STORY = "story", "Every new reply to the story"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="reply_subscriptions", verbose_name="story"
+    )
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    created_at = models.DateTimeField("asked at", default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["subscriber", "article", "kind"], name="one_subscription_per_kind")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Delivery(models.Model):
+    """A reply a subscriber is to hear of, and when the email telling them left (empty: it waits).
+
+    One row per subscriber and reply, so a reply is never told twice, whichever tasks run or run again.
+    """
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+", verbose_name="reply")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [models.UniqueConstraint(fields=["subscriber", "comment"], name="one_delivery_per_reply")]
+
+    def __str__(self):
+        return f"Reply {self.comment_id} for subscriber {self.subscriber_id}"

@@ -8,9 +8,11 @@ post view calls it and otherwise only speaks HTTP. After that: `report()` takes
 a reader's report, `decide()` and `undo()` a moderator's decision, `ban()` a
 commenter's ban or suspension; every one of them is recorded in the reply's history.
 
-No answer may tell a stranger whether an email address has written here, so
-nothing about an email is ever refused: a repeated reply is recognised only
-from the same browser, and many replies from one email are held, not turned away.
+No answer may tell a stranger whether an email address has written here, is banned or is writing
+right now, in any moderation mode. So nothing about an email is ever refused: a repeated reply is
+recognised only from the same browser, and many replies from one email are held, not turned away.
+And where replies are published at once, a reply held for who wrote it is told and shown to its
+own browser as published (`Verdict.looks_published`); only the moderators see that it waits.
 """
 
 import re
@@ -22,6 +24,7 @@ from django.db.models import Min
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+import clientip
 from articles.models import Article
 
 from . import notifications
@@ -54,10 +57,12 @@ class Refusal(NamedTuple):
 
 
 class Verdict(NamedTuple):
-    """The status a new reply gets, and why (recorded in its history for the moderators)."""
+    """The status a new reply gets, and why (recorded in its history for the moderators); `looks_published`
+    when it is held only for who wrote it where its words alone would be published (see moderate())."""
 
     status: str
     reason: str
+    looks_published: bool = False
 
 
 class Decision(NamedTuple):
@@ -90,7 +95,7 @@ class Received(NamedTuple):
 
     @property
     def thanks(self):
-        return THANKS[self.reply.status]
+        return THANKS[Comment.Status.APPROVED if self.reply.looks_published else self.reply.status]
 
 
 class ReplyModerator:
@@ -162,11 +167,13 @@ class ReplyModerator:
                     ban=self.ban_on(reply),
                     discussion=discussion or StoryDiscussion.for_story(reply.article),
                 )
-                reply.status, reply.form_nonce, reply.created_at = verdict.status, form_nonce, timezone.now()
+                reply.status, reply.looks_published = verdict.status, verdict.looks_published
+                reply.form_nonce, reply.created_at = form_nonce, timezone.now()
                 reply.save()
+                note = verdict.reason + ("; its author sees it as published" if verdict.looks_published else "")
                 ModerationEvent.objects.create(
                     comment=reply, at=reply.created_at, action=ModerationEvent.Action.VERDICT,
-                    from_status="", to_status=verdict.status, note=verdict.reason[:300],
+                    from_status="", to_status=verdict.status, note=note[:300],
                 )
                 if reply.status == Comment.Status.PENDING:
                     self.notify(reply)
@@ -183,12 +190,13 @@ class ReplyModerator:
             .first()
         )
 
-    # Flood control: per address, refused (the sender's own address tells nothing about anyone else).
+    # Flood control: per address (an IPv6 address: per /64, clientip.network), refused (the sender's own
+    # address tells nothing about anyone else).
 
     def _over_the_limits(self, reply):
         """Count this post against its address's limits; a Refusal when one is exceeded, else None."""
         return self._limit(
-            "ip:" + digest("ip", reply.ip_address or "unknown"),
+            "ip:" + digest("ip", clientip.network(reply.ip_address) or "unknown"),
             app_settings.HOURLY_CAP,
             app_settings.FLOOD_SECONDS,
             "You have posted a lot of replies in the last hour. Please try again later.",
@@ -222,27 +230,64 @@ class ReplyModerator:
     def moderate(self, reply, email_is_flooding=False, ban=None, discussion=None):
         """Pending, approved or spam for a reply not yet saved, in the order WordPress checks them.
 
-        A signed-in staff member's reply is published. A banned author's goes to spam, told like any
-        held reply. The story's own moderation (its StoryDiscussion) decides after the rules: pre-moderation
-        holds every reply, post-moderation publishes what no rule held, and otherwise the site's settings do.
+        A signed-in staff member's reply is published. Then the rules that hold a reply (`_holds()`): a ban
+        or the disallowed words send it to spam; too many links, the moderation words or a flood from its
+        email make it wait. The story's own moderation (its StoryDiscussion) decides after the rules:
+        pre-moderation holds every reply, post-moderation publishes what no rule held, and otherwise the
+        site's settings do.
+
+        A hold for who wrote it, rather than for what they wrote, must not tell anyone about an email: where
+        the words alone would be published, the reply is held but `looks_published`, told and shown to its
+        own browser exactly as a published reply.
         """
         if reply.user_id:
             return Verdict(Comment.Status.APPROVED, "written by a signed-in staff member")
-        if ban:
-            return Verdict(Comment.Status.SPAM, f"{ban.describe_target()} ({ban.describe()}): {ban.reason}")
         rules = DiscussionSettings.current()
-        if key := self._match(reply, rules.keys(rules.disallowed_keys)):
-            return Verdict(Comment.Status.SPAM, f"contains “{key}” from the disallowed words")
+        holds = self._holds(reply, rules, email_is_flooding, ban)
+        by_the_story = self._story_rule(reply, rules, discussion)
+        if not holds:
+            return by_the_story
+        for_the_words = next((verdict for verdict, about_the_writer in holds if not about_the_writer), by_the_story)
+        verdict, _ = holds[0]  # the rules that send to spam come first
+        return verdict._replace(looks_published=for_the_words.status == Comment.Status.APPROVED)
+
+    def _holds(self, reply, rules, email_is_flooding, ban):
+        """Every rule that holds the reply, in order, each as (Verdict, whether it is about who wrote it:
+        their email, their address, the reply of theirs it answers, rather than the words they wrote).
+
+        Every rule is checked whichever holds first, so a post takes as long whatever its email.
+        """
         links = len(LINK.findall(reply.body))
-        if links > rules.max_links:
-            return Verdict(Comment.Status.PENDING, f"{links} links (more than {rules.max_links})")
-        if key := self._match(reply, rules.keys(rules.moderation_keys)):
-            return Verdict(Comment.Status.PENDING, f"contains “{key}” from the moderation words")
-        if email_is_flooding:
-            return Verdict(
-                Comment.Status.PENDING,
+        checks = [
+            (ban, True, Comment.Status.SPAM, ban and f"{ban.describe_target()} ({ban.describe()}): {ban.reason}"),
+            *self._word_checks(reply, rules.keys(rules.disallowed_keys), Comment.Status.SPAM, "disallowed words"),
+            (links > rules.max_links, False, Comment.Status.PENDING, f"{links} links (more than {rules.max_links})"),
+            *self._word_checks(reply, rules.keys(rules.moderation_keys), Comment.Status.PENDING, "moderation words"),
+            (
+                email_is_flooding, True, Comment.Status.PENDING,
                 f"another reply from the same email less than {app_settings.FLOOD_SECONDS} seconds before",
-            )
+            ),
+            (
+                reply.parent is not None and not reply.parent.is_public, True, Comment.Status.PENDING,
+                "answers a reply that waits for a moderator",
+            ),
+        ]
+        return [(Verdict(status, reason), about_the_writer) for held, about_the_writer, status, reason in checks if held]
+
+    @staticmethod
+    def _word_checks(reply, keys, status, listed):
+        """One word list's two checks: a key in the words the reader wrote (name, website, reply), and a
+        key in who they are (in the email, or the IP address itself)."""
+        written = "\n".join([reply.name, reply.website, reply.body]).casefold()
+        in_words = next((key for key in keys if key.casefold() in written), None)
+        in_writer = next((key for key in keys if key.casefold() in reply.email.casefold() or key == reply.ip_address), None)
+        return [
+            (in_words, False, status, f"contains “{in_words}” from the {listed}"),
+            (in_writer, True, status, f"its email or IP address matches “{in_writer}” from the {listed}"),
+        ]
+
+    def _story_rule(self, reply, rules, discussion):
+        """The verdict when no rule holds the reply: the story's own moderation, else the site's settings."""
         story_rule = discussion.moderation if discussion else StoryDiscussion.Moderation.SITE
         if story_rule == StoryDiscussion.Moderation.PRE:
             return Verdict(Comment.Status.PENDING, "pre-moderation on this story: every reply waits for a moderator")
@@ -261,12 +306,6 @@ class ReplyModerator:
             bool(reply.author_token)
             and Comment.objects.public().filter(author_token=reply.author_token, email=reply.email).exists()
         )
-
-    @staticmethod
-    def _match(reply, keys):
-        """The first key that is a word in the name, email, website or body, or is the IP address."""
-        text = "\n".join([reply.name, reply.email, reply.website, reply.body]).casefold()
-        return next((key for key in keys if key.casefold() in text or key == reply.ip_address), None)
 
     # Staff.
 
@@ -297,7 +336,7 @@ class ReplyModerator:
         """
         with transaction.atomic():
             refusal = self._limit(
-                "report-ip:" + digest("ip", ip_address or "unknown"),
+                "report-ip:" + digest("ip", clientip.network(ip_address) or "unknown"),
                 app_settings.REPORTS_HOURLY_CAP,
                 app_settings.REPORT_FLOOD_SECONDS,
                 "You have sent a lot of reports in the last hour. Please try again later.",
@@ -362,7 +401,7 @@ class ReplyModerator:
             waiting = Comment.objects.none()
             if spam_waiting:
                 waiting = Comment.objects.pending().matching_author(
-                    [ban.email for ban in bans if ban.email], [ban.ip_address for ban in bans if ban.ip_address]
+                    [reply.email] if by_email else [], [reply.ip_address] if by_ip else []
                 )
             spammed = waiting.moderate(Comment.Status.SPAM, moderator) if spam_waiting else 0
             reply.refresh_from_db(fields=["status"])
@@ -379,7 +418,7 @@ class ReplyModerator:
     # Telling the moderators.
 
     def notify(self, reply):
-        """Queue an email to the moderators, sent once the reader has had the answer."""
+        """Enqueue an email to the moderators, sent by the background worker (never while the reader waits)."""
         notifications.queue(reply)
 
 

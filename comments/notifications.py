@@ -1,101 +1,77 @@
-"""Email the moderators about replies waiting for them, after the reader has had the answer.
+"""Email the moderators about a reply waiting for them: from the worker, never from a web request.
 
-A notification is a row stored in the same transaction as its reply
-(ModeratorNotification), so nothing is lost when the mail server is down. It is
-sent once the response has gone back to the reader (Django's request_finished
-signal, which WSGI servers fire after the last byte), never while the reader
-waits. A failed send is logged and tried again later, with growing pauses, by
-the next response that has mail to send or by `manage.py send_moderator_emails`.
+`queue()` enqueues a task in the reply's own transaction (the queue is in the same database, so a
+reply rolled back leaves nothing to send, and a reply stored always has its email coming). The worker
+(`manage.py db_worker`) sends it; a mail server that is down or hangs delays the email, never a page or
+a reply. A failed send is logged and enqueued again after a growing pause; each attempt, its error and
+the next one's time are in the admin's list of tasks.
+
+`site_email()` is how every email of the site looks: in its name, plain text and HTML, and a Reply-To
+only where a reply reaches someone.
 """
 
 import logging
-import threading
 from datetime import timedelta
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.mail import send_mail
-from django.core.signals import request_finished
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
-from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import ModeratorNotification
+from articles.models import absolute_url
+from background import task
+
+from .models import Comment
 
 logger = logging.getLogger(__name__)
 
 # Pauses before the 1st, 2nd, ... retry; the last repeats until MAX_ATTEMPTS.
 RETRY_AFTER = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2)]
 MAX_ATTEMPTS = 12
-# A send that has not finished after this long died with its process: another may take it.
-ABANDONED_AFTER = timedelta(minutes=10)
-BATCH = 20
-
-_this_thread = threading.local()
 
 
 def queue(reply):
-    """Store a notification about `reply` (inside its transaction); it is sent after this response.
-
-    Should the transaction roll back, there is simply nothing to send.
-    """
-    ModeratorNotification.objects.create(comment=reply)
-    _this_thread.mail_waiting = True
+    """Enqueue the moderators' email about `reply` (inside its transaction)."""
+    email_moderators.enqueue(reply.pk)
 
 
-@receiver(request_finished, dispatch_uid="comments.send_after_response")
-def send_after_response(**kwargs):
-    if getattr(_this_thread, "mail_waiting", False):
-        _this_thread.mail_waiting = False
-        send_due()
-
-
-def send_due(now=None):
-    """Send the notifications that are due (new ones, and failed ones whose pause is over); (sent, failed)."""
-    now = now or timezone.now()
-    due = ModeratorNotification.objects.filter(
-        Q(sending_since__isnull=True) | Q(sending_since__lt=now - ABANDONED_AFTER),
-        sent_at__isnull=True,
-        next_attempt_at__lte=now,
-        attempts__lt=MAX_ATTEMPTS,
-    ).select_related("comment__article")[:BATCH]
-    sent = failed = 0
-    for notification in due:
-        # Take it, unless another process took it first.
-        claimed = ModeratorNotification.objects.filter(
-            pk=notification.pk, sending_since=notification.sending_since, sent_at__isnull=True
-        ).update(sending_since=now)
-        if not claimed:
-            continue
-        try:
-            _send(notification)
-        except Exception as error:  # any backend failure: the reply is stored, the queue still shows it
-            failed += 1
-            _failed(notification, error, now)
-        else:
-            sent += 1
-            ModeratorNotification.objects.filter(pk=notification.pk).update(sent_at=timezone.now())
-    return sent, failed
-
-
-def _failed(notification, error, now):
-    attempts = notification.attempts + 1
-    pause = RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
-    ModeratorNotification.objects.filter(pk=notification.pk).update(
-        attempts=attempts, next_attempt_at=now + pause, sending_since=None, last_error=str(error)[:300]
+@task()
+def email_moderators(reply_id, attempt=1):
+    """A short note with the reply and a link to it in the admin, unless a moderator has decided meanwhile."""
+    reply = Comment.objects.filter(pk=reply_id, status=Comment.Status.PENDING).select_related("article").first()
+    if reply is None:
+        return "no longer waiting"
+    recipients = moderator_emails()
+    if not recipients:
+        return "no moderator has an email address"
+    message = site_email(
+        "Reply awaiting moderation",
+        "comments/email/reply_waiting",
+        {"reply": reply, "link": absolute_url(reverse("admin:comments_comment_change", args=[reply.pk]))},
+        to=recipients,  # a reply to it reaches nobody: no Reply-To
     )
-    if attempts < MAX_ATTEMPTS:
-        logger.warning(
-            "Could not email moderators about pending reply %s (attempt %s, next in %s): %s",
-            notification.comment_id, attempts, pause, error,
-        )
-    else:
-        logger.error(
-            "Gave up emailing moderators about pending reply %s after %s attempts: %s",
-            notification.comment_id, attempts, error,
-        )
+    try:
+        message.send()
+    except Exception as error:  # any backend failure: the reply is stored, the moderation page shows it
+        retry_later(reply_id, attempt, error)
+        raise  # the attempt is recorded as failed, with its error
+    return f"sent to {len(recipients)}"
+
+
+def retry_later(reply_id, attempt, error):
+    if attempt >= MAX_ATTEMPTS or not email_moderators.get_backend().supports_defer:
+        logger.error("Gave up emailing moderators about pending reply %s after %s attempts: %s", reply_id, attempt, error)
+        return
+    pause = RETRY_AFTER[min(attempt, len(RETRY_AFTER)) - 1]
+    email_moderators.using(run_after=timezone.now() + pause).enqueue(reply_id, attempt + 1)
+    logger.warning(
+        "Could not email moderators about pending reply %s (attempt %s, next in %s): %s", reply_id, attempt, pause, error
+    )
 
 
 def moderator_emails():
@@ -108,15 +84,21 @@ def moderator_emails():
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def _send(notification):
-    """A short note with a link to the reply in the moderation queue."""
-    recipients = moderator_emails()
-    if not recipients:
-        return
-    reply = notification.comment
-    link = settings.NEWSROOM_SITE_URL.rstrip("/") + reverse("admin:comments_comment_change", args=[reply.pk])
-    body = (
-        f"A new reply is waiting for moderation on “{reply.article.headline}”.\n\n"
-        f"From: {reply.name}\n\n{reply.body[:1000]}\n\nApprove, mark as spam or remove it here:\n{link}\n"
+def site_email(subject, template, context, to, reply_to=(), headers=None):
+    """An email from the site, in its name: `template`.txt and `template`.html rendered with `context`.
+
+    Give `reply_to` only where a reply reaches someone; otherwise a reply goes to the sender address,
+    and automatic answers are told not to bother (Auto-Submitted).
+    """
+    site_name = settings.NEWSROOM_SITE_NAME
+    context = {"site_name": site_name, "site_url": absolute_url("/"), **context}
+    message = EmailMultiAlternatives(
+        subject=f"[{site_name}] {subject}",
+        body=render_to_string(f"{template}.txt", context),
+        from_email=formataddr((site_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
+        to=to,
+        reply_to=list(reply_to),
+        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
     )
-    send_mail(f"[{settings.NEWSROOM_SITE_NAME}] Reply awaiting moderation", body, None, recipients)
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message

@@ -7,6 +7,7 @@ same without JavaScript, under the site's Content-Security-Policy.
 """
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -23,10 +24,12 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 
-from .models import QUEUES, Ban, Comment, ModerationEvent, StoryDiscussion
+from . import stories
+from .models import QUEUES, Ban, Comment, ModerationEvent, StoryDiscussion, without_contact
 from .moderation import DECISIONS, SUSPENSIONS, UNDO_SECONDS, moderator
 
 PAGE_SIZE = 50
+MOST_PAGES = 99_999
 ORDERS = {"newest": ("-created_at", "-pk"), "oldest": ("created_at", "pk")}
 LAST_DECISION = "comments.last_decision"  # the session key for the decision the page offers to undo
 KEYS = [
@@ -42,6 +45,18 @@ KEYS = [
 ]
 
 
+def whole_number(value, most=2**63 - 1):
+    """`value` (a query or form parameter) as a whole number from 1 to `most`, or None for anything else.
+
+    The one way these pages read a number: ASCII digits only, and at most 18 of them (str.isdigit() also
+    takes "²", which int() refuses with a 500).
+    """
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,18}", value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= most else None
+
+
 @dataclass
 class QueueView:
     """What the moderation page is showing: which queue, in what order, for which story, which page."""
@@ -52,17 +67,19 @@ class QueueView:
     page: int = 1
 
     @classmethod
-    def from_request(cls, data):
-        """Read from the page's address (or a form's hidden fields); anything odd falls back to the default."""
+    def from_request(cls, data, user):
+        """Read from the page's address (or a form's hidden fields); anything odd falls back to the default.
+
+        A story `user` may not see is read as a story that does not exist: the whole site's replies.
+        """
         view = cls(
             queue=data.get("queue") if data.get("queue") in QUEUES else "new",
             order=data.get("order") if data.get("order") in ORDERS else "newest",
+            page=whole_number(data.get("page"), most=MOST_PAGES) or 1,
         )
-        story_id = data.get("story", "")
-        if story_id.isdigit() and int(story_id) < 2**63:
-            view.story = Article.objects.filter(pk=int(story_id)).first()
-        page = data.get("page", "")
-        view.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+        story_id = whole_number(data.get("story"))
+        if story_id:
+            view.story = stories.shown_to(user).filter(pk=story_id).first()
         return view
 
     def replies(self):
@@ -87,18 +104,24 @@ def moderation_page(request, model_admin):
     """
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    view = QueueView.from_request(request.GET)
+    view = QueueView.from_request(request.GET, request.user)
     replies = view.replies()
     counts = replies.queue_counts()
     pages = max(1, math.ceil(counts[view.queue] / PAGE_SIZE))
     view.page = min(view.page, pages)
     start = (view.page - 1) * PAGE_SIZE
-    page = list(replies.in_queue(view.queue).for_moderation().order_by(*ORDERS[view.order])[start : start + PAGE_SIZE])
+    in_queue = replies.in_queue(view.queue).for_moderation().order_by(*ORDERS[view.order])
+    page = list(stories.with_story_shown(in_queue, request.user)[start : start + PAGE_SIZE])
     _attach_bans(page)
+    # The email and the IP address only for staff with the right to change replies.
+    can_see_contact = Comment.contact_visible_to(request.user)
     for reply in page:
-        reply.story_queue_url = QueueView(view.queue, view.order, reply.article).url()
+        reply.story = stories.story_link(reply)
+        reply.story_queue_url = QueueView(view.queue, view.order, reply.article).url() if reply.story_shown else ""
         reply.report_reasons = Counter(report.get_reason_display() for report in reply.open_reports).most_common()
         reply.report_notes = [report.note for report in reply.open_reports if report.note]
+        if reply.verdict_note and not can_see_contact:
+            reply.verdict_note = without_contact(reply.verdict_note, [reply.email], [reply.ip_address])
     can_decide = model_admin.has_change_permission(request)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -114,8 +137,7 @@ def moderation_page(request, model_admin):
         "here": view.url(),
         "can_decide": can_decide,
         "can_ban": request.user.has_perm("comments.add_ban"),
-        # The email and the IP address only for staff with the right to change replies.
-        "can_see_contact": can_decide,
+        "can_see_contact": can_see_contact,
         "last_decision": _last_decision(request),
         "keys": KEYS,
         "undo_seconds": UNDO_SECONDS,
@@ -128,7 +150,8 @@ def moderation_page(request, model_admin):
         context["can_set_rules"] = request.user.has_perm("comments.change_discussionsettings")
     else:
         context["stories_waiting"] = list(
-            Article.objects.filter(comments__status=Comment.Status.PENDING)
+            stories.shown_to(request.user)
+            .filter(comments__status=Comment.Status.PENDING)
             .annotate(waiting=Count("comments"))
             .order_by("-waiting", "-publish_at")
             .values("pk", "headline", "waiting")[:20]
@@ -140,7 +163,7 @@ def _attach_bans(replies):
     """Give each reply `.author_bans`: the bans in force on its email or IP address, in one query for the page."""
     bans = list(Ban.objects.active().matching([r.email for r in replies], [r.ip_address for r in replies]))
     for reply in replies:
-        reply.author_bans = [ban for ban in bans if (ban.email and ban.email == reply.email) or (ban.ip_address and ban.ip_address == reply.ip_address)]
+        reply.author_bans = [ban for ban in bans if ban.covers(reply)]
 
 
 def _last_decision(request):
@@ -165,10 +188,8 @@ def _back(request, fallback):
 
 
 def _reply_from(request):
-    reply_id = request.POST.get("reply", "")
-    if not reply_id.isdigit() or int(reply_id) >= 2**63:
-        return None
-    return get_object_or_404(Comment.objects.select_related("article"), pk=int(reply_id))
+    reply_id = whole_number(request.POST.get("reply"))
+    return get_object_or_404(Comment.objects.select_related("article"), pk=reply_id) if reply_id else None
 
 
 @require_POST
@@ -188,7 +209,7 @@ def decide(request, model_admin):
     else:
         message = f"Nothing to change: the reply by {reply.name} is already {reply.get_status_display().lower()}."
     if _wants_json(request):
-        view = QueueView.from_request(request.POST)
+        view = QueueView.from_request(request.POST, request.user)
         return JsonResponse(
             {
                 "decided": bool(event),
@@ -207,15 +228,15 @@ def undo(request, model_admin):
     """Undo the moderator's own last decision, within UNDO_SECONDS and while nobody has decided since."""
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
-    event_id = request.POST.get("event", "")
-    undone = moderator.undo(int(event_id), request.user) if event_id.isdigit() and int(event_id) < 2**63 else None
+    event_id = whole_number(request.POST.get("event"))
+    undone = moderator.undo(event_id, request.user) if event_id else None
     if undone:
         request.session.pop(LAST_DECISION, None)
         message = f"Undone: the reply by {undone.comment.name} is {undone.comment.get_status_display().lower()} again."
     else:
         message = "That decision can no longer be undone (too late, or someone has decided since)."
     if _wants_json(request):
-        view = QueueView.from_request(request.POST)
+        view = QueueView.from_request(request.POST, request.user)
         return JsonResponse(
             {
                 "undone": bool(undone),
@@ -240,7 +261,7 @@ def story_rules(request, model_admin, article_id):
     """A story's own moderation (pre, post, or as the site says), and closing or reopening its replies now."""
     if not request.user.has_perm("comments.change_discussionsettings"):
         raise PermissionDenied
-    story = get_object_or_404(Article, pk=article_id)
+    story = get_object_or_404(stories.shown_to(request.user), pk=article_id)
     form = StoryRulesForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose how replies to this story are moderated.")
@@ -289,7 +310,7 @@ def ban_author(request, model_admin, reply_id):
     """The form that bans or suspends a reply's author, in the admin's look; back to the queue after."""
     if not (model_admin.has_change_permission(request) and request.user.has_perm("comments.add_ban")):
         raise PermissionDenied
-    reply = get_object_or_404(Comment.objects.select_related("article"), pk=reply_id)
+    reply = get_object_or_404(stories.with_story_shown(Comment.objects.select_related("article"), request.user), pk=reply_id)
     form = BanForm(reply, request.POST or None)
     back = request.POST.get("next") or request.GET.get("next") or QueueView().url()
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -307,6 +328,7 @@ def ban_author(request, model_admin, reply_id):
         "opts": Comment._meta,
         "title": f"Ban or suspend the author of the reply by {reply.name}",
         "reply": reply,
+        "story": stories.story_link(reply),
         "form": form,
         "back": back,
         "existing": list(Ban.objects.active().matching([reply.email], [reply.ip_address]).select_related("created_by")),

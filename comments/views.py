@@ -1,20 +1,24 @@
-"""Readers' views of replies: posting one, reporting one, a reply's permanent link. They speak HTTP;
-comments.moderation decides everything else."""
+"""Readers' views of replies: posting one, reporting one, a reply's permanent link, and the links in the
+emails about replies (confirm, stop). They speak HTTP; comments.moderation and comments.subscriptions
+decide everything else."""
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.models import Article
 
-from . import browser
+from . import browser, subscriptions
 from .forms import ReplyForm, ReportForm
 from .models import Comment, StoryDiscussion
 from .moderation import REPORT_THANKS, moderator
 
-CLOSED = "Comments are closed on this story."
+CLOSED = "Replies to this story are closed. Your text is kept below."
+# One answer for a story taken down, a draft, an embargoed or a missing one: nothing says whether it exists.
+NOT_PUBLIC = "This story is not available, so it takes no replies. Your text is kept below."
 STALE_PAGE = (
     "Your reply was not posted because the page's security check had expired (this happens when cookies "
     "are cleared or a page stays open a long time). Your text is kept below: please post it again."
@@ -31,18 +35,31 @@ def not_posted(request, article, *, form=None, message="", status=200, retry_aft
     return response
 
 
+def not_public(request, article_id):
+    """The one answer to a reply for a story readers cannot see (taken down, a draft, embargoed, missing):
+    a 404 with the reader's text kept, naming no story. The form posts to the same address again."""
+    form = ReplyForm.kept(Article(pk=article_id), request.POST)
+    return not_posted(request, None, form=form, message=NOT_PUBLIC, status=404)
+
+
 @require_POST
 def post_reply(request, article_id):
-    """Store a reply to a public story that takes replies, then go back to the story (303)."""
-    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    """Store a reply to a public story that takes replies, then go back to the story (303).
+
+    A story that stopped taking replies (closed: 403) or being public (404) while the reader wrote
+    gives them back their text in the form, with the reason.
+    """
+    article = Article.objects.published().filter(pk=article_id).first()
+    if article is None:
+        return not_public(request, article_id)
     discussion = StoryDiscussion.for_story(article)
     if not moderator.allow(article, discussion):
-        return not_posted(request, article, message=CLOSED, status=403)
-    form = ReplyForm(article, request.POST)
+        return not_posted(request, article, form=ReplyForm.kept(article, request.POST), message=CLOSED, status=403)
+    token = browser.author_token(request) or browser.new_author_token()
+    form = ReplyForm(article, request.POST, author_token=token)
     if not form.is_valid():
         return not_posted(request, article, form=form)
 
-    token = browser.author_token(request) or browser.new_author_token()
     reply = form.build_reply(browser.client_ip(request), browser.user_agent(request))
     reply.user = moderator.staff_author(request.user)
     received = moderator.receive(reply, author_token=token, form_nonce=form.form_nonce, discussion=discussion)
@@ -56,24 +73,23 @@ def post_reply(request, article_id):
     response = HttpResponseRedirect(received.reply.get_absolute_url(), status=303)
     browser.give_author_token(response, token)
     browser.remember_fields(token, form.cleaned_data)
+    subscriptions.subscribe(form.cleaned_data["email"], article, form.subscription_kinds())
     return response
 
 
 def post_without_its_token(request, article_id):
     """A reply sent with a stale security token (cookies cleared, a page open for days): shown again with
-    the reader's text kept and a fresh token, rather than lost on a bare error page. None if no such story."""
+    the reader's text kept and a fresh token, rather than lost on a bare error page."""
     article = Article.objects.published().filter(pk=article_id).first()
     if article is None:
-        return None
-    typed = {field: request.POST.get(field, "") for field in ("name", "email", "website", "body", "parent")}
-    form = ReplyForm(article, initial=typed)
-    return not_posted(request, article, form=form, message=STALE_PAGE, status=403)
+        return not_public(request, article_id)
+    return not_posted(request, article, form=ReplyForm.kept(article, request.POST), message=STALE_PAGE, status=403)
 
 
-def _public_reply(reply_id):
-    """A reply readers see, on a story readers see: anything else is not found."""
-    replies = Comment.objects.public().filter(article__in=Article.objects.published()).select_related("article")
-    return get_object_or_404(replies, pk=reply_id)
+def _public_reply(request, reply_id):
+    """A reply this browser sees as published, on a story readers see: anything else is not found."""
+    replies = Comment.objects.seen_as_published_by(browser.author_token(request))
+    return get_object_or_404(replies.filter(article__in=Article.objects.published()).select_related("article"), pk=reply_id)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -84,7 +100,7 @@ def report_reply(request, reply_id):
     works without JavaScript. The reader is thanked the same way whether or not this browser had
     reported the reply before; nobody is ever told who reported.
     """
-    reply = _public_reply(reply_id)
+    reply = _public_reply(request, reply_id)
     form = ReportForm(reply, request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = browser.author_token(request) or browser.new_author_token()
@@ -109,4 +125,54 @@ def report_reply(request, reply_id):
 @require_GET
 def reply_permalink(request, reply_id):
     """A public reply's permanent address: the story page that shows it, at the reply."""
-    return HttpResponseRedirect(_public_reply(reply_id).get_absolute_url())
+    return HttpResponseRedirect(_public_reply(request, reply_id).get_absolute_url())
+
+
+def _subscription_page(request, title, message, button="", with_csrf=False, status=200):
+    """A page about a reader's emails: private, never cached nor indexed."""
+    context = {"title": title, "message": message, "button": button, "with_csrf": with_csrf}
+    response = render(request, "comments/subscription.html", context, status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+LINK_EXPIRED = "This link has expired or is not one we sent. Tick the box under a story's reply form to ask again."
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_subscription(request, token):
+    """The link in a confirmation email: a button (so a mail scanner opening links confirms nothing), and
+    the confirmation. The same words whether the address had confirmed before or not."""
+    subscriber_id = subscriptions.confirmation_asked(token)
+    if subscriber_id is None:
+        return _subscription_page(request, "Link expired", LINK_EXPIRED, status=404)
+    if request.method != "POST":
+        return _subscription_page(
+            request, "Confirm your email", "Press the button to get emails about the replies you asked for.",
+            button="Confirm my email", with_csrf=True,
+        )
+    subscriptions.confirm(subscriber_id)
+    return _subscription_page(
+        request, "Email confirmed", "Thank you. We will email you about the replies you asked for; "
+        "each email has a link to stop them.",
+    )
+
+
+@csrf_exempt  # RFC 8058: a mail client posts "List-Unsubscribe=One-Click" with no cookie; the link is signed
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """Stop emails about a story, or all of them: a page with a button, and the one-click POST of RFC 8058.
+    The same answer whether the address was subscribed or not."""
+    asked = subscriptions.stop_asked(token)
+    if asked is None:
+        return _subscription_page(request, "Link not recognised", LINK_EXPIRED, status=404)
+    subscriber_id, article_id = asked
+    what = "about this story" if article_id else "about replies"
+    if request.method != "POST":
+        return _subscription_page(
+            request, "Stop the emails", f"Press the button and we will send you no more emails {what}.",
+            button="Stop the emails",
+        )
+    subscriptions.unsubscribe(subscriber_id, article_id)
+    return _subscription_page(request, "Emails stopped", f"You will get no more emails from us {what}.")

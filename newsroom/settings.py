@@ -92,6 +92,11 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "reversion",
+    # Background work (DESIGN.md): Django's tasks API, the backport on 5.2, with the queue in the database.
+    # "background" comes before django_tasks_db: its db_worker (the same worker, with the periodic jobs) wins.
+    "background",
+    "django_tasks",
+    "django_tasks_db",
     "newsroom",  # project-wide management commands
     "pictures",
     "articles",
@@ -281,6 +286,12 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Background work (email, purges) waits in the database's own queue for `manage.py db_worker`:
+# nothing new to run, and nothing lost when a worker stops.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Finished tasks (and their errors) stay visible in the admin this many days.
+NEWSROOM_TASKS_KEEP_DAYS = env_int("NEWSROOM_TASKS_KEEP_DAYS", 14)
+
 # Security: everything on unless DEBUG.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -331,7 +342,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "newsroom.views.login_lockout"
-AXES_CLIENT_IP_CALLABLE = "clientip.client_ip"
+# Failures count per client: an IPv4 address, or an IPv6 address's whole /64 (clientip.network).
+AXES_CLIENT_IP_CALLABLE = "clientip.client_network"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Log lockouts, not a banner at every start nor each attempt's user agent.
 AXES_VERBOSE = False

@@ -13,18 +13,24 @@ from sanitize import render_markdown
 
 
 def placeholders():
-    """What `{name}` in a page's text stands for, read when the page is shown, so it follows the settings."""
+    """What `{name}` in a page's text stands for, as functions giving its HTML, called when a page that
+    has it is shown, so it follows the settings (and the moderators' discussion settings, whose every
+    change makes pages stale)."""
     from comments.conf import app_settings
+    from comments.models import DiscussionSettings
 
     email = settings.NEWSROOM_CONTACT_EMAIL
     return {
-        "site_name": escape(settings.NEWSROOM_SITE_NAME),
-        "ip_retention_days": escape(app_settings.IP_RETENTION_DAYS),
-        "contact_email": format_html('<a href="mailto:{}">{}</a>', email, email),
+        "site_name": lambda: escape(settings.NEWSROOM_SITE_NAME),
+        "ip_retention_days": lambda: escape(app_settings.IP_RETENTION_DAYS),
+        "contact_email": lambda: format_html('<a href="mailto:{}">{}</a>', email, email),
+        "reply_moderation": lambda: escape(DiscussionSettings.current().in_readers_words()),
     }
 
 
-PLACEHOLDER_HELP = ", ".join("{" + name + "}" for name in ("site_name", "ip_retention_days", "contact_email"))
+PLACEHOLDER_HELP = ", ".join(
+    "{" + name + "}" for name in ("site_name", "ip_retention_days", "contact_email", "reply_moderation")
+)
 
 
 class PageQuerySet(models.QuerySet):
@@ -50,7 +56,8 @@ class Page(models.Model):
     body = models.TextField(
         help_text="Markdown, as in stories. These words are replaced by their current value when the page is shown: "
         + PLACEHOLDER_HELP
-        + " (the number of days replies' IP addresses are kept, and the contact address)."
+        + " (the number of days replies' IP addresses are kept, the contact address, and when replies appear"
+        " as the discussion settings say)."
     )
     body_html = models.TextField(editable=False, blank=True)
     in_footer = models.BooleanField("linked in the footer", default=True)
@@ -86,5 +93,6 @@ class Page(models.Model):
         """The page's sanitised HTML, its placeholders filled with today's values (each escaped)."""
         html = self.body_html
         for name, value in placeholders().items():
-            html = html.replace("{" + name + "}", str(value))
+            if "{" + name + "}" in html:
+                html = html.replace("{" + name + "}", str(value()))
         return mark_safe(html)  # noqa: S308 - sanitised at save, placeholder values escaped above

@@ -24,6 +24,24 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks run as they are enqueued (tests/test_tasks.py runs a real worker and queue)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def task_queue(settings, monkeypatch):
+    """The database queue, as in production; calling it runs what is due now, as one pass of the worker."""
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker drops its connection between tasks; in a test that connection holds the test's transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    return lambda: call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Cached pages and other cached state must not leak from one test into the next."""
     from django.core.cache import caches

@@ -1,4 +1,4 @@
-"""Run the project under gunicorn on a free loopback port, as `make serve` does, for tests and the benchmark.
+"""Run the project as `make serve` does (gunicorn on a free loopback port, the background worker), for tests and the bench.
 
 The server gets its own data directory (SQLite file in WAL mode, media) or
 the DATABASE_URL it is given, so it never touches the developer's var/.
@@ -105,3 +105,21 @@ def gunicorn(env, log_path, workers=1, threads=1, startup_seconds=30):
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@contextmanager
+def db_worker(env, log_path):
+    """Start the background worker (`manage.py db_worker`, as `make serve` does); yield its process; stop it on exit."""
+    with open(log_path, "w") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            yield worker
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()

@@ -162,33 +162,42 @@ def test_cookies_are_secure_and_hidden_from_scripts(client, django_user_model):
 # -- /healthz -------------------------------------------------------------------------------------------------
 
 
-def test_healthz_reports_database_and_cache_ok_to_a_load_balancer(client):
+def test_healthz_reports_database_cache_and_queue_ok_to_a_load_balancer(client):
     # A load balancer probes by address, over plain HTTP: no host check, no HTTPS redirect.
-    response = client.get("/healthz", HTTP_HOST="10.1.2.3:8000")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
-    assert response["Cache-Control"] == "no-store"
+    for path in ("/healthz", "/healthz/live"):
+        response = client.get(path, HTTP_HOST="10.1.2.3:8000")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "queue": {"status": "ok"}}
+        assert response["Cache-Control"] == "no-store"
+    response = client.get("/healthz/ready", HTTP_HOST="10.1.2.3:8000")
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok"})
 
 
-def test_healthz_fails_when_the_database_is_unreachable_without_saying_why(client, monkeypatch):
+def test_only_readiness_fails_when_the_database_is_unreachable_without_saying_why(client, monkeypatch):
     def unreachable():
         raise OperationalError('connection to server at "db.internal" failed: password "hunter2-secret" rejected')
 
     monkeypatch.setitem(health.CHECKS, "database", unreachable)
-    response = client.get("/healthz")
+    response = client.get("/healthz/ready")
     assert response.status_code == 503
-    assert response.json() == {"status": "failing", "database": "failing", "cache": "ok"}
+    assert response.json() == {"status": "failing", "database": "failing"}
     assert b"hunter2" not in response.content and b"db.internal" not in response.content
+    live = client.get("/healthz")
+    assert live.status_code == 200, "the process still answers: restarting it would not bring the database back"
+    assert live.json()["status"] == "failing" and live.json()["database"] == "failing"
+    assert b"hunter2" not in live.content
 
 
-def test_healthz_fails_when_the_cache_is_unreachable(client, settings):
+def test_a_cache_outage_is_degraded_logged_and_still_live_and_ready(client, settings, caplog):
     # Nothing listens on port 9 (discard) of loopback: the Redis client fails at once.
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
     }
     response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["cache"] == "failing"
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["cache"]) == ("degraded", "failing")
+    assert "healthz: cache check failed" in caplog.text
+    assert client.get("/healthz/ready").status_code == 200
 
 
 def test_other_methods_on_healthz_are_not_answered_by_the_probe(client):
@@ -455,3 +464,15 @@ def test_make_run_gives_its_port_to_the_site(tmp_path):
     commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
     assert any("runserver 127.0.0.1:8080" in line for line in commands), result.stdout
     assert all("PORT=8080" in line for line in commands), commands
+
+
+def test_make_run_and_make_serve_run_the_background_worker_with_the_web_server():
+    """One command serves the site: the worker starts beside the web server, in its shell, and stops with it."""
+    for target, server in (("run", "manage.py runserver"), ("serve", "gunicorn newsroom.wsgi")):
+        result = subprocess.run(
+            ["make", "--dry-run", "--always-make", target], cwd=REPO, capture_output=True, text=True, timeout=60
+        )
+        assert re.search(
+            r"manage\.py db_worker & worker=\$!; trap 'kill \$worker 2>/dev/null' EXIT INT TERM; \\\n[^\n]*" + server,
+            result.stdout,
+        ), result.stdout

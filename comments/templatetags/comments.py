@@ -31,7 +31,7 @@ def render_comments(context, article):
         article, request.GET.get("cpage"), token, sort=request.GET.get("sort"), moderating=moderating
     )
     is_open = moderator.allow(article, page.discussion)
-    replying_to = _replying_to(request, article) if is_open else None
+    replying_to = _replying_to(request, article, token) if is_open else None
     form = None
     if is_open:
         remembered = browser.remembered_fields(request)
@@ -57,13 +57,15 @@ def render_comments(context, article):
     }
 
 
-def _replying_to(request, article):
-    """The public reply of this story named by ?replyto=N, so the no-JavaScript "Reply" link works."""
+def _replying_to(request, article, token):
+    """The reply of this story named by ?replyto=N, if this browser sees it as published, so the
+    no-JavaScript "Reply" link works."""
     try:
         wanted = int(request.GET.get("replyto", ""))
     except ValueError:
         return None
-    return Comment.objects.public().filter(article=article, pk=wanted).first() if 0 < wanted < 2**63 else None
+    answerable = Comment.objects.seen_as_published_by(token)
+    return answerable.filter(article=article, pk=wanted).first() if 0 < wanted < 2**63 else None
 
 
 @register.simple_tag

@@ -48,6 +48,7 @@ sys.path.insert(0, str(REPO))
 
 from tests import gunicorn_server  # noqa: E402
 from tests.bench.middleware import REQUEST_HEADER, RESPONSE_HEADER  # noqa: E402
+from tests.mail_server import MailServer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = REPO / "test-results" / "bench"
@@ -75,6 +76,7 @@ class Page:
     path: str
     method: str = "GET"
     headers: tuple = ()  # (name, value) pairs sent with every request, e.g. a conditional request's If-None-Match
+    mail: str = ""  # for posts: the state of the mail server the background worker sends the moderators' email to
 
 
 class BenchError(Exception):
@@ -231,7 +233,9 @@ def pages(site):
         # What an open live page asks every few seconds: with the ETag it holds, answered 304 while nothing changed.
         Page("check304", "update check, 304", site["live_story"]["check"]),
         Page("rss", "RSS feed", "/feeds/latest/"),
-        Page("post", "post a reply", f"/comments/post/{site['seed_story']['id']}/", "POST"),
+        # Each post enqueues the moderators' email; the worker sends it to a mail server that answers, hangs or is down.
+        *(Page(key, f"post a reply (mail {mail})", f"/comments/post/{site['seed_story']['id']}/", "POST", mail=mail)
+          for key, mail in (("post", "answering"), ("post-hanging", "hanging"), ("post-down", "down"))),
     ]
 
 
@@ -525,6 +529,12 @@ def report(m, site, seconds, warmup, tables, probes, posting, restarts, minimal_
                    f"{p['cache_control'] or '-'} |")
     if posting:
         out += ["", "## Posting: none lost?", "", posting["summary"]]
+        medians = {r["label"]: r["p50_ms"] for r in tables[LEVELS[1][0]] if r["label"].startswith("post a reply (mail")}
+        if len(medians) > 1:
+            spread = max(medians.values()) / min(medians.values()) - 1
+            out += ["", f"Reply post median at {LEVELS[1][0]} whatever the mail server does (target: within 10%): "
+                    + ", ".join(f"{label[len('post a reply ('):-1]} {ms:.1f} ms" for label, ms in medians.items())
+                    + f"; the slowest {spread:.0%} above the fastest."]
     return "\n".join(out) + "\n"
 
 
@@ -557,7 +567,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP_SECONDS", 2)),
                         help="warm-up before each timed run (default 2 s)")
     parser.add_argument("--only", default="", help="comma-separated pages to run (minimal is always run): "
-                        "static,front,section,story,busy,busy2,live,check,check304,rss,post")
+                        "static,front,section,story,busy,busy2,live,check,check304,rss,post,post-hanging,post-down")
     parser.add_argument("--post-forms", type=int, default=40_000, help="pre-signed reply forms (default 40,000)")
     args = parser.parse_args()
 
@@ -566,8 +576,11 @@ def main():
     started = datetime.now()
     with contextlib.ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="newsroom-bench-")))
+        mail = MailServer()
+        stack.callback(mail.close)
         env = gunicorn_server.server_env(
-            data_dir, DJANGO_SETTINGS_MODULE="tests.bench.settings", DJANGO_LOG_LEVEL="WARNING", **POSTING_RULES
+            data_dir, DJANGO_SETTINGS_MODULE="tests.bench.settings", DJANGO_LOG_LEVEL="WARNING", **POSTING_RULES,
+            EMAIL_HOST="127.0.0.1", EMAIL_PORT=mail.port, EMAIL_USE_TLS="0",
         )
         db = stack.enter_context(database(env))
         cache_label = stack.enter_context(cache(env))
@@ -587,17 +600,21 @@ def main():
 
         log_path = data_dir / "gunicorn.log"
         base = stack.enter_context(gunicorn_server.gunicorn(env, log_path, workers=WORKERS))
+        stack.enter_context(gunicorn_server.db_worker(env, data_dir / "worker.log"))
         print(f"gunicorn: {WORKERS} sync workers at {base}; each timed run {args.seconds} s after {args.warmup} s "
               f"of warm-up; about {(len(selected) * 3 - 1) * (args.seconds + args.warmup + 2) // 60 + 1} minutes", flush=True)
         booted_at_start = log_path.read_text().count("Booting worker")
 
         posting = None
-        if any(page.method == "POST" for page in selected):
+        if posts := [page for page in selected if page.method == "POST"]:
+            gunicorn_server.manage(env, "shell", "-c", "from django.contrib.auth.models import User; "
+                                   f"User.objects.create_superuser('moderator', 'moderator@{POST_EMAIL_DOMAIN}', None)")
             cookie, token = csrf_from(base, site["seed_story"]["path"])
             forms = reply_forms(env, site["seed_story"]["id"], token, args.post_forms)
             forms_path = data_dir / "reply-forms.txt"
-            forms_path.write_text("\n".join(forms[1:]) + "\n")  # the first is the probe's
-            posting = {"cookie": cookie, "probe_form": forms[0], "path": forms_path, "next": 1, "runs": []}
+            forms_path.write_text("\n".join(forms[len(posts):]) + "\n")  # the first ones are the probes'
+            posting = {"cookie": cookie, "probe_forms": forms[:len(posts)], "path": forms_path, "next": 1, "runs": [],
+                       "mail": mail}
 
         # The conditional check carries the ETag a reader's browser holds after its first check.
         etag = fetch(base, site["live_story"]["check"])[1].get("etag")
@@ -607,7 +624,7 @@ def main():
         probes = []
         for page in selected:
             if page.method == "POST":
-                probes.append((page, probe(base, page, posting["probe_form"], posting["cookie"])))
+                probes.append((page, probe(base, page, posting["probe_forms"][posts.index(page)], posting["cookie"])))
             else:
                 probes.append((page, probe(base, page)))
 
@@ -619,6 +636,7 @@ def main():
         restarts = log_text.count("Booting worker") - booted_at_start
         if posting:
             posting["summary"] = check_posts(env, posting, log_path)
+            print(f"  the mail server took {mail.messages:,} moderators' emails from the worker", flush=True)
         info["load_after"] = load_average()
 
     text = report(info, site, args.seconds, args.warmup, tables, probes, posting, restarts, minimal_runs)
@@ -660,6 +678,7 @@ class Runner:
             return run_wrk(self.wrk, self.base + page.path, threads, connections, seconds, self.scripts["GET"],
                            headers=page.headers)
         posting = self.posting
+        posting["mail"].set_mode(page.mail)
         script_args = (posting["path"], posting["next"], threads, posting["cookie"])
         result, text = run_wrk(self.wrk, self.base + page.path, threads, connections, seconds, self.scripts["POST"],
                                script_args)
@@ -734,8 +753,8 @@ def check_posts(env, posting, log_path):
     ))
     server = posts_in_log(log_path)
     threads = [t for run in posting["runs"] for t in run["threads"]]
-    sent = sum(t["sent"] for t in threads) + 1  # and the probe
-    seen_303 = sum(t["s303"] for t in threads) + 1
+    sent = sum(t["sent"] for t in threads) + len(posting["probe_forms"])  # and the probes
+    seen_303 = sum(t["s303"] for t in threads) + len(posting["probe_forms"])
     other = sum(t["other"] for t in threads)
     exhausted = sum(t["exhausted"] for t in threads)
     unanswered = sent - seen_303 - other

@@ -5,17 +5,15 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
-from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
-from django.core.signals import request_finished
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from comments import notifications
-from comments.models import Comment, DiscussionSettings, ModerationEvent, ModeratorNotification
-from comments.views import post_reply as post_reply_view
-from tests.comments.support import make_reply, post_reply, reply_data
+from background import task_backends
+from comments.models import Comment, DiscussionSettings, ModerationEvent
+from tests.comments.support import make_reply, post_reply
 from tests.stories import make_story
 
 pytestmark = pytest.mark.django_db
@@ -216,46 +214,82 @@ class FailingBackend(BaseEmailBackend):
         raise ConnectionRefusedError("mail server down")
 
 
-def test_the_reader_is_answered_before_the_moderators_are_emailed(rf, story, moderator, django_user_model):
+def test_moderators_are_emailed_in_the_sites_name_in_plain_text_and_html(client, story, moderator, settings, django_user_model):
+    settings.NEWSROOM_SITE_NAME = "The Almaty Herald"
     django_user_model.objects.create_superuser("chief", "chief@newsroom.example", "pw")
     staff(django_user_model, "eddie", "Editors")
-    from django.contrib.auth.models import AnonymousUser
+    post_reply(client, story, name="Dana", email="reader.private@example.org", body="Notify about <b>me</b>.\nTwo lines.")
 
-    request = rf.post(f"/comments/post/{story.pk}/", reply_data(story, email="reader.private@example.org", body="Notify about me."))
-    request.session, request._dont_enforce_csrf_checks, request.user = {}, True, AnonymousUser()
-    request._messages = FallbackStorage(request)
-
-    response = post_reply_view(request, story.pk)
-
-    assert response.status_code == 303
-    assert mail.outbox == [], "the reader's answer waited for the mail server"
-    request_finished.send(sender=None)  # what the server fires once the answer has gone out
     [message] = mail.outbox
     assert sorted(message.to) == ["chief@newsroom.example", "mona@newsroom.example"]
-    assert "Notify about me." in message.body and story.headline in message.body
-    assert "reader.private@example.org" not in message.body
+    assert message.from_email == "The Almaty Herald <newsroom@localhost>"
+    assert message.subject == "[The Almaty Herald] Reply awaiting moderation"
+    assert message.reply_to == [], "a reply to this email would reach nobody"
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+    reply = Comment.objects.get()
+    link = f"{settings.NEWSROOM_SITE_URL}/admin/comments/comment/{reply.pk}/change/"
+    assert "Notify about <b>me</b>.\nTwo lines." in message.body and story.headline in message.body and link in message.body
+    [(html, kind)] = message.alternatives
+    assert kind == "text/html"
+    assert "Notify about &lt;b&gt;me&lt;/b&gt;.<br>Two lines." in html and f'href="{link}"' in html
+    assert story.headline in html and "Dana" in html
+    for text in (message.body, html, str(message.message())):
+        assert "reader.private@example.org" not in text
 
 
-def test_failing_mail_never_loses_the_reply_and_is_retried(client, story, moderator, settings, caplog):
+def test_the_reader_is_answered_while_the_email_only_waits_in_the_queue(client, story, moderator, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    response = post_reply(client, story, body="Notify about me.")
+    assert response.status_code == 303
+    assert mail.outbox == [], "the web worker sent an email"
+    [waiting] = task_backends["default"].results
+    assert waiting.task.name == "email_moderators" and waiting.args == [Comment.objects.get().pk]
+
+
+def test_failing_mail_never_loses_the_reply_and_is_retried_later(client, story, moderator, settings, caplog, task_queue):
     FailingBackend.attempts = 0
     settings.EMAIL_BACKEND = "tests.comments.test_admin.FailingBackend"
     response = post_reply(client, story, email="reader.private@example.org", body="Keep me anyway.")
     assert response.status_code == 303
     assert Comment.objects.filter(body="Keep me anyway.", status=Comment.Status.PENDING).exists()
-    assert FailingBackend.attempts == 1, "the failing backend was never asked to send"
+    assert FailingBackend.attempts == 0, "the web worker tried to send"
+
+    task_queue()
+    assert FailingBackend.attempts == 1, "the worker never asked the mail server"
     assert "Could not email moderators" in caplog.text and "mail server down" in caplog.text
     assert "reader.private@example.org" not in caplog.text
-    [waiting] = ModeratorNotification.objects.all()
-    assert (waiting.attempts, waiting.sent_at) == (1, None) and waiting.next_attempt_at > timezone.now()
+    emails = DBTaskResult.objects.filter(task_path="comments.notifications.email_moderators")
+    failed, retry = emails.get(status="FAILED"), emails.get(status="READY")
+    assert failed.exception_class_path == "builtins.ConnectionRefusedError"
+    assert retry.args_kwargs["args"] == [Comment.objects.get().pk, 2]
+    assert retry.run_after > timezone.now() + timedelta(seconds=50), "the retry waits its pause"
 
-    notifications.send_due()  # too early: the retry waits its pause
+    task_queue()  # too early: the retry waits its pause
     assert FailingBackend.attempts == 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with pytest.MonkeyPatch.context() as later:
-        later.setattr(timezone, "now", lambda: waiting.next_attempt_at + timedelta(seconds=1))
-        call_command("send_moderator_emails", verbosity=0)
+        later.setattr(timezone, "now", lambda: retry.run_after + timedelta(seconds=1))
+        task_queue()
     assert len(mail.outbox) == 1 and "Keep me anyway." in mail.outbox[0].body
-    assert ModeratorNotification.objects.get().sent_at is not None
+    assert emails.get(pk=retry.pk).status == "SUCCESSFUL"
+
+
+def test_the_queue_shows_each_failed_send_and_its_retry_to_a_superuser(client, story, moderator, settings, task_queue, django_user_model):
+    settings.EMAIL_BACKEND = "tests.comments.test_admin.FailingBackend"
+    post_reply(client, story, body="Keep me anyway.")
+    task_queue()
+    client.force_login(django_user_model.objects.create_superuser("chief", "chief@newsroom.example", "pw"))
+    page = client.get("/admin/django_tasks_database/dbtaskresult/").content.decode()
+    reply_id = Comment.objects.get().pk
+    assert page.count("email_moderators") >= 2 and "ConnectionRefusedError" in page
+    assert f"<td class=\"field-arguments\">{reply_id}, 2</td>" in page, "the retry, its attempt and when it may run"
+
+
+def test_a_reply_decided_before_its_email_goes_out_emails_nobody(client, story, moderator, task_queue):
+    post_reply(client, story, body="Approved at once by a quick moderator.")
+    Comment.objects.get().moderate(Comment.Status.APPROVED, moderator)
+    task_queue()
+    assert mail.outbox == []
 
 
 def test_approved_replies_do_not_email_anyone(client, story, moderator):
@@ -282,3 +316,189 @@ def test_moderators_keep_the_discussion_settings_in_the_admin(moderator_client, 
     )
     post_reply(client, story, body="Visit my casino.")
     assert Comment.objects.get(body="Visit my casino.").status == Comment.Status.SPAM, "in force from the next reply"
+
+
+def _stories_not_public():
+    """A draft, a story in review, a scheduled and a taken-down story, each with a reply."""
+    from articles.models import Article
+
+    stories = [
+        make_story("Embargoed draft headline", slug="embargoed-draft", status=Article.Status.DRAFT),
+        make_story("Embargoed review headline", slug="embargoed-review", status=Article.Status.REVIEW),
+        make_story("Embargoed scheduled headline", slug="embargoed-scheduled", publish_at=timezone.now() + timedelta(days=1)),
+        make_story("Withdrawn headline", slug="withdrawn-story", status=Article.Status.TAKEN_DOWN),
+    ]
+    return [(story, make_reply(story, status=Comment.Status.PENDING)) for story in stories]
+
+
+def test_a_moderator_sees_no_headline_nor_address_of_a_story_that_is_not_public_in_the_replies_admin(
+    moderator_client, moderator, story
+):
+    make_reply(story, body="On the public story.")
+    make_reply(make_story(), body="On another public story.")  # two stories to choose from: the filter shows
+    hidden = _stories_not_public()
+    for _, reply in hidden:
+        reply.moderate(Comment.Status.APPROVED, moderator)
+    pages = {
+        "list": moderator_client.get(QUEUE).content.decode(),
+        "decisions": moderator_client.get("/admin/comments/moderationevent/").content.decode(),
+    }
+    missing = moderator_client.get(QUEUE, {"article__id__exact": 99999}).content.decode()
+    assert "0 results" in missing
+    for hidden_story, reply in hidden:
+        pages[f"reply {reply.pk}"] = moderator_client.get(f"{QUEUE}{reply.pk}/change/").content.decode()
+        pages[f"ban {reply.pk}"] = moderator_client.get(f"{QUEUE}{reply.pk}/ban/").content.decode()
+        by_story = moderator_client.get(QUEUE, {"article__id__exact": hidden_story.pk}).content.decode()
+        assert reply.body not in by_story and "0 results" in by_story, "as for an id that does not exist"
+    assert story.headline in pages["list"] and "On the public story." in pages["list"]
+    assert pages["list"].count("a story that is not public") == len(hidden)
+    assert pages["decisions"].count("a story that is not public") >= len(hidden)
+    for name, html in pages.items():
+        for hidden_story, _ in hidden:
+            assert hidden_story.headline not in html and hidden_story.slug not in html, (name, hidden_story.slug)
+
+
+def test_a_moderators_export_of_an_authors_data_names_no_story_that_is_not_public(moderator_client, story):
+    make_reply(story, email="me@example.org", body="On the public story.")
+    hidden = [reply.pk for _, reply in _stories_not_public()]
+    Comment.objects.filter(pk__in=hidden).update(email="me@example.org")
+    response = moderator_client.post(QUEUE, {"action": "export_authors", "_selected_action": hidden[:1]})
+    data = json.loads(response.content)
+    assert len(data["replies"]) == 5
+    assert [r["story"] for r in data["replies"]].count("a story that is not public") == 4
+    assert story.headline in response.content.decode()
+    assert not any(word in response.content.decode() for word in ("Embargoed", "Withdrawn", "embargoed-", "withdrawn-"))
+
+
+def test_a_story_in_the_filter_is_one_the_staff_member_may_see(moderator_client, client, django_user_model, story):
+    make_reply(story)
+    make_reply(make_story())
+    hidden = _stories_not_public()
+    chooser = moderator_client.get(QUEUE).content.decode()
+    assert f"article__id__exact={story.pk}" in chooser
+    assert not any(f"article__id__exact={hidden_story.pk}" in chooser for hidden_story, _ in hidden)
+    chief = staff(django_user_model, "chief", "Moderators")
+    chief.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(chief)
+    html = client.get(QUEUE).content.decode()
+    assert all(hidden_story.headline in html for hidden_story, _ in hidden), "editors see every story"
+
+
+@pytest.fixture
+def viewer_client(client, django_user_model):
+    """Staff who may only look at replies, their history, reports and bans: no right to change a reply."""
+    from django.contrib.auth.models import Permission
+
+    viewer = django_user_model.objects.create_user("vera", password="pw", is_staff=True)
+    codenames = ["view_comment", "view_moderationevent", "view_report", "view_ban"]
+    viewer.user_permissions.add(*Permission.objects.filter(content_type__app_label="comments", codename__in=codenames))
+    client.force_login(viewer)
+    return client
+
+
+def test_staff_who_may_only_view_replies_see_no_email_nor_ip_address_anywhere(viewer_client, story, moderator):
+    from django.test import Client
+
+    from comments.models import Ban
+    from tests.comments.support import rules
+
+    email, ip = "private.reader@example.org", "192.0.2.77"
+    rules(moderation_keys=f"{email.upper()}\n{ip}")  # a moderation word that is the author's email: the verdict quotes it
+    post_reply(Client(), story, name="Private Reader", email=email, ip=ip, body="Words of a private reader.")
+    reply = Comment.objects.get(name="Private Reader")
+    assert email.upper() in reply.events.get().note, "the verdict quotes the word that held the reply"
+    ban = Ban.objects.create(email=email, reason="Spam", created_by=moderator, comment=reply)
+    Ban.objects.create(ip_address=ip, reason="Spam", created_by=moderator, comment=reply)
+    pages = {
+        address: viewer_client.get(address)
+        for address in (
+            QUEUE, f"{QUEUE}?q=private", f"{QUEUE}{reply.pk}/change/", f"{QUEUE}{reply.pk}/history/",
+            f"{QUEUE}moderate/", f"{QUEUE}moderate/?queue=all", "/admin/comments/moderationevent/",
+            "/admin/comments/ban/", f"/admin/comments/ban/{ban.pk}/change/",
+        )
+    }
+    for address, response in pages.items():
+        html = response.content.decode()
+        assert response.status_code == 200, address
+        assert email not in html.lower() and ip not in html, address
+    assert "Words of a private reader." in pages[f"{QUEUE}?q=private"].content.decode()
+    for searched in (f"{QUEUE}?q={email}", f"{QUEUE}?q={ip}", f"/admin/comments/ban/?q={email}", f"/admin/comments/ban/?q={ip}"):
+        assert "0 results" in viewer_client.get(searched).content.decode(), f"no search by email or IP address: {searched}"
+    assert "[email]" in pages[f"{QUEUE}{reply.pk}/change/"].content.decode()
+    assert "Ban by email" in pages["/admin/comments/ban/"].content.decode()
+    assert viewer_client.get("/admin/comments/ban/add/").status_code == 403
+
+    assert 'value="export_authors"' not in pages[QUEUE].content.decode()
+    export = viewer_client.post(QUEUE, {"action": "export_authors", "_selected_action": [reply.pk]})
+    assert export.get("Content-Type", "").startswith("text/html") and email not in export.content.decode()
+
+
+def test_export_takes_the_right_to_change_replies_and_erasure_the_right_to_delete_them(client, django_user_model, story):
+    from django.contrib.auth.models import Permission
+
+    reply = make_reply(story, email="me@example.org")
+    clerk = django_user_model.objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_comment", "change_comment"]))
+    client.force_login(clerk)
+    actions = client.get(QUEUE).content.decode()
+    assert 'value="export_authors"' in actions
+    assert 'value="anonymise_authors"' not in actions and 'value="delete_authors"' not in actions
+    client.post(QUEUE, {"action": "anonymise_authors", "_selected_action": [reply.pk]})
+    assert Comment.objects.get().email == "me@example.org"
+
+
+def test_a_deleted_replys_decisions_stay_in_the_moderators_record(moderator_client, moderator, story):
+    from django.test import Client
+
+    from tests.comments.support import rules
+
+    rules(moderation_keys="gone.reader@example.org")
+    post_reply(Client(), story, name="Gone Reader", email="gone.reader@example.org", body="Words that will be deleted.")
+    reply = Comment.objects.get(name="Gone Reader")
+    moderator_client.post(f"{QUEUE}moderate/decide/", {"reply": reply.pk, "decision": "remove"})
+    response = moderator_client.post(f"{QUEUE}{reply.pk}/delete/", {"post": "yes"}, follow=True)  # its message read
+    assert response.status_code == 200 and not Comment.objects.exists()
+
+    verdict, removal = ModerationEvent.objects.filter(reply_number=reply.pk)
+    assert (removal.comment, removal.article, removal.moderator, removal.to_status) == (None, story, moderator, "removed")
+    assert "gone.reader@example.org" not in verdict.note and "[email]" in verdict.note
+    record = moderator_client.get("/admin/comments/moderationevent/", {"comment__isempty": "1"}).content.decode()
+    assert f"Reply {reply.pk} (deleted)" in record and "mona" in record and story.headline in record
+    assert "gone.reader@example.org" not in record and "Words that will be deleted." not in record
+    decision = moderator_client.get(f"/admin/comments/moderationevent/{verdict.pk}/change/").content.decode()
+    assert "[email]" in decision and "gone.reader@example.org" not in decision
+
+
+@pytest.mark.parametrize("mode", ["delete", "anonymise"])
+def test_an_erasure_keeps_the_moderators_record_without_the_author(moderator, story, mode):
+    from django.test import Client
+
+    from tests.comments.support import rules
+
+    rules(moderation_keys="erase.me@example.org\n192.0.2.99")
+    post_reply(Client(), story, email="erase.me@example.org", ip="192.0.2.99", body="Erase my words.")
+    reply = Comment.objects.get(body="Erase my words.")
+    reply.moderate(Comment.Status.APPROVED, moderator)
+    call_command("comments_privacy", "erase", "erase.me@example.org", "--mode", mode, stderr=open("/dev/null", "w"))
+
+    events = ModerationEvent.objects.filter(reply_number=reply.pk)
+    assert [(event.action, event.moderator, event.article) for event in events] == [
+        ("verdict", None, story), ("status", moderator, story),
+    ]
+    assert all("erase.me@example.org" not in event.note and "192.0.2.99" not in event.note for event in events)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"article__id__exact": "²"}, {"article__id__exact": "9" * 40}, {"q": "\x00"}, {"q": "x" * 10_000},
+        {"created_at__year": "²"}, {"created_at__month": "-1"}, {"o": "²"}, {"p": "9" * 40}, {"status__exact": "\x00"},
+        {"article__id__exact": ["1", "²"]}, {"action__exact": "\x00"}, {"comment__isempty": "\x00"},
+        {"lifted_at__isempty": "²"}, {"q": ["ok", "\x00"]},
+    ],
+    ids=repr,
+)
+def test_odd_values_in_the_lists_address_never_give_a_server_error(moderator_client, story, query):
+    make_reply(story)
+    for address in (QUEUE, "/admin/comments/moderationevent/", "/admin/comments/ban/"):
+        assert moderator_client.get(address, query).status_code < 500, address

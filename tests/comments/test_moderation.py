@@ -103,7 +103,7 @@ def test_too_many_links_are_held(story):
         ("198.51.100.9", {"ip": "198.51.100.9"}),
     ],
 )
-def test_moderation_words_hold_and_disallowed_words_make_spam_told_as_pending(story, key, fields):
+def test_moderation_words_hold_and_disallowed_words_make_spam_told_like_a_held_or_published_reply(story, key, fields):
     email = fields.get("email", "regular@example.org")
     browser = returning_client(story, email=email)
     extra = {name: value for name, value in fields.items() if name not in ("body", "email")}
@@ -117,11 +117,15 @@ def test_moderation_words_hold_and_disallowed_words_make_spam_told_as_pending(st
     response = post_reply(browser, story, email=email, body=fields.get("body", "Spam by the list.") + " Again.", **extra)
     spam = Comment.objects.latest("pk")
     assert spam.status == Comment.Status.SPAM
-    # Told exactly like a pending reply: the same redirect, the same thanks, shown to its author as waiting.
+    # Never told it is spam. Held for its words, it is told it waits, like a pending reply; held for who
+    # wrote it (email, address) where this returning author is published, it is told and shown as published.
+    about_the_writer = "body" not in fields
     assert response.status_code == 303 and response["Location"] == spam.get_absolute_url()
     own_page = browser.get(response["Location"]).content.decode()
-    assert "Thank you. Your reply is awaiting moderation." in own_page
-    assert spam.body in own_page and own_page.count('<p class="reply__pending">') == 2  # the held one and the spam
+    told = "published" if about_the_writer else "awaiting moderation"
+    assert f"Thank you. Your reply is {told}." in own_page
+    shown_waiting = 0 if about_the_writer else 2  # the held one and the spam
+    assert spam.body in own_page and own_page.count('<p class="reply__pending">') == shown_waiting
     assert spam.body not in Client().get(story.get_absolute_url()).content.decode()
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from comments.models import Comment, ModeratorNotification, RememberedAuthor, Throttle
+from comments.models import Comment, RememberedAuthor, Throttle
 from tests.comments.support import make_reply, post_reply
 
 pytestmark = pytest.mark.django_db
@@ -128,10 +128,9 @@ def test_a_browsers_remembered_details_are_exported_and_erased_with_the_replies(
     assert 'value="Dana K"' not in client.get(story.get_absolute_url()).content.decode()
 
 
-def test_purge_forgets_flood_counts_unused_remembered_details_and_sent_notifications(client, story):
+def test_purge_forgets_flood_counts_and_unused_remembered_details(client, story):
     post_reply(client, story, email="me@example.org", body="Counted.", remember="on")
     assert Throttle.objects.count() == 2 and RememberedAuthor.objects.count() == 1
-    ModeratorNotification.objects.update(sent_at=timezone.now())
 
     call_command("purge_comment_ips", verbosity=0)
     assert Throttle.objects.count() == 2, "this hour's counts are still needed"
@@ -142,7 +141,6 @@ def test_purge_forgets_flood_counts_unused_remembered_details_and_sent_notificat
         call_command("purge_comment_ips", verbosity=0)
     assert not Throttle.objects.exists()
     assert not RememberedAuthor.objects.exists()
-    assert not ModeratorNotification.objects.exists()
     assert Comment.objects.get(body="Counted.").ip_address is None
 
 

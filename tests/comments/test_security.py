@@ -264,3 +264,100 @@ def test_a_spam_verdict_is_told_exactly_like_a_pending_one(story):
     assert Comment.objects.get(body="A casino reply.").status == Comment.Status.SPAM
     assert comparable(pending)[:2] == comparable(spam)[:2]
     assert comparable(pending)[3] == comparable(spam)[3]
+
+
+MODES = ["pre-moderation", "post-moderation", "returning authors published"]
+
+
+def returning_browser(email, elsewhere):
+    """A browser whose earlier reply under `email` (on another story, long ago) was approved."""
+    from django.core import signing
+
+    from comments.browser import TOKEN_COOKIE, new_author_token
+
+    token = new_author_token()
+    browser = Client()
+    browser.cookies[TOKEN_COOKIE] = signing.dumps(token, salt=TOKEN_COOKIE)
+    make_reply(elsewhere, email=email, author_token=Comment.hash_token(token))
+    return browser
+
+
+def seen_by_the_writer(browser, response, email):
+    """Everything the browser that posted learns: the answer's status, headers, cookies and redirect, and
+    the story page it is sent to (with its thanks), numbers and its own email blanked out."""
+    headers = sorted((name, NUMBERS.sub("#", value)) for name, value in response.items() if name != "Date")
+    followed = browser.get(response["Location"])
+    followed_headers = sorted((name, NUMBERS.sub("#", value)) for name, value in followed.items() if name != "Date")
+    return comparable(response, email), headers, comparable(followed, email), followed_headers
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_answer_tells_whether_an_email_or_address_is_banned_watched_or_writing_right_now(story, settings, mode):
+    """The same words from a banned, a watched, a just-used and a fresh email (and a banned and a watched
+    address) are answered alike, and look alike to their own browser, whatever the story's moderation."""
+    from comments.models import Ban, StoryDiscussion
+    from tests.comments.support import rules
+
+    settings.NEWSROOM_COMMENTS_FLOOD_SECONDS = 15
+    elsewhere = make_story("Another story")
+    Ban.objects.create(email="banned@example.org", reason="Abuse")
+    Ban.objects.create(ip_address="2001:db8:bad:1::1", reason="Abuse")
+    rules(hold_all=mode != "returning authors published", moderation_keys="watched@example.org\n198.51.100.99")
+    if mode != "returning authors published":
+        StoryDiscussion.set_rules(story, None, moderation=mode.split("-")[0])
+    post_reply(Client(), elsewhere, email="writing@example.org", ip="192.0.2.50")  # its owner, a moment ago
+    writers = {  # email, address; the fresh one last: it may be published, for every later one to see
+        "banned email": ("banned@example.org", "198.51.100.1"),
+        "watched email": ("watched@example.org", "198.51.100.2"),
+        "email writing right now": ("writing@example.org", "198.51.100.3"),
+        "banned address": ("first@example.org", "2001:db8:bad:1:abcd::77"),
+        "watched address": ("second@example.org", "198.51.100.99"),
+        "fresh email and address": ("fresh@example.org", "198.51.100.4"),
+    }
+    seen = {}
+    for writer, (email, ip) in writers.items():
+        browser = returning_browser(email, elsewhere) if mode == "returning authors published" else Client()
+        response = post_reply(browser, story, name="Dana K", email=email, ip=ip, body="The same words.")
+        seen[writer] = seen_by_the_writer(browser, response, email)
+
+    told = "awaiting moderation" if mode == "pre-moderation" else "published"
+    fresh = seen.pop("fresh email and address")
+    assert f"Thank you. Your reply is {told}." in fresh[2][2] and "The same words." in fresh[2][2]
+    for writer, answer in seen.items():
+        for part, expected in zip(answer, fresh, strict=True):
+            assert part == expected, f"{writer} is answered differently ({mode})"
+    # Nobody else sees the held ones; the moderators see why each is held.
+    others_see = Client().get(story.get_absolute_url()).content.decode()
+    assert others_see.count("The same words.") == (0 if mode == "pre-moderation" else 1)
+    held = Comment.objects.filter(article=story).exclude(email="fresh@example.org")
+    assert all(reply.status in Comment.AWAITING for reply in held)
+    if mode != "pre-moderation":
+        for reply in held:
+            assert reply.events.get().note.endswith("; its author sees it as published")
+
+
+def test_a_reply_that_looks_published_to_its_author_can_be_answered_and_reported_like_one(story):
+    """Every path from its own browser treats it as published; nobody else can reach it."""
+    from comments.models import Ban, StoryDiscussion
+
+    StoryDiscussion.set_rules(story, None, moderation="post")
+    Ban.objects.create(email="banned@example.org", reason="Abuse")
+    author = Client()
+    post_reply(author, story, name="Dana K", email="banned@example.org", body="My first words.", ip="198.51.100.1")
+    held = Comment.objects.get(body="My first words.")
+    assert (held.status, held.looks_published) == (Comment.Status.SPAM, True)
+
+    form = author.get(f"{story.get_absolute_url()}?replyto={held.pk}").content.decode()
+    assert 'Replying to <span class="respond__to">Dana K</span>' in form
+    assert author.get(f"/comments/report/{held.pk}/").status_code == 200
+    answer = post_reply(author, story, email="banned@example.org", body="And more.", parent=held.pk, ip="198.51.100.1")
+    assert answer.status_code == 303
+    page = author.get(answer["Location"]).content.decode()
+    assert "Thank you. Your reply is published." in page and "2 replies" in page and "reply__pending" not in page
+    assert Comment.objects.get(body="And more.").status == Comment.Status.SPAM
+
+    stranger = Client()
+    assert stranger.get(f"/comments/report/{held.pk}/").status_code == 404
+    refused = post_reply(stranger, story, body="Answering it.", parent=held.pk, ip="198.51.100.2")
+    assert "no longer shown" in refused.content.decode()
+    assert "My first words." not in stranger.get(story.get_absolute_url()).content.decode()

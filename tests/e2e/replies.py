@@ -9,7 +9,7 @@ REMEMBER_ME = "Save my name, email, and website in this browser for the next tim
 
 # Anchored, because the remember-me checkbox's label also contains "name", "email" and "website".
 NAME = re.compile(r"^\s*Name")
-EMAIL = re.compile(r"^\s*Email")
+EMAIL = re.compile(r"^\s*Email\s*\*?\s*$")  # not "Email me when someone replies to me"
 WEBSITE = re.compile(r"^\s*Website")
 COMMENT = re.compile(r"^\s*Comment")
 

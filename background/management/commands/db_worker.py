@@ -1,0 +1,29 @@
+"""`manage.py db_worker`: django-tasks-db's worker, which also runs the periodic jobs when due.
+
+The same command, options and behaviour as the library's (this app comes first in INSTALLED_APPS, so
+its command wins), so whichever way an operator starts the worker, the schedule runs with it. Left
+running, it lowers its own CPU priority: on a machine it shares with gunicorn, readers' requests come first.
+"""
+
+import os
+
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks_db.management.commands import db_worker
+
+from background import schedule
+
+# Added to the worker's niceness (0 to 19): background work takes the CPU that the web leaves.
+NICENESS = 10
+
+
+class Command(db_worker.Command):
+    help = "Run background tasks from the database queue, and the periodic jobs when they are due."
+
+    def handle(self, *args, **options):
+        if options["batch"]:
+            schedule.tick()  # what is due now runs in this batch
+        else:
+            os.nice(NICENESS)
+            if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                schedule.start_ticking()  # in the process that runs tasks (with --reload, not in the watcher)
+        super().handle(*args, **options)

@@ -1,0 +1,91 @@
+"""The privacy notice follows the code: it names every cookie a reader's browser is given, and says when
+replies appear as the moderators' discussion settings say."""
+
+import importlib
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+
+from pages.models import Page
+from tests.comments.support import make_reply, post_reply, rules
+
+pytestmark = pytest.mark.django_db
+
+FIRST_NOTICE = Path(__file__).with_name("first_privacy_notice.md")  # as Newsroom shipped it in November 2026
+migration = importlib.import_module("pages.migrations.0003_privacy_notice_follows_the_code")
+
+
+def notice(client):
+    response = client.get("/privacy/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_notice_names_every_cookie_a_readers_journey_collects(story):
+    """Read a story, reply, reply asking to be remembered, report a reply: every cookie set is named."""
+    reader, given = Client(), set()
+
+    def visit(response):
+        given.update(response.cookies.keys())
+        return response
+
+    visit(reader.get(story.get_absolute_url()))
+    reply = visit(post_reply(reader, story, body="A first reply."))
+    visit(reader.get(reply["Location"]))
+    reply = visit(post_reply(reader, story, body="Remember me.", remember="on"))
+    visit(reader.get(reply["Location"]))
+    someone = make_reply(story)
+    visit(reader.get(f"/comments/report/{someone.pk}/"))
+    report = visit(reader.post(f"/comments/report/{someone.pk}/", {"reason": "abusive"}))
+    assert report.status_code == 303
+    visit(reader.get(report["Location"]))
+
+    assert {"csrftoken", "newsroom_reply_token", "messages"} <= given, "the journey was not walked"
+    text = notice(Client())
+    for name in given:
+        assert f"<code>{name}</code>" in text, f"the privacy notice does not name the cookie {name}"
+
+
+def test_the_notice_says_when_replies_appear_as_the_discussion_settings_say(client):
+    rules(hold_all=True)
+    held = notice(client)
+    assert "Every reply from a reader waits until a moderator has read it" in held
+    assert "{reply_moderation}" not in held
+
+    rules(hold_all=False)
+    returning = notice(client)
+    assert "Every reply from a reader waits" not in returning
+    assert "once one of your replies has been approved, your later ones" in returning
+    for both in (held, returning):
+        assert "On a story we open to post-moderation, a reply appears at once" in both
+
+
+def test_the_notice_tells_of_reports_an_authors_history_and_bans_kept_after_an_erasure(client):
+    text = re.sub(r"\s+", " ", notice(client))
+    for said in (
+        "When you report a reply we keep",
+        "the other replies written under the same email address",
+        "A ban is kept even when you ask us to erase your data",
+    ):
+        assert said in text, said
+
+
+def test_a_site_still_showing_the_first_notice_gets_the_new_one_and_an_edited_one_is_kept():
+    first = FIRST_NOTICE.read_text()
+    current = Page.objects.get(slug="privacy").body
+    update = lambda: migration.update_the_default_notice(apps, SimpleNamespace(connection=connection))  # noqa: E731
+
+    Page.objects.filter(slug="privacy").update(body=first.replace("\n", "\r\n"))  # as the admin's text box saves it
+    update()
+    page = Page.objects.get(slug="privacy")
+    assert page.body == current and "newsroom_reply_token" in page.body_html
+
+    edited = first + "\n\nOur own words."
+    Page.objects.filter(slug="privacy").update(body=edited)
+    update()
+    assert Page.objects.get(slug="privacy").body == edited
