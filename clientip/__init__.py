@@ -1,5 +1,5 @@
 """The one rule for a request's client address, and for which addresses count as one client: for login
-lockouts, flood control and bans by IP address."""
+lockouts, flood control and bans by IP address. It imports no app."""
 
 import ipaddress
 

@@ -29,6 +29,8 @@ can see changes. Three rules make that safe:
 
 Pages live in each worker's memory (`caches["pages"]`). When the shared cache
 is down, pages are rendered as if nothing were cached.
+
+It imports no app: each app tells it what it shows (`watch()`, `register_schedule()`, in its apps.py).
 """
 
 import hashlib

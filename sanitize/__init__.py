@@ -3,6 +3,7 @@
 Story bodies and reader replies are both turned into HTML once, on save,
 and cleaned here. Anything not listed is escaped or stripped; the
 Content-Security-Policy forbids inline script as a second line of defence.
+It imports no app; stories, live updates, pages and replies call it.
 """
 
 import bleach
