@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_save
 
 
 class ArticlesConfig(AppConfig):
@@ -7,45 +7,26 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        from newsroom import pagecache
+        import pagecache
 
-        from .models import (
-            Article,
-            Author,
-            Byline,
-            Correction,
-            FeaturedStory,
-            FrontPage,
-            Image,
-            LiveUpdate,
-            Section,
-            Topic,
-        )
+        from .models import Article, Author, Byline, Correction, Section, Topic
 
         # Whatever readers see of these, in any page, list or feed: a change makes cached pages stale.
-        for model in (Article, Author, Byline, Image, Section, FrontPage, FeaturedStory, Topic, Correction, LiveUpdate):
-            for signal in (post_save, post_delete):
-                signal.connect(pages_changed, sender=model, dispatch_uid=f"articles.pages_changed.{model.__name__}")
+        pagecache.watch(Article, Author, Byline, Section, Topic, Correction)
         # A story's topics are a many-to-many: adding or removing one saves neither the story nor the topic.
         m2m_changed.connect(topics_changed, sender=Article.topics.through, dispatch_uid="articles.topics_changed")
         # Search finds a story by its words as last saved.
         post_save.connect(index_for_search, sender=Article, dispatch_uid="articles.index_for_search")
         pagecache.register_schedule(next_publication)
         pagecache.register_schedule(next_take_down)
-        pagecache.register_schedule(next_banner_end)
         pagecache.register_schedule(next_live_change)
-        pagecache.register_schedule(next_live_update)
-
-
-def pages_changed(sender, **kwargs):
-    from newsroom import pagecache
-
-    pagecache.changed()
 
 
 def topics_changed(sender, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
-        pages_changed(sender)
+        import pagecache
+
+        pagecache.changed()
 
 
 def index_for_search(sender, instance, **kwargs):
@@ -75,14 +56,6 @@ def next_take_down():
     )
 
 
-def next_banner_end():
-    """When the front page's breaking-news banner ends by itself."""
-    from .models import FrontPage
-
-    front = FrontPage.objects.filter(pk=1).first()
-    return front.next_change() if front else None
-
-
 def next_live_change():
     """When a story's live coverage starts or ends at its time: LIVE comes or goes on its page and in lists."""
     from django.db.models import Min, Q
@@ -96,11 +69,3 @@ def next_live_change():
     )
     found = [moment for moment in moments.values() if moment is not None]
     return min(found) if found else None
-
-
-def next_live_update():
-    """When the next scheduled live update appears: its story's page, check and feed change then."""
-    from .models import LiveUpdate
-
-    return LiveUpdate.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
-

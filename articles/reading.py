@@ -5,6 +5,10 @@ one SELECT that reads the story), so the page costs no query more than the story
 itself: the story page's budget of four queries holds. On PostgreSQL and SQLite alike;
 the properties on Article (topic_list, correction_list, related_stories) read that
 data when it is there and ask the database themselves otherwise (the admin, scripts).
+
+This module imports no model: it is handed the story's model (or a story) and reaches the
+rest through its relations (`related()`), so Article may call it without a circle, and the
+live updates (live.LiveUpdate) are read without articles importing the app that posts them.
 """
 
 import datetime
@@ -16,6 +20,11 @@ from django.utils.dateparse import parse_datetime
 
 # How many related stories a story page lists.
 RELATED_COUNT = 4
+
+
+def related(story_model, name):
+    """The model at the other end of the story's relation `name`: "topics", "bylines", "live_updates"…"""
+    return story_model._meta.get_field(name).related_model
 
 
 class JSONRows(Func):
@@ -37,17 +46,15 @@ def _rows(queryset, **fields):
     return Subquery(queryset.order_by().values(data=JSONRows(JSONObject(**fields)))[:1], output_field=JSONField())
 
 
-def topics_data():
-    from .models import Article
-
+def topics_data(Article):
     through = Article.topics.through.objects.filter(article=OuterRef("pk"))
     return _rows(through, name=F("topic__name"), slug=F("topic__slug"))
 
 
-def story_page_data():
+def story_page_data(Article):
     """Annotations for Article.objects.for_story_page(): the byline, corrections, the two kinds of related story,
     and the live updates readers see (how many, and the key events)."""
-    from .models import Article, Byline, Correction, LiveUpdate
+    Byline, Correction, LiveUpdate = (related(Article, name) for name in ("bylines", "corrections", "live_updates"))
 
     corrections = Correction.objects.filter(article=OuterRef("pk"))
     story_topics = Article.topics.through.objects.filter(article=OuterRef(OuterRef(OuterRef("pk")))).values("topic")
@@ -99,7 +106,7 @@ def _moment(value):
 
 
 def byline_of(story):
-    from .models import Author
+    Author = related(type(story), "authors")
 
     if hasattr(story, "byline_data"):
         rows = sorted(story.byline_data or [], key=lambda row: row["position"])
@@ -111,7 +118,7 @@ def byline_of(story):
 
 
 def topics_of(story):
-    from .models import Topic
+    Topic = related(type(story), "topics")
 
     if hasattr(story, "topics_data"):
         topics = [Topic(name=row["name"], slug=row["slug"]) for row in story.topics_data or []]
@@ -122,7 +129,7 @@ def topics_of(story):
 
 
 def corrections_of(story):
-    from .models import Correction
+    Correction = related(type(story), "corrections")
 
     if hasattr(story, "corrections_data"):
         corrections = [
@@ -139,8 +146,7 @@ def corrections_of(story):
 
 def related_to(story):
     """Stories sharing a topic first, then the section's, newest first within each, four at most."""
-    from .models import Article
-
+    Article = type(story)
     if not hasattr(story, "related_by_topic"):
         story = Article.objects.for_story_page().get(pk=story.pk)
 
@@ -162,8 +168,7 @@ def related_to(story):
 
 def key_events_of(story):
     """The story's key events readers see, newest first (LiveUpdate values without a query when read as data)."""
-    from .models import LiveUpdate
-
+    LiveUpdate = related(type(story), "live_updates")
     if hasattr(story, "key_events_data"):
         events = [
             LiveUpdate(pk=row["id"], article=story, headline=row["headline"], body_html=row["body_html"],

@@ -75,7 +75,7 @@ class NewsSitemap(SiteSitemap):
     """The Google News sitemap: stories published in the last two days, newest first (template sitemaps/news.xml).
 
     A story leaves it two days after its publication: the cached file may name it for
-    a few minutes more (newsroom.pagecache.MAX_AGE), which Google tolerates.
+    a few minutes more (pagecache.MAX_AGE), which Google tolerates.
     """
 
     limit = NEWS_LIMIT

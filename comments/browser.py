@@ -11,7 +11,7 @@ import secrets
 from django.conf import settings
 from django.core import signing
 
-from newsroom import clientip
+import clientip
 
 from .models import Comment, RememberedAuthor
 
@@ -21,7 +21,7 @@ REMEMBERED_FIELDS = ("name", "email", "website")
 
 
 def client_ip(request):
-    """The address flood control counts, by the project's one rule (newsroom.clientip).
+    """The address flood control counts, by the project's one rule (clientip).
 
     None when it is missing or not an IP address (a proxy can forward anything), so
     the database, which may store it as an inet, never sees garbage.

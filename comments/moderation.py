@@ -24,12 +24,21 @@ from django.db.models import Min
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+import clientip
 from articles.models import Article
-from newsroom import clientip
 
 from . import notifications
 from .conf import app_settings
-from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report, StoryDiscussion, Throttle, digest
+from .models import (
+    Ban,
+    Comment,
+    DiscussionSettings,
+    ModerationEvent,
+    Report,
+    StoryDiscussion,
+    Throttle,
+    digest,
+)
 
 LINK = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
 
@@ -41,9 +50,6 @@ THANKS = {
 }
 FORM_USED = "This form has already been used to post a reply. Your text is kept below: please post it again."
 REPORT_THANKS = "Thank you for your report. A moderator will look at the reply; it stays up until they decide."
-# A moderator's decision can be undone for this long (the keyboard queue offers it for a few seconds;
-# the page without JavaScript shows it after reloading, so the server allows a little longer).
-UNDO_SECONDS = 30
 # How long a suspension may be chosen for; a ban lasts until a moderator lifts it.
 SUSPENSIONS = {1: "1 day", 3: "3 days", 7: "7 days", 30: "30 days"}
 

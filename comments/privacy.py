@@ -99,7 +99,7 @@ def erase(emails, mode):
             changed = replies.update(name=ANONYMOUS, email="", website="", ip_address=None, user_agent="", author_token="")
             Comment.public_replies_changed(stories)  # update() sends no signal; the names readers saw are gone
             return changed
-        return replies.delete()[1].get(Comment._meta.label, 0)  # each deletion is seen by comments.models.reply_deleted
+        return replies.delete()[1].get(Comment._meta.label, 0)  # each deletion is seen by comments.models.replies.reply_deleted
 
 
 def purge(days=None, now=None):

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 
 from . import stories
-from .models import QUEUES, Ban, Comment, ModerationEvent, StoryDiscussion, without_contact
-from .moderation import DECISIONS, SUSPENSIONS, UNDO_SECONDS, moderator
+from .models import QUEUES, UNDO_SECONDS, Ban, Comment, ModerationEvent, StoryDiscussion, without_contact
+from .moderation import DECISIONS, SUSPENSIONS, moderator
 
 PAGE_SIZE = 50
 MOST_PAGES = 99_999

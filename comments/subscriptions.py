@@ -111,9 +111,9 @@ def unsubscribe(subscriber_id, article_id=0):
 # Telling subscribers.
 
 
-def replies_published(article_ids):
-    """Called wherever what readers see of these stories' replies changes (Comment.public_replies_changed):
-    once committed, a task finds who is to hear of the replies newly approved."""
+def replies_published(article_ids, **kwargs):
+    """Told wherever what readers see of these stories' replies changes (Comment.public_replies_changed sends
+    replies_changed): once committed, a task finds who is to hear of the replies newly approved."""
     article_ids = sorted(set(article_ids))
     if article_ids:
         transaction.on_commit(partial(tell_subscribers.enqueue, article_ids))

@@ -98,7 +98,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "newsroom",  # project-wide management commands
+    "pictures",
     "articles",
+    "live",
+    "desk",
     "comments",
     "pages",
 ]
@@ -109,7 +112,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Compresses pages rendered for one request; cached pages arrive compressed (newsroom/pagecache.py).
+    # Compresses pages rendered for one request; cached pages arrive compressed (pagecache/).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,7 +182,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Caches. "default" is shared by every worker process: Redis when REDIS_URL is set, otherwise
 # files in DATA_DIR (one machine). It holds the pages' generation and other shared state;
 # a short timeout keeps a Redis outage from stalling pages, which are then served uncached.
-# "pages" is each worker's own memory, holding whole rendered pages (newsroom/pagecache.py).
+# "pages" is each worker's own memory, holding whole rendered pages (pagecache/).
 if env("REDIS_URL"):
     CACHES = {
         "default": {
@@ -340,8 +343,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "newsroom.views.login_lockout"
-# Failures count per client: an IPv4 address, or an IPv6 address's whole /64 (newsroom.clientip.network).
-AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_network"
+# Failures count per client: an IPv4 address, or an IPv6 address's whole /64 (clientip.network).
+AXES_CLIENT_IP_CALLABLE = "clientip.client_network"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Log lockouts, not a banner at every start nor each attempt's user agent.
 AXES_VERBOSE = False

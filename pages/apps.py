@@ -16,6 +16,6 @@ class PagesConfig(AppConfig):
 
 
 def pages_changed(sender, **kwargs):
-    from newsroom import pagecache
+    import pagecache
 
     pagecache.changed()

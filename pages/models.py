@@ -8,8 +8,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from newsroom import pagecache
-from newsroom.sanitize import render_markdown
+import pagecache
+from sanitize import render_markdown
 
 
 def placeholders():

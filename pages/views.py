@@ -1,7 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from newsroom.pagecache import cached_for_readers
+from pagecache import cached_for_readers
 
 from .models import Page
 

@@ -20,23 +20,14 @@ from django.test import Client
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import (
-    Article,
-    Author,
-    Byline,
-    Correction,
-    EditSession,
-    FrontPage,
-    Image,
-    LiveUpdate,
-    PreviewLink,
-    Section,
-    Topic,
-)
+from articles.models import Article, Author, Byline, Correction, Section, Topic
 from comments import browser
 from comments.models import Ban, Comment, DiscussionSettings, Report
 from comments.moderation import moderator
+from desk.models import EditSession, FrontPage, PreviewLink
+from live.models import LiveUpdate
 from pages.models import Page
+from pictures.models import Image
 from tests.comments.support import relax_limits
 
 # What each non-public thing is called, and who may read it. A page that shows a marker to any other role leaks.
@@ -220,7 +211,7 @@ def build():
     w.article_type = ContentType.objects.get_for_model(Article).pk
     w.autocomplete = {
         "topics": "?app_label=articles&model_name=article&field_name=topics&term=7Q",
-        "stories": "?app_label=articles&model_name=frontpage&field_name=lead&term=HEADLINE",
+        "stories": "?app_label=desk&model_name=frontpage&field_name=lead&term=HEADLINE",
     }
     w.reply_data = lambda state: _reply_data(w, state)
 

@@ -46,7 +46,7 @@ def fresh_cache():
     """Cached pages and other cached state must not leak from one test into the next."""
     from django.core.cache import caches
 
-    from newsroom import pagecache
+    import pagecache
 
     for name in ("default", "pages", "search"):
         caches[name].clear()

@@ -13,9 +13,10 @@ import random
 
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Image, Section
+from articles.models import Article, Author, Byline, Section
 from comments.models import Comment
-from newsroom.sanitize import render_comment, render_markdown
+from pictures.models import Image
+from sanitize import render_comment, render_markdown
 
 SECTIONS = [("World", "world"), ("Politics", "politics"), ("Business", "business"), ("Sport", "sport"), ("Culture", "culture")]
 

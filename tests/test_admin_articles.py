@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
 
-from articles.models import Article, Author, Image, Section
+from articles.models import Article, Author, Section
+from pictures.models import Image
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +185,7 @@ def test_a_reader_is_sent_to_the_admin_login(client, django_user_model, world):
     assert reverse("admin:login") in response["Location"]
 
 
-@pytest.mark.parametrize("url_name", ["admin:articles_article_changelist", "admin:articles_image_changelist"])
+@pytest.mark.parametrize("url_name", ["admin:articles_article_changelist", "admin:pictures_image_changelist"])
 def test_list_pages_take_the_same_queries_however_many_stories(
     editor_client, world, url_name, django_assert_max_num_queries
 ):
@@ -204,10 +205,30 @@ def test_list_pages_take_the_same_queries_however_many_stories(
     assert response.content.decode().count("<img ") >= 8
 
 
-@pytest.mark.parametrize("model", ["article", "image", "section", "author"])
+@pytest.mark.parametrize("model", ["articles_article", "pictures_image", "articles_section", "articles_author"])
 def test_an_editor_can_open_every_desk_page(editor_client, world, model):
-    assert editor_client.get(reverse(f"admin:articles_{model}_changelist")).status_code == 200
-    assert editor_client.get(reverse(f"admin:articles_{model}_add")).status_code == 200
+    assert editor_client.get(reverse(f"admin:{model}_changelist")).status_code == 200
+    assert editor_client.get(reverse(f"admin:{model}_add")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("/admin/articles/image/", "/admin/pictures/image/"),
+        ("/admin/articles/image/7/change/?_popup=1", "/admin/pictures/image/7/change/?_popup=1"),
+        ("/admin/articles/liveupdate/3/history/", "/admin/live/liveupdate/3/history/"),
+        ("/admin/articles/frontpage/", "/admin/desk/frontpage/"),
+        ("/admin/articles/previewlink/", "/admin/desk/previewlink/"),
+    ],
+)
+def test_admin_pages_of_models_that_moved_app_lead_to_where_they_are_now(editor_client, old, new):
+    response = editor_client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+def test_the_admin_pages_of_stories_stay_where_they_were(editor_client):
+    assert editor_client.get("/admin/articles/article/").status_code == 200
 
 
 def test_an_editor_adds_an_author_without_seeing_user_accounts(editor_client):

@@ -194,15 +194,15 @@ ROWS = [
         get={"public": EVERYONE, "embargoed": NOBODY}, states=("public", "embargoed")),
     Row("articles:detail", address(), states=tuple(STORY_STATES),
         get={**story_rule(out=PREVIEWERS, writing=PREVIEWERS), "public": EVERYONE}),
-    Row("articles:live-check", address("updates/check/"), states=tuple(STORY_STATES),
+    Row("live:check", address("updates/check/"), states=tuple(STORY_STATES),
         get={state: EVERYONE if state == "public" else NOBODY for state in STORY_STATES}),
-    Row("articles:live-updates", address("updates/"), states=tuple(STORY_STATES),
+    Row("live:updates", address("updates/"), states=tuple(STORY_STATES),
         get={state: EVERYONE if state == "public" else NOBODY for state in STORY_STATES}),
-    Row("articles:live-feed", address("updates/feed/"), states=tuple(STORY_STATES),
+    Row("live:feed", address("updates/feed/"), states=tuple(STORY_STATES),
         get={state: EVERYONE if state == "public" else NOBODY for state in STORY_STATES}),
-    Row("articles:live-update", lambda w, state: w.addresses["public"] + f"updates/{w.updates[state].pk}/",
+    Row("live:update", lambda w, state: w.addresses["public"] + f"updates/{w.updates[state].pk}/",
         states=("published", "scheduled"), get={"published": EVERYONE, "scheduled": NOBODY}),
-    Row("articles:preview", lambda w, state: reverse("articles:preview", args=[w.preview_links[state].token]),
+    Row("desk:preview", lambda w, state: reverse("desk:preview", args=[w.preview_links[state].token]),
         states=("valid", "revoked"), get={"valid": EVERYONE, "revoked": NOBODY}, shown_to_all={"valid": ["review"]}),
     Row("pages:page", lambda w, state: reverse("pages:page", args=[w.page.slug]), get=EVERYONE),
     Row("feeds-latest", named("feeds-latest"), get=EVERYONE),
@@ -236,11 +236,14 @@ ROWS = [
         states=("topics", "stories"), get={"topics": may("articles.view_topic"), "stories": may("articles.view_article")}),
     Row("admin:jsi18n", named("admin:jsi18n"), get=STAFF),
     Row("admin:app_list", lambda w, state: reverse("admin:app_list", args=[state]),
-        states=("auth", "axes", "articles", "comments", "pages", "background", "django_tasks_database"),
+        states=("auth", "axes", "articles", "pictures", "live", "desk", "comments", "pages", "background",
+                "django_tasks_database"),
         get={"auth": roles("superuser"), "axes": roles("superuser"), "background": roles("superuser"),
              "django_tasks_database": roles("superuser"),
              "articles": may("articles.view_article") | may("articles.view_topic") | may("articles.view_section"),
              "comments": REPLY_READERS | may("comments.view_ban") | may("comments.view_discussionsettings"),
+             "pictures": may("pictures.view_image") | may("pictures.change_image"), "live": WRITERS,
+             "desk": may("desk.view_frontpage") | may("desk.change_frontpage"),
              "pages": may("pages.view_page")}),
     Row("admin/(?P<url>.*)$", lambda w, state: "/admin/no-such-page/", get=NOBODY),
     Row("admin:view_on_site", lambda w, state: reverse("admin:view_on_site", args=[w.article_type, story_pk(w, state)]),
@@ -259,30 +262,34 @@ ROWS = [
         data=lambda w, state: {"edited_version": w.stories[state].edit_version if state in w.stories else 1}),
     Row("admin:articles_article_desk", named("admin:articles_article_desk", story_pk), states=tuple(STORY_STATES),
         get=NOBODY, post=STORY_CHANGE, data=lambda w, state: {"edited_version": "1", "dirty": "1", "body": "A draft copy."}),
-    Row("admin:articles_article_live", named("admin:articles_article_live", story_pk), states=tuple(STORY_STATES),
+    Row("live-desk", named("live-desk", story_pk), states=tuple(STORY_STATES),
         get=STORY_CHANGE, post=STORY_CHANGE, data=lambda w, state: {"action": "post", "body": "A new update."}),
     Row("admin:articles_article_discard_draft", named("admin:articles_article_discard_draft", story_pk),
         states=tuple(STORY_STATES), get=STORY_CHANGE, post=STORY_CHANGE, data=lambda w, state: {}),
     # Live updates, and django-reversion's views that come with their admin.
-    *model_rows("articles_liveupdate", lambda w, state: w.updates[state].pk, states=("published", "scheduled"),
+    *model_rows("live_liveupdate", lambda w, state: w.updates[state].pk, states=("published", "scheduled"),
                 view=EDITORS, add=WRITERS, change=EDITORS, delete=EDITORS, list_view=WRITERS),  # each update is its story's
-    Row("admin:articles_liveupdate_recoverlist", named("admin:articles_liveupdate_recoverlist"), get=WRITERS),
-    Row("admin:articles_liveupdate_recover", lambda w, state: reverse("admin:articles_liveupdate_recover", args=[w.recoverable[state]]),
+    Row("admin:live_liveupdate_recoverlist", named("admin:live_liveupdate_recoverlist"), get=WRITERS),
+    Row("admin:live_liveupdate_recover", lambda w, state: reverse("admin:live_liveupdate_recover", args=[w.recoverable[state]]),
         states=("deleted update", "deleted story"), get={"deleted update": EDITORS, "deleted story": NOBODY},
         post={"deleted update": EDITORS, "deleted story": NOBODY}, data=lambda w, state: {"_save": "Save"},
         shown_to_all={}),
-    Row("admin:articles_liveupdate_revision",
-        lambda w, state: reverse("admin:articles_liveupdate_revision", args=list(w.revisions[state])),
+    Row("admin:live_liveupdate_revision",
+        lambda w, state: reverse("admin:live_liveupdate_revision", args=list(w.revisions[state])),
         states=("update's version", "story's version"), get={"update's version": EDITORS, "story's version": NOBODY},
         post={"update's version": EDITORS, "story's version": NOBODY}, data=lambda w, state: {"_save": "Save"}),
+    # The admin addresses the moved models had under articles/ lead (301) to their new ones, for anyone:
+    # the new address then asks for the rights.
+    Row("^admin/articles/(?P<model>image|liveupdate|frontpage|featuredstory|previewlink|editsession)/(?P<rest>.*)$",
+        lambda w, state: f"/admin/articles/liveupdate/{w.updates['scheduled'].pk}/change/", get=EVERYONE),
     # The rest of the editors' desk.
     *plain_model("articles_section", lambda w, state: w.section.pk),
     *plain_model("articles_author", lambda w, state: w.author.pk),
     *plain_model("articles_topic", lambda w, state: w.topics["public"].pk),
-    *plain_model("articles_image", lambda w, state: w.image.pk),
-    *model_rows("articles_frontpage", lambda w, state: 1, view=may("articles.view_frontpage") | may("articles.change_frontpage"),
-                add=NOBODY, change=may("articles.change_frontpage"), delete=NOBODY,
-                list_post=may("articles.view_frontpage") | may("articles.change_frontpage")),
+    *plain_model("pictures_image", lambda w, state: w.image.pk),
+    *model_rows("desk_frontpage", lambda w, state: 1, view=may("desk.view_frontpage") | may("desk.change_frontpage"),
+                add=NOBODY, change=may("desk.change_frontpage"), delete=NOBODY,
+                list_post=may("desk.view_frontpage") | may("desk.change_frontpage")),
     *plain_model("pages_page", lambda w, state: w.page.pk),
     # Replies in the admin, the moderation page and what its buttons post to.
     *model_rows("comments_comment", reply_pk, states=(*REPLY_STATES, "on_withdrawn_story"), view=REPLY_READERS, add=NOBODY,
@@ -342,7 +349,7 @@ def cells():
                 yield pytest.param(role, row, state, id=f"{role}|{row.key}|{state}")
 
 
-SNAPSHOT_APPS = {"articles", "comments", "pages", "auth", "reversion", "admin"}
+SNAPSHOT_APPS = {"articles", "pictures", "live", "desk", "comments", "pages", "auth", "reversion", "admin", "background"}
 
 
 def snapshot():

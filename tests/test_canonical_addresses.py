@@ -1,6 +1,6 @@
 """Only canonical pages are cached: made-up addresses are redirected, refused or served the canonical page.
 
-Every cached view names the query parameters it reads (newsroom.pagecache.cached_for_readers);
+Every cached view names the query parameters it reads (pagecache.cached_for_readers);
 a value written otherwise than the site writes it is redirected, one that is none is a 404,
 and parameters no page reads (utm_*) are served the canonical page without a key of their own.
 Feeds and sitemaps name the site's configured address, never the Host a request came with.

@@ -17,7 +17,9 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from reversion.models import Version
 
-from articles.models import Article, EditSession, FrontPage, Image, PreviewLink, SeedStory
+from articles.models import Article, SeedStory
+from desk.models import EditSession, FrontPage, PreviewLink
+from pictures.models import Image
 from tests.staff import signed_in, staff
 from tests.stories import make_section, make_story
 from tests.test_admin_articles import story_form
@@ -561,6 +563,6 @@ def test_a_curated_front_page_keeps_its_query_budget(client, django_assert_max_n
 
 def test_editors_open_the_front_page_form(editor):
     client = signed_in(editor)
-    response = client.get("/admin/articles/frontpage/")
+    response = client.get("/admin/desk/frontpage/")
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200

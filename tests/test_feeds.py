@@ -101,7 +101,7 @@ def test_a_headline_cannot_close_the_structured_data_block(client):
 
 
 def test_structured_data_names_every_crop_of_the_lead_picture(client):
-    from articles.models import Image
+    from pictures.models import Image
 
     picture = Image.objects.create_placeholder(alt_text="Placeholder: no photograph", lines=["Not available"])
     story = make_story("With a picture", lead_image=picture)

@@ -11,8 +11,9 @@ from django.template import Context, Template
 from PIL import Image as PILImage
 from PIL import ImageCms
 
-from articles.images import Rendition, make_placeholder
-from articles.models import Article, Image, Section
+from articles.models import Article, Section
+from pictures.images import Rendition, make_placeholder
+from pictures.models import Image
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def test_replacing_the_file_replaces_renditions_and_deletes_old_files_after_comm
 def test_a_replacement_that_fails_keeps_the_old_picture_and_stores_nothing_new(monkeypatch, media_root):
     from django.core.files.base import ContentFile
 
-    from articles import images
+    from pictures import images
 
     image = stored_image((2000, 1000))
     old_files = sorted(stored_files(media_root))
@@ -201,7 +202,7 @@ def upload(client, data, name="photo.jpg", **fields):
     form = {"alt_text": "A street in the city centre", "caption": "", "label": "", "taken_note": "", "credit": "",
             "taken_at": "", **fields}
     form["file"] = SimpleUploadedFile(name, data)
-    return client.post(reverse("admin:articles_image_add"), form)
+    return client.post(reverse("admin:pictures_image_add"), form)
 
 
 def stored_files(media_root):
@@ -331,7 +332,7 @@ def test_editing_captions_keeps_the_picture_and_its_renditions(editor_client):
     image = Image.objects.get()
     before = image.renditions
     response = editor_client.post(
-        reverse("admin:articles_image_change", args=[image.pk]),
+        reverse("admin:pictures_image_change", args=[image.pk]),
         {"alt_text": "New alt", "caption": "New caption", "label": "KILLED", "taken_note": "", "credit": "", "taken_at": ""},
     )
     assert response.status_code == 302
@@ -372,7 +373,7 @@ def test_an_editor_deleting_pictures_in_bulk_deletes_all_their_files(
     pictures = [stored_image((900, 600)), stored_image((700, 700))]
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(
-            reverse("admin:articles_image_changelist"),
+            reverse("admin:pictures_image_changelist"),
             {"action": "delete_selected", "post": "yes", "_selected_action": [p.pk for p in pictures]},
         )
     assert response.status_code == 302
@@ -395,7 +396,7 @@ def test_pages_print_pictures_without_opening_a_file(client):
 
 
 def test_a_failure_while_making_renditions_stores_nothing(monkeypatch, media_root):
-    from articles import images
+    from pictures import images
 
     made = []
 

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article, Author, LiveUpdate
+from articles.models import Article, Author
+from live.models import LiveUpdate
 from tests.realistic_site import build_site
 from tests.staff import signed_in
 from tests.test_images import SECRETS, jpeg_with_secrets, path_of
@@ -58,7 +59,7 @@ def post_update(story, when=None, **fields):
 
 
 def desk_url(story):
-    return reverse("admin:articles_article_live", args=[story.pk])
+    return reverse("live-desk", args=[story.pk])
 
 
 def page(client, address):
@@ -164,7 +165,7 @@ def test_a_rejected_update_keeps_what_was_typed_and_says_what_to_fix(editor, liv
 def test_an_edited_update_is_marked_edited_and_every_change_is_a_revision(client, editor, live_story):
     update = post_update(live_story, body="Two people were hurt.")
     desk = signed_in(editor)
-    change = reverse("admin:articles_liveupdate_change", args=[update.pk])
+    change = reverse("admin:live_liveupdate_change", args=[update.pk])
     when = timezone.localtime(update.publish_at)
     response = desk.post(change, {
         "headline": "", "body": "Three people were hurt.", "image": "", "author": "", "publish_at_0": when.strftime("%Y-%m-%d"),
@@ -179,7 +180,7 @@ def test_an_edited_update_is_marked_edited_and_every_change_is_a_revision(client
     versions = Version.objects.get_for_object(update)
     assert versions.count() == 1 and versions[0].revision.user == editor  # made by a script first, then this edit
 
-    response = desk.post(reverse("admin:articles_liveupdate_delete", args=[update.pk]), {"post": "yes"})
+    response = desk.post(reverse("admin:live_liveupdate_delete", args=[update.pk]), {"post": "yes"})
     assert response.status_code == 302 and response["Location"] == desk_url(live_story)
     assert not LiveUpdate.objects.filter(pk=update.pk).exists()
     assert "Three people were hurt." not in page(client, live_story.get_absolute_url())
@@ -214,9 +215,9 @@ def test_a_moderator_cannot_post_edit_or_delete_updates(client, moderator, live_
     assert moe.get(desk_url(live_story)).status_code == 403
     assert moe.post(desk_url(live_story), {"body": "Moderator was here."}).status_code == 403
     assert moe.post(desk_url(live_story), {"action": "end_live"}).status_code == 403
-    assert moe.post(reverse("admin:articles_liveupdate_add"), {"article": live_story.pk, "body": "x"}).status_code == 403
-    assert moe.post(reverse("admin:articles_liveupdate_change", args=[update.pk]), {"body": "Changed"}).status_code == 403
-    assert moe.post(reverse("admin:articles_liveupdate_delete", args=[update.pk]), {"post": "yes"}).status_code == 403
+    assert moe.post(reverse("admin:live_liveupdate_add"), {"article": live_story.pk, "body": "x"}).status_code == 403
+    assert moe.post(reverse("admin:live_liveupdate_change", args=[update.pk]), {"body": "Changed"}).status_code == 403
+    assert moe.post(reverse("admin:live_liveupdate_delete", args=[update.pk]), {"post": "yes"}).status_code == 403
     assert list(LiveUpdate.objects.values_list("body", flat=True)) == ["Police say the square is now quiet."]
     live_story.refresh_from_db()
     assert live_story.is_live
@@ -391,7 +392,7 @@ def test_a_busy_worker_reuses_its_check_answer_for_a_second_without_asking_the_s
 ):
     settings.NEWSROOM_LIVE_CHECK_MEMO_SECONDS = 1
     first = client.get(live_story.live_check_url)
-    with mock.patch("newsroom.pagecache.generation", side_effect=AssertionError("the shared cache was asked")):
+    with mock.patch("pagecache.generation", side_effect=AssertionError("the shared cache was asked")):
         with django_assert_max_num_queries(0):
             again = client.get(live_story.live_check_url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304

@@ -77,7 +77,7 @@ def test_a_preview_links_token_is_in_no_log_line(client, stdout_log):
 
     from django.utils import timezone
 
-    from articles.models import PreviewLink
+    from desk.models import PreviewLink
     from tests.stories import make_story
 
     draft = make_story("Merger agreed", status="draft")

@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+import pagecache
 from articles.models import Article
 from comments.models import Comment
-from newsroom import pagecache
 from tests.comments.support import make_reply, post_reply, relax_limits
 from tests.stories import make_section, make_story
 

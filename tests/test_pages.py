@@ -15,8 +15,9 @@ from django.db.models.signals import post_init
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from articles.models import Article, Author, Image
+from articles.models import Article, Author
 from comments.models import Comment
+from pictures.models import Image
 from tests.realistic_site import add_reply_threads
 from tests.stories import make_section, make_story
 

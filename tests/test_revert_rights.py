@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles.models import Article, LiveUpdate, SearchEntry
-from newsroom import pagecache
+import pagecache
+from articles.models import Article, SearchEntry
+from live.models import LiveUpdate
 from tests.staff import signed_in
 from tests.stories import make_story
 
@@ -96,11 +97,11 @@ def state():
 
 
 def revert_url(object_id, version):
-    return reverse("admin:articles_liveupdate_revision", args=[object_id, version.pk])
+    return reverse("admin:live_liveupdate_revision", args=[object_id, version.pk])
 
 
 def recover_url(version):
-    return reverse("admin:articles_liveupdate_recover", args=[version.pk])
+    return reverse("admin:live_liveupdate_recover", args=[version.pk])
 
 
 def update_form(update=None, *, story=None, **fields):
@@ -178,7 +179,7 @@ def test_only_who_may_change_the_story_reverts_its_updates(request, newsroom, ro
 def test_an_editor_reverts_an_update_by_saving_its_form_filled_with_the_old_words(client, editor, newsroom):
     update, desk = newsroom.public_update, signed_in(editor)
     address = revert_url(update.pk, oldest(update))
-    history = desk.get(reverse("admin:articles_liveupdate_history", args=[update.pk])).content.decode()
+    history = desk.get(reverse("admin:live_liveupdate_history", args=[update.pk])).content.decode()
     assert f'href="{address}"' in history
     before = state()
     opened = desk.get(address)
@@ -229,7 +230,7 @@ def test_a_refused_revert_moves_neither_the_page_cache_nor_search(reporter, news
 
 
 def test_the_list_of_deleted_updates_shows_only_what_one_may_bring_back(reporter, editor, moderator, viewer, newsroom):
-    address = reverse("admin:articles_liveupdate_recoverlist")
+    address = reverse("admin:live_liveupdate_recoverlist")
     for_reporter = signed_in(reporter).get(address).content.decode()
     assert "Words deleted from a draft." in for_reporter and "Words deleted from a public story." not in for_reporter
     for_editor = signed_in(editor).get(address).content.decode()

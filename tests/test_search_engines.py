@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from articles import sitemaps
-from articles.models import Article, Author, Image, Topic
+from articles.models import Article, Author, Topic
+from pictures.models import Image
 from tests.stories import make_section, make_story
 from tests.test_feeds import json_ld
 

@@ -7,7 +7,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from articles.models import Article, Author, Byline, Image, Section
+from articles.models import Article, Author, Byline, Section
+from pictures.models import Image
 
 pytestmark = pytest.mark.django_db
 

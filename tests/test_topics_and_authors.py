@@ -8,7 +8,8 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 
-from articles.models import Article, Author, Image, Topic
+from articles.models import Article, Author, Topic
+from pictures.models import Image
 from tests.realistic_site import add_reply_threads
 from tests.stories import make_section, make_story
 

@@ -12,7 +12,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from newsroom import pagecache
+import pagecache
 
 register = template.Library()
 

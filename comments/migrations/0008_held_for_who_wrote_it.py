@@ -4,8 +4,8 @@ from django.db import migrations, models
 
 
 def bans_by_network(apps, schema_editor):
-    """Existing bans by IPv6 address are stored as their /64, as new ones are (newsroom.clientip.network)."""
-    from newsroom.clientip import network
+    """Existing bans by IPv6 address are stored as their /64, as new ones are (clientip.network)."""
+    from clientip import network
 
     bans = apps.get_model("comments", "Ban").objects.using(schema_editor.connection.alias)
     for ban in bans.filter(ip_address__contains=":"):

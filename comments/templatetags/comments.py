@@ -3,11 +3,11 @@
 from django import template
 from django.http import QueryDict
 
+import pagecache
 from comments import browser
 from comments.forms import ReplyForm
 from comments.models import Comment, StoryDiscussion
 from comments.moderation import moderator
-from newsroom import pagecache
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ PAGES = [
 
 
 def create_pages(apps, schema_editor):
-    from newsroom.sanitize import render_markdown
+    from sanitize import render_markdown
 
     Page = apps.get_model("pages", "Page")
     db = schema_editor.connection.alias

@@ -17,7 +17,7 @@ def fingerprint(body):
 
 
 def update_the_default_notice(apps, schema_editor):
-    from newsroom.sanitize import render_markdown
+    from sanitize import render_markdown
 
     pages = apps.get_model("pages", "Page").objects.using(schema_editor.connection.alias)
     notice = pages.filter(slug="privacy").first()

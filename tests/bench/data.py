@@ -7,7 +7,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, LiveUpdate
+from articles.models import Article
+from live.models import LiveUpdate
 from tests.realistic_site import add_reply_threads, build_site
 
 SEED_HEADLINE = "Shooting continues in Almaty"

@@ -4,8 +4,8 @@ reports), bans by IP address and admin login lockouts; an IPv4 address counts by
 import pytest
 from django.test import Client
 
+from clientip import network
 from comments.models import Ban, Comment
-from newsroom.clientip import network
 from tests.comments.support import make_reply, post_reply
 from tests.test_production import PASSWORD, attempt_login, chief  # noqa: F401 (chief is a fixture)
 

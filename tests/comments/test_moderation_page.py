@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from comments.models import Ban, Comment, ModerationEvent, Report, StoryDiscussion
-from comments.moderation import UNDO_SECONDS, moderator
+from comments.models import UNDO_SECONDS, Ban, Comment, ModerationEvent, Report, StoryDiscussion
+from comments.moderation import moderator
 from tests.comments.support import make_reply, make_staff, post_reply, report, rules
 from tests.stories import make_story
 

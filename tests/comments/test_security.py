@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
-from newsroom.sanitize import render_comment
+from sanitize import render_comment
 from tests.comments.support import make_reply, post_reply, reply_data
 from tests.stories import make_story
 

@@ -10,8 +10,10 @@ import pytest
 from django.core.management import call_command
 from reversion.models import Version
 
-from articles.models import Article, FrontPage, LiveUpdate
+from articles.models import Article
 from comments.models import Comment
+from desk.models import FrontPage
+from live.models import LiveUpdate
 from tests.e2e.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -110,16 +112,16 @@ def test_admin_pages_run_without_csp_violations(story, superuser, page, log_in):
         f"/admin/articles/article/{story.pk}/history/",
         f"/admin/articles/article/{story.pk}/history/compare/?a={version.pk}&b=now",
         f"/admin/articles/article/{story.pk}/history/{version.pk}/restore/",
-        "/admin/articles/frontpage/1/change/",
+        "/admin/desk/frontpage/1/change/",
         f"/admin/articles/article/{story.pk}/live/",
-        f"/admin/articles/liveupdate/{update.pk}/change/",
+        f"/admin/live/liveupdate/{update.pk}/change/",
         "/admin/articles/article/?state=scheduled",
         "/admin/",
         "/admin/articles/article/",
         f"/admin/articles/article/{story.pk}/change/",
         "/admin/articles/article/add/",
-        "/admin/articles/image/",
-        f"/admin/articles/image/{story.lead_image_id}/change/",
+        "/admin/pictures/image/",
+        f"/admin/pictures/image/{story.lead_image_id}/change/",
         "/admin/comments/comment/",
         f"/admin/comments/comment/{comment.pk}/change/",
         f"/admin/comments/comment/{comment.pk}/delete/",
@@ -136,7 +138,7 @@ def test_admin_pages_run_without_csp_violations(story, superuser, page, log_in):
     ]:
         visit(page, path)
     # The popup an editor opens with the "+" beside the lead picture field.
-    visit(page, "/admin/articles/image/add/?_to_field=id&_popup=1")
+    visit(page, "/admin/pictures/image/add/?_to_field=id&_popup=1")
     assert csp_violations(page) == []
 
 

@@ -116,7 +116,7 @@ def test_the_moderators_reply_list_fits_a_laptop_with_the_sidebar_open(realistic
 
 def test_the_editors_picture_list_fits_a_laptop_with_the_sidebar_open(realistic_site, new_page, editor, log_in):
     page = log_in(new_page(width=1280, height=900), editor)
-    page.goto("/admin/articles/image/")
+    page.goto("/admin/pictures/image/")
     expect(page.locator("#nav-sidebar")).to_be_visible()
     expect(page.locator("#result_list tbody tr")).to_have_count(4)
     assert results_fit(page), "the picture list scrolls sideways at 1280 px"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from articles.models import LiveUpdate
+from live.models import LiveUpdate
 from tests.e2e.test_csp import REPORT_VIOLATIONS, csp_violations
 
 pytestmark = [

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from articles import search
-from articles.models import Author, Correction, Image, Topic
+from articles.models import Author, Correction, Topic
+from pictures.models import Image
 from tests.realistic_site import build_site
 
 pytestmark = [

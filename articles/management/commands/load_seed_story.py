@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Image, Section, SeedStory
+from articles.models import Article, Author, Byline, Section, SeedStory
+from pictures.models import Image
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "almaty"
 

@@ -1,0 +1,39 @@
+"""Readers' replies and what moderators decide on them, one module per noun; every model is importable from here.
+
+replies.py (a reply, its queries) and threads.py (a page of threads) first; the nouns that build on a
+reply import it, never the other way round: events.py (decisions), reports.py, bans.py,
+discussions.py (a story's discussion and the site's settings), limits.py (flood limits, a browser's
+remembered author), subscribers.py (readers told of replies); identity.py (normalised email, digests).
+"""
+
+from .bans import Ban
+from .discussions import DiscussionSettings, StoryDiscussion
+from .events import UNDO_SECONDS, ModerationEvent, without_contact
+from .identity import digest, normalize_email
+from .limits import RememberedAuthor, Throttle
+from .replies import QUEUES, Comment, replies_changed
+from .reports import Report
+from .subscribers import Delivery, Subscriber, Subscription
+from .threads import SORTS, ThreadPage
+
+__all__ = [
+    "QUEUES",
+    "SORTS",
+    "UNDO_SECONDS",
+    "Ban",
+    "Comment",
+    "Delivery",
+    "DiscussionSettings",
+    "ModerationEvent",
+    "RememberedAuthor",
+    "Report",
+    "StoryDiscussion",
+    "Subscriber",
+    "Subscription",
+    "ThreadPage",
+    "Throttle",
+    "digest",
+    "normalize_email",
+    "replies_changed",
+    "without_contact",
+]

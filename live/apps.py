@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class LiveConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "live"
+    verbose_name = "Live coverage"
+
+    def ready(self):
+        import pagecache
+
+        from .models import LiveUpdate
+
+        # An update shows on its story's page, in its check and its feed.
+        pagecache.watch(LiveUpdate)
+        pagecache.register_schedule(next_live_update)
+
+
+def next_live_update():
+    """When the next scheduled live update appears: its story's page, check and feed change then."""
+    from .models import LiveUpdate
+
+    return LiveUpdate.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()

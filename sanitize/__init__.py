@@ -1,0 +1,72 @@
+"""The one HTML allow-list policy: the only module that imports bleach.
+
+Story bodies and reader replies are both turned into HTML once, on save,
+and cleaned here. Anything not listed is escaped or stripped; the
+Content-Security-Policy forbids inline script as a second line of defence.
+It imports no app; stories, live updates, pages and replies call it.
+"""
+
+import bleach
+import markdown
+
+PROTOCOLS = {"http", "https", "mailto"}
+
+# Story bodies: what a writer produces with Markdown, minus raw HTML.
+ARTICLE_TAGS = {
+    "p", "h2", "h3", "a", "em", "strong", "blockquote", "ul", "ol", "li", "br", "code", "pre", "hr",
+}
+ARTICLE_ATTRIBUTES = {"a": ["href", "title"]}
+
+
+def render_markdown(text):
+    """Markdown (with raw HTML escaped, not rendered) to clean HTML for a story body."""
+    html = markdown.markdown(_escape_raw_html(text), extensions=["sane_lists", "smarty"], output_format="html")
+    return bleach.clean(html, tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=PROTOCOLS, strip=True)
+
+
+def _escape_raw_html(text):
+    # Markdown passes raw HTML through; writers never need it, so it is shown as typed.
+    # ">" stays: at the start of a line it is Markdown's block quote.
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+# Reader replies: plain text, plus the inline tags WordPress allows commenters.
+COMMENT_TAGS = {
+    "a", "abbr", "acronym", "b", "blockquote", "cite", "code", "del", "em", "i", "q", "s", "strike", "strong",
+}
+COMMENT_ATTRIBUTES = {
+    "a": ["href", "title"],
+    "abbr": ["title"],
+    "acronym": ["title"],
+    "blockquote": ["cite"],
+    "del": ["datetime"],
+    "q": ["cite"],
+}
+COMMENT_PROTOCOLS = {"http", "https"}
+COMMENT_LINK_REL = "nofollow ugc noopener"
+
+
+def render_comment(text):
+    """A reply as typed to clean HTML: paragraphs, line breaks and links that pass no credit.
+
+    Tags outside the allow-list are shown as typed (escaped), not silently
+    dropped, so a reader quoting code sees their words. Every link, typed or
+    auto-detected, gets rel="nofollow ugc noopener".
+    """
+    cleaned = bleach.clean(
+        text.replace("\r\n", "\n").replace("\r", "\n").strip(),
+        tags=COMMENT_TAGS,
+        attributes=COMMENT_ATTRIBUTES,
+        protocols=COMMENT_PROTOCOLS,
+        strip=False,
+    )
+    paragraphs = [p.strip().replace("\n", "<br>\n") for p in cleaned.split("\n\n") if p.strip()]
+    html = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    html = bleach.linkify(html, callbacks=[_reply_link], parse_email=False)
+    # A <blockquote> cannot sit inside <p>; the parser leaves empty paragraphs around it.
+    return html.replace("<p></p>", "")
+
+
+def _reply_link(attrs, new=False):
+    attrs[(None, "rel")] = COMMENT_LINK_REL
+    return attrs
