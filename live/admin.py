@@ -103,6 +103,13 @@ class ReviewedVersionAdmin(VersionAdmin):
         """Who may bring back the deleted object of `version`: whoever may add one."""
         return self.has_add_permission(request)
 
+    def history_view(self, request, object_id, extra_context=None):
+        """Reversion lists the versions of the id in the address before Django's admin looks the object up:
+        an id that names nothing (a NUL in it, which PostgreSQL refuses) is the admin's usual "not found"."""
+        if self.get_object(request, unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if obj is None:

@@ -343,6 +343,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "newsroom.views.login_lockout"
+AXES_USERNAME_CALLABLE = "newsroom.views.login_username"
 # Failures count per client: an IPv4 address, or an IPv6 address's whole /64 (clientip.network).
 AXES_CLIENT_IP_CALLABLE = "clientip.client_network"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"

@@ -1,6 +1,7 @@
 """Project-wide pages that belong to no app."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
@@ -42,6 +43,14 @@ def login_lockout(request, original_response=None, credentials=None):
     """django-axes' answer to a locked-out sign-in: a page in the site's style saying when to retry."""
     minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
     return render(request, "axes/lockout.html", {"cooloff_minutes": minutes}, status=429)
+
+
+def login_username(request, credentials=None):
+    """The username a failed sign-in is counted under (django-axes' AXES_USERNAME_CALLABLE): what was typed,
+    cut to the longest a username may be. Django's sign-in form does not refuse a longer one, and django-axes
+    would store it whole in a column of 255 characters (PostgreSQL refuses it: a 500)."""
+    typed = (credentials or {}).get("username") or request.POST.get("username")
+    return typed[: get_user_model().username.field.max_length] if typed else None
 
 
 # Where the admin pages of models that moved to an app of their own went (see newsroom/urls.py).
