@@ -60,3 +60,18 @@ def test_a_queue_is_read_newest_first_from_an_index_with_each_authors_history_fr
     assert "USING INDEX" in steps.splitlines()[0], steps  # status (or the date alone, for All) from an index
     history = [line for line in steps.splitlines() if "email=? AND status=?" in line]
     assert len(history) == 4 and all("USING COVERING INDEX" in line for line in history), steps
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own estimate of a table's rows")
+def test_the_whole_list_is_counted_from_postgresqls_estimate_past_a_size_and_a_filtered_one_exactly(desk, story, monkeypatch):
+    from comments.admin import EstimatedCount
+    from tests.comments.support import make_reply
+
+    for status in ["pending"] * 3 + ["approved"] * 2:
+        make_reply(story, status=status)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE comments_comment")
+        cursor.execute("UPDATE pg_class SET reltuples = 123456 WHERE relname = 'comments_comment'")  # as on a big site
+    monkeypatch.setattr(EstimatedCount, "ESTIMATE_ABOVE", 100)
+    assert "123456 comments" in desk.get(LIST).content.decode()
+    assert "3 comments" in desk.get(LIST, {"status__exact": "pending"}).content.decode()
