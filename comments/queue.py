@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -149,13 +148,7 @@ def moderation_page(request, model_admin):
         context["rules_form"] = StoryRulesForm(initial={"moderation": context["discussion"].moderation})
         context["can_set_rules"] = request.user.has_perm("comments.change_discussionsettings")
     else:
-        context["stories_waiting"] = list(
-            stories.shown_to(request.user)
-            .filter(comments__status=Comment.Status.PENDING)
-            .annotate(waiting=Count("comments"))
-            .order_by("-waiting", "-publish_at")
-            .values("pk", "headline", "waiting")[:20]
-        )
+        context["stories_waiting"] = list(stories.with_replies_waiting(request.user).values("pk", "headline", "waiting"))
     return TemplateResponse(request, "admin/comments/comment/moderate.html", context)
 
 

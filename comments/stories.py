@@ -6,10 +6,12 @@ the replies' admin, and its id answers exactly as an id that does not exist. Sta
 stories see every story, as on the site (Article.is_viewable_by says the same of one story).
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils.html import format_html
 
 from articles.models import Article
+
+from .models import Comment
 
 NOT_PUBLIC = "a story that is not public"
 
@@ -17,6 +19,17 @@ NOT_PUBLIC = "a story that is not public"
 def shown_to(user):
     """The stories whose headline and address `user` may see."""
     return Article.objects.all() if user.has_perm("articles.preview_article") else Article.objects.published()
+
+
+def with_replies_waiting(user, most=20):
+    """The `most` stories `user` may see with the most replies waiting for a moderator, each with `waiting`:
+    the short list to pick a story from, where every story with replies would run to thousands."""
+    return (
+        shown_to(user)
+        .filter(comments__status=Comment.Status.PENDING)
+        .annotate(waiting=Count("comments"))
+        .order_by("-waiting", "-publish_at")[:most]
+    )
 
 
 def with_story_shown(queryset, user):

@@ -196,3 +196,52 @@ def add_waiting_replies(story, count, *, seed=1, start=None):
         for reply, note in zip(made, notes, strict=True)
     )
     return made
+
+
+def add_moderation_backlog(stories, count, *, seed=0, now=None):
+    """`count` replies spread over `stories`, as a big site's moderators find them: mostly approved, some
+    waiting (each with its automatic verdict), spam and removed ones, a few featured, and a few reported.
+    About five replies per author, so each has a history. Returns how many replies of each status were made."""
+    from comments.models import ModerationEvent, Report
+
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    statuses = [Comment.Status.APPROVED] * 14 + [Comment.Status.PENDING] * 3 + [Comment.Status.SPAM] * 2 + [Comment.Status.REMOVED]
+    bodies = [words(rng, 80, 400) for _ in range(50)]
+    bodies_html = [render_comment(body) for body in bodies]
+    replies = []
+    for n in range(count):
+        status = rng.choice(statuses)
+        body = rng.randrange(len(bodies))
+        replies.append(
+            Comment(
+                article=stories[rng.randrange(len(stories))],
+                name=rng.choice(NAMES),
+                email=f"author{seed}-{rng.randrange(count // 5 or 1)}@example.org",
+                body=bodies[body],
+                body_html=bodies_html[body],
+                status=status,
+                is_featured=status == Comment.Status.APPROVED and rng.random() < 0.02,
+                created_at=now - datetime.timedelta(minutes=count - n),
+                ip_address=f"198.51.{rng.randrange(100)}.{rng.randrange(1, 255)}",
+            )
+        )
+    made = Comment.objects.bulk_create(replies, batch_size=1000)
+    ModerationEvent.objects.bulk_create(
+        (
+            ModerationEvent(comment=reply, at=reply.created_at, action="verdict", to_status="pending", note="every reply waits")
+            for reply in made
+            if reply.status == Comment.Status.PENDING
+        ),
+        batch_size=1000,
+    )
+    public = [reply for reply in made if reply.status == Comment.Status.APPROVED]
+    Report.objects.bulk_create(
+        (
+            Report(comment=reply, reason=rng.choice(Report.Reason.values), reporter=f"browser-{n}", created_at=now)
+            for n, reply in enumerate(rng.sample(public, len(public) // 50))
+        ),
+        batch_size=1000,
+    )
+    Comment.public_replies_changed(sorted({reply.article_id for reply in public}))
+    return {status: sum(reply.status == status for reply in made) for status in Comment.Status.values}

@@ -371,8 +371,8 @@ def test_a_moderators_export_of_an_authors_data_names_no_story_that_is_not_publi
 
 
 def test_a_story_in_the_filter_is_one_the_staff_member_may_see(moderator_client, client, django_user_model, story):
-    make_reply(story)
-    make_reply(make_story())
+    make_reply(story, status=Comment.Status.PENDING)
+    make_reply(make_story(), status=Comment.Status.PENDING)
     hidden = _stories_not_public()
     chooser = moderator_client.get(QUEUE).content.decode()
     assert f"article__id__exact={story.pk}" in chooser
