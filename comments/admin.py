@@ -102,13 +102,9 @@ class ModerationEventInline(DecisionColumns, admin.TabularInline):
     can_delete = False
 
 
-class ReportInline(admin.TabularInline):
-    """Readers' reports about the reply: why, when, and what a moderator decided. Never who reported."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under an object for reading only: nothing added, changed or deleted here."""
 
-    model = Report
-    verbose_name_plural = "readers’ reports"
-    fields = ["created_at", "reason", "note", "outcome"]
-    readonly_fields = fields
     extra = 0
     can_delete = False
 
@@ -117,6 +113,15 @@ class ReportInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReportInline(ReadOnlyInline):
+    """Readers' reports about the reply: why, when, and what a moderator decided. Never who reported."""
+
+    model = Report
+    verbose_name_plural = "readers’ reports"
+    fields = ["created_at", "reason", "note", "outcome"]
+    readonly_fields = fields
 
     @admin.display(description="decided")
     def outcome(self, report):
@@ -427,18 +432,10 @@ class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
         self.message_user(request, f"Lifted {lifted} ban{'s' if lifted != 1 else ''}.", messages.SUCCESS)
 
 
-class SubscriptionInline(admin.TabularInline):
+class SubscriptionInline(ReadOnlyInline):
     model = Subscription
     fields = ["article", "kind", "created_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return moderator.may_decide(request.user)

@@ -99,12 +99,17 @@ def gunicorn(env, log_path, workers=1, threads=1, startup_seconds=30):
                     time.sleep(0.2)
             yield base
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
+
+
+def stop(process):
+    """Ask a process started here to stop; kill it if it has not within 20 seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager
@@ -117,9 +122,4 @@ def db_worker(env, log_path):
         try:
             yield worker
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+            stop(worker)
