@@ -29,8 +29,11 @@ run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py db_worker & $(STOP_WORKER_ON_EXIT); \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs in one process per core (pytest-xdist); TEST_WORKERS=0 runs it in this one.
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Production settings (DEBUG off) behind a proxy that terminates TLS, with the background worker; README "Running in production".
 # Files on disk are served by Django here unless NEWSROOM_SERVE_MEDIA=0 (the proxy serves them) or S3 is set.

@@ -1,4 +1,6 @@
+import os
 import tempfile
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -6,6 +8,7 @@ import pytest
 def pytest_configure(config):
     from django.conf import settings
 
+    _redis_database_of_this_process(settings)
     # The shared cache on disk (the embedded default) in a folder of this run's own, not the developer's var/.
     if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
         settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="newsroom-test-cache-")
@@ -14,6 +17,22 @@ def pytest_configure(config):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     # The test client speaks plain HTTP; production's HTTPS redirect would turn every request into a 301.
     settings.SECURE_SSL_REDIRECT = False
+
+
+def _redis_database_of_this_process(settings):
+    """With the suite spread over processes (pytest-xdist), each process and the servers it starts use a
+    Redis database of their own: a test that empties the cache must not empty another process's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not worker.startswith("gw") or not url:
+        return
+    address = urlsplit(url)
+    database = (int(address.path.strip("/") or 0) - int(worker[2:])) % 16
+    own = urlunsplit(address._replace(path=f"/{database}"))
+    os.environ["REDIS_URL"] = own  # the gunicorn servers and workers that tests start inherit it
+    for configured in settings.CACHES.values():
+        if configured.get("LOCATION") == url:
+            configured["LOCATION"] = own
 
 
 @pytest.fixture(autouse=True)
