@@ -6,8 +6,8 @@ one task that retries with its pause (background.retries), not a thousand. The t
 (rows past the watermark), sends, and then records with `covered()` what it told; a row that arrived
 meanwhile is in the next run, and a run after a success finds nothing more to tell.
 
-Each of these steps locks the batch's row (background.models.Batch), so web workers and the worker agree
-on whether a task waits. Ids are the watermark; PostgreSQL may commit a lower id after a higher one was
+`note()` and `covered()` lock the batch's row (background.models.Batch), so web workers and the worker
+agree on whether a task waits. Ids are the watermark; PostgreSQL may commit a lower id after a higher one was
 told, and such an id is kept in `missed` until a run tells it.
 """
 
@@ -62,10 +62,12 @@ def _locked(name):
 
 
 def _task_waits(batch, task):
-    # Its retry waits as READY; a running one counts until covered() clears task_id. Other backends keep no table: never.
-    return isinstance(task.get_backend(), DatabaseBackend) and DBTaskResult.objects.filter(
-        Q(status=READY) | Q(status=RUNNING, pk=batch.task_id or None), task_path=task.module_path
-    ).exists()
+    # Queued or a retry waiting its pause (READY, the queue's own index); running, until covered() clears
+    # task_id. Other backends keep no table: never.
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return False
+    tasks = DBTaskResult.objects.filter(task_path=task.module_path)
+    return tasks.filter(status=READY).exists() or bool(batch.task_id) and tasks.filter(pk=batch.task_id, status=RUNNING).exists()
 
 
 def _enqueue(name, task):
