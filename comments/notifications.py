@@ -1,10 +1,11 @@
-"""Email the moderators about a reply waiting for them: from the worker, never from a web request.
+"""Email the moderators about the replies waiting for them: from the worker, never from a web request.
 
-`queue()` enqueues a task in the reply's own transaction (the queue is in the same database, so a
-reply rolled back leaves nothing to send, and a reply stored always has its email coming). The worker
-(`manage.py db_worker`) sends it; a mail server that is down or hangs delays the email, never a page or
-a reply. A failed send is tried again after a growing pause (background.retries); each attempt, its error and
-the next one's time are in the admin's list of tasks.
+`queue()` notes a reply in its own transaction (the queue is in the same database, so a reply rolled back
+leaves nothing to send, and a reply stored always has its email coming) and enqueues the moderators' email
+only when none is waiting (background.batches): one email lists every reply since the last one went out.
+The worker (`manage.py db_worker`) sends it; a mail server that is down or hangs delays the email, never a
+page or a reply, and while it is down one task is tried again after a growing pause (background.retries),
+however many replies arrive; each attempt, its error and the next one's time are in the admin's list of tasks.
 
 `site_email()` is how every email of the site looks: in its name, plain text and HTML, and a Reply-To
 only where a reply reaches someone.
@@ -21,35 +22,55 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from articles.models import absolute_url
-from background import task
+from background import batches, task
 from background.retries import retried
 
 from .models import Comment
 
+# One batch: however many replies wait, one task is queued for them, and one email tells of them all.
+BATCH = "comments.moderators_email"
+# Replies listed in one email; past this, the email says how many more wait on the moderation page.
+LISTED = 50
+
 
 def queue(reply):
-    """Enqueue the moderators' email about `reply` (inside its transaction)."""
-    email_moderators.enqueue(reply.pk)
+    """Inside `reply`'s transaction: it goes into the moderators' next email, whose task is enqueued unless one waits."""
+    batches.note(BATCH, email_moderators, reply.pk)
+
+
+def waiting_replies():
+    """Replies still waiting for a moderator: one decided meanwhile is in no email."""
+    return Comment.objects.filter(status=Comment.Status.PENDING)
 
 
 @task()
 @retried
-def email_moderators(reply_id):
-    """A short note with the reply and a link to it in the admin, unless a moderator has decided meanwhile."""
-    reply = Comment.objects.filter(pk=reply_id, status=Comment.Status.PENDING).select_related("article").first()
-    if reply is None:
-        return "no longer waiting"
-    recipients = moderator_emails()
-    if not recipients:
-        return "no moderator has an email address"
-    message = site_email(
-        "Reply awaiting moderation",
-        "comments/email/reply_waiting",
-        {"reply": reply, "link": absolute_url(reverse("admin:comments_comment_change", args=[reply.pk]))},
-        to=recipients,  # a reply to it reaches nobody: no Reply-To
-    )
-    message.send()  # should it fail, the reply is stored and on the moderation page; the email is retried
-    return f"sent to {len(recipients)}"
+def email_moderators():
+    """One email to the moderators about every reply that started waiting since the last email went out,
+    with a link to each in the admin; should the send fail, the same replies (and any newer) go next time."""
+    replies = list(batches.waiting(BATCH, waiting_replies()).select_related("article").order_by("pk"))
+    recipients = moderator_emails() if replies else []
+    if recipients:
+        moderators_email(replies, recipients).send()  # fails: nothing is marked told; this task is retried
+    batches.covered(BATCH, email_moderators, [reply.pk for reply in replies], waiting_replies())
+    if not replies:
+        return "no reply waiting"
+    return f"{len(replies)} replies, sent to {len(recipients)}" if recipients else "no moderator has an email address"
+
+
+def moderators_email(replies, recipients):
+    """The email about `replies` to `recipients` (moderators only: a reply to it reaches nobody, no Reply-To)."""
+    count = len(replies)
+    context = {
+        "replies": [
+            {"reply": reply, "link": absolute_url(reverse("admin:comments_comment_change", args=[reply.pk]))}
+            for reply in replies[:LISTED]
+        ],
+        "more": max(count - LISTED, 0),
+        "queue_link": absolute_url(reverse("admin:comments_comment_changelist")),
+    }
+    subject = "Reply awaiting moderation" if count == 1 else f"{count} replies awaiting moderation"
+    return site_email(subject, "comments/email/reply_waiting", context, to=recipients)
 
 
 def moderator_emails():

@@ -236,7 +236,7 @@ def _background_work(w, story):
         "stop": subscriptions.unsubscribe_token(w.subscriber, story),
     }
     w.task_result = DBTaskResult.objects.create(
-        args_kwargs={"args": [w.replies["pending"].pk], "kwargs": {}}, task_path="comments.notifications.email_moderators",
+        args_kwargs={"args": [], "kwargs": {}}, task_path="comments.notifications.email_moderators",
         backend_name="default", run_after=timezone.now(),
     )
     w.scheduled_job = ScheduledJob.objects.create(name="a periodic job", next_run_at=timezone.now())

@@ -55,13 +55,13 @@ def test_the_worker_purges_old_ip_addresses_by_itself(task_queue, story):
 def test_a_task_left_running_by_a_dead_worker_runs_again(task_queue, story, moderator):
     from comments.notifications import email_moderators
 
-    reply = make_reply(story, status=Comment.Status.PENDING)
-    email_moderators.enqueue(reply.pk)
+    make_reply(story, status=Comment.Status.PENDING)
+    email_moderators.enqueue()
     DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - timedelta(minutes=20))
     assert schedule.rescue_abandoned_tasks.call() == 1
     abandoned, again = DBTaskResult.objects.order_by("enqueued_at")
     assert abandoned.status == "FAILED" and abandoned.exception_class_path == "background.schedule.Abandoned"
-    assert (again.status, again.args_kwargs["args"]) == ("READY", [reply.pk])
+    assert (again.status, again.task_path) == ("READY", abandoned.task_path)
     assert schedule.rescue_abandoned_tasks.call() == 0
 
 
@@ -74,7 +74,8 @@ def test_healthz_says_when_the_queue_is_stuck_without_failing_liveness(client, t
     }
     from comments.notifications import email_moderators
 
-    email_moderators.enqueue(make_reply(story, status=Comment.Status.PENDING).pk)
+    make_reply(story, status=Comment.Status.PENDING)
+    email_moderators.enqueue()
     DBTaskResult.objects.filter(status="READY").update(enqueued_at=timezone.now() - timedelta(minutes=10))
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -97,14 +98,14 @@ def until(condition, seconds=30):
 def test_a_worker_process_sends_the_email_and_runs_the_schedule_once_across_restarts(tmp_path):
     env = gunicorn_server.server_env(tmp_path, DJANGO_LOG_LEVEL="INFO")
     gunicorn_server.prepare_site(env)
-    reply_id = gunicorn_server.ask(
+    gunicorn_server.ask(
         env,
         "make_reply(Article.objects.get(), status='pending', body='Waiting for a moderator.').pk",
         "from articles.models import Article; from tests.comments.support import make_reply; "
         "from django.contrib.auth.models import User; User.objects.create_superuser('chief', 'chief@newsroom.example', 'pw'); "
         "from comments.notifications import email_moderators",
     )
-    gunicorn_server.manage(env, "shell", "-c", f"from comments.notifications import email_moderators; email_moderators.enqueue({reply_id})")
+    gunicorn_server.manage(env, "shell", "-c", "from comments.notifications import email_moderators; email_moderators.enqueue()")
 
     def statuses(path):
         return gunicorn_server.ask(env, f"list(DBTaskResult.objects.filter(task_path='{path}').values_list('status', flat=True))",

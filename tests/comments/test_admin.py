@@ -243,7 +243,7 @@ def test_the_reader_is_answered_while_the_email_only_waits_in_the_queue(client, 
     assert response.status_code == 303
     assert mail.outbox == [], "the web worker sent an email"
     [waiting] = task_backends["default"].results
-    assert waiting.task.name == "email_moderators" and waiting.args == [Comment.objects.get().pk]
+    assert waiting.task.name == "email_moderators" and waiting.args == []
 
 
 def test_failing_mail_never_loses_the_reply_and_is_retried_later(client, story, moderator, settings, caplog, task_queue):
@@ -261,7 +261,7 @@ def test_failing_mail_never_loses_the_reply_and_is_retried_later(client, story, 
     emails = DBTaskResult.objects.filter(task_path="comments.notifications.email_moderators")
     failed, retry = emails.get(status="FAILED"), emails.get(status="READY")
     assert failed.exception_class_path == "builtins.ConnectionRefusedError"
-    assert retry.args_kwargs == {"args": [Comment.objects.get().pk], "kwargs": {"attempt": 2}}
+    assert retry.args_kwargs == {"args": [], "kwargs": {"attempt": 2}}
     assert retry.run_after > timezone.now() + timedelta(seconds=50), "the retry waits its pause"
 
     task_queue()  # too early: the retry waits its pause
@@ -280,9 +280,8 @@ def test_the_queue_shows_each_failed_send_and_its_retry_to_a_superuser(client, s
     task_queue()
     client.force_login(django_user_model.objects.create_superuser("chief", "chief@newsroom.example", "pw"))
     page = client.get("/admin/django_tasks_database/dbtaskresult/").content.decode()
-    reply_id = Comment.objects.get().pk
     assert page.count("email_moderators") >= 2 and "ConnectionRefusedError" in page
-    assert f"<td class=\"field-arguments\">{reply_id}, attempt=2</td>" in page, "the retry, its attempt and when it may run"
+    assert "<td class=\"field-arguments\">attempt=2</td>" in page, "the retry, its attempt and when it may run"
 
 
 def test_a_reply_decided_before_its_email_goes_out_emails_nobody(client, story, moderator, task_queue):
