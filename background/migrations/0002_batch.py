@@ -2,11 +2,21 @@
 
 from django.db import migrations, models
 
+OLD_EMAIL_TASK = "comments.notifications.email_moderators"
+
+
+def drop_one_task_per_reply(apps, schema_editor):
+    """Moderators' emails queued one per reply (with its id) before batches: the first batch's email lists
+    every reply still waiting, so they are told of; left queued, each would fail on its argument 12 times."""
+    queued = apps.get_model("django_tasks_database", "DBTaskResult").objects.filter(task_path=OLD_EMAIL_TASK, status="READY")
+    queued.exclude(args_kwargs__args=[]).delete()
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('background', '0001_initial'),
+        ('django_tasks_database', '0021_conditional_partial_index_ordering'),
     ]
 
     operations = [
@@ -19,4 +29,5 @@ class Migration(migrations.Migration):
                 ('missed', models.JSONField(blank=True, default=list)),
             ],
         ),
+        migrations.RunPython(drop_one_task_per_reply, migrations.RunPython.noop),
     ]

@@ -1,6 +1,7 @@
 """The moderators' email about waiting replies: one task however many replies wait, one email listing them all
 once the mail server answers, never the same reply twice, and one task when two replies arrive at once."""
 
+import importlib
 import threading
 import time
 
@@ -136,3 +137,21 @@ def test_two_replies_stored_at_the_same_moment_queue_one_email(story, task_queue
         thread.join(20)
     assert Comment.objects.count() == 3
     assert email_tasks("READY") == 1
+
+
+def test_emails_queued_one_per_reply_before_the_batch_are_dropped_and_their_replies_told_in_the_next(client, story, settings, task_queue, moderators):
+    """An upgrade: the old tasks carry a reply's id, which today's task takes no more; the batch tells of it."""
+    from django.apps import apps
+
+    old = notifications.email_moderators.using()
+    reply = make_reply(story, status=Comment.Status.PENDING)
+    DBTaskResult.objects.create(
+        task_path=EMAIL_TASK, args_kwargs={"args": [reply.pk], "kwargs": {}}, status="READY",
+        queue_name=old.queue_name, backend_name=old.backend, priority=0, run_after=None,
+    )
+    upgrade = importlib.import_module("background.migrations.0002_batch")
+    upgrade.drop_one_task_per_reply(apps, None)
+    assert email_tasks("READY") == 0
+    post_reply(client, story, email="later@example.org", body="A reply after the upgrade.")
+    task_queue()
+    assert len(mail.outbox) == 1 and str(reply.pk) in mail.outbox[0].body and "after the upgrade" in mail.outbox[0].body
