@@ -55,3 +55,20 @@ def test_a_reader_who_posted_gets_the_shared_page_with_their_waiting_reply_put_i
     expect(stranger.get_by_role("heading", name="Leave a Reply")).to_be_visible()
     expect(stranger.get_by_text("Is the airport open tonight?")).to_have_count(0)
     assert reader.log.problems == [] and stranger.log.problems == []
+
+
+def test_without_javascript_a_reader_finds_their_waiting_reply_through_the_link_in_the_thread(seed_story, new_page):
+    reader = new_page(javascript=False)
+    reader.goto(seed_story.get_absolute_url())
+    write_reply(reader, name="Aigerim", email="aigerim@example.org", comment="Written without a script.")
+    expect(reader.get_by_role("heading", name="Please check and send your reply")).to_be_visible()
+    reader.get_by_role("button", name="Post Comment").click()
+    expect(reader.get_by_text("Thank you. Your reply is awaiting moderation.")).to_be_visible()
+
+    reader.goto(seed_story.get_absolute_url())
+    expect(reader.get_by_text("Written without a script.")).to_have_count(0)
+    reader.get_by_role("link", name="Your own replies to this story").click()
+    expect(reader.get_by_role("heading", name="Your replies")).to_be_visible()
+    mine = reader.locator("li.reply").filter(has_text="Written without a script.")
+    expect(mine.get_by_text(AWAITING_MODERATION)).to_be_visible()
+    assert reader.log.problems == []
