@@ -10,6 +10,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -386,6 +387,11 @@ NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)
 # The client IP comes from X-Forwarded-For only when a trusted proxy sets it.
 NEWSROOM_TRUST_PROXY = env_bool("DJANGO_TRUST_PROXY")
+# The caching proxies in front (Varnish with deploy/varnish/newsroom.vcl) that the background worker tells
+# which pages changed, one PURGE each (pagecache/proxy.py); none: nothing to tell.
+NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS")
+if any(urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname for url in NEWSROOM_PURGE_URLS):
+    raise ImproperlyConfigured(f"NEWSROOM_PURGE_URLS takes http:// or https:// addresses (http://127.0.0.1:6081/), not {NEWSROOM_PURGE_URLS!r}.")
 
 # Replies: the comments app carries its own defaults (comments/conf.py); each NEWSROOM_COMMENTS_*
 # variable in the environment overrides one. The hold rule and the moderation and disallowed
