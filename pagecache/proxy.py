@@ -18,6 +18,8 @@ from background.retries import retried
 
 # A purge is a few bytes each way: a proxy that takes longer is failing, and the purge is tried again.
 TIMEOUT_SECONDS = 5
+# Purges go before the other tasks waiting (emails): readers are waiting for the page.
+PRIORITY = 50
 
 
 def purge_changed(keys):
@@ -26,7 +28,7 @@ def purge_changed(keys):
         purge.enqueue(url, sorted(keys))
 
 
-@task()
+@task(priority=PRIORITY)
 @retried
 def purge(url, keys):
     """Send PURGE to `url` with `keys` in `xkey-purge`; the proxy's answer ("Purged 3"), or raise to try again."""

@@ -244,3 +244,34 @@ def test_the_proxy_and_the_site_call_the_same_cookies_personal():
     listed = re.search(r'cookie\.keep\("([^"]*)"\)', (VCL / "newsroom.vcl").read_text()).group(1)
     assert set(listed.split(",")) == pagecache.PERSONAL_COOKIES
 
+
+
+# -- the purge task, without a Varnish --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_with_no_proxy_configured_a_change_enqueues_nothing(settings, task_queue):
+    from django_tasks_db.models import DBTaskResult
+
+    from pagecache import proxy
+
+    settings.NEWSROOM_PURGE_URLS = []
+    proxy.purge_changed({"site"})
+    assert not DBTaskResult.objects.filter(task_path="pagecache.proxy.purge").exists()
+
+
+@pytest.mark.django_db
+def test_a_purge_that_cannot_reach_varnish_is_tried_again_later(settings, task_queue):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from pagecache import proxy
+
+    down = f"http://127.0.0.1:{gunicorn_server.free_port()}/"
+    settings.NEWSROOM_PURGE_URLS = [down]
+    proxy.purge_changed({"story-7", "section-2"})
+    task_queue()
+    failed, again = DBTaskResult.objects.filter(task_path="pagecache.proxy.purge").order_by("enqueued_at")
+    assert failed.status == "FAILED" and failed.args_kwargs["args"] == [down, ["section-2", "story-7"]]
+    assert again.status == "READY" and again.args_kwargs == {"args": [down, ["section-2", "story-7"]], "kwargs": {"attempt": 2}}
+    assert again.run_after > timezone.now()
