@@ -13,17 +13,12 @@ class CommentsConfig(AppConfig):
         import pagecache
         from background import schedule
 
-        from .browser import TOKEN_COOKIE
-        from .forms import issue_timestamp
         from .models import replies_changed
         from .moderation import moderator
         from .privacy import daily_purge
         from .subscriptions import replies_published
 
         checks.register(check_settings)
-        # A reply author sees their own waiting replies and remembered details: their pages are their own.
-        pagecache.PERSONAL_COOKIES.add(TOKEN_COOKIE)
-        pagecache.register_filler("comments.form-timestamp", lambda request, article_id: issue_timestamp(article_id))
         pagecache.register_schedule(moderator.next_closing)
         schedule.every(timedelta(days=1), "comments.purge", daily_purge)
         # Readers who follow a story hear of the replies newly approved on it, whichever path approved them.

@@ -1,8 +1,13 @@
-"""What the reader's browser tells the server, and the one signed cookie it keeps: a random token.
+"""What the reader's browser tells the server, and the cookies it keeps: a random token, and a marker.
 
-The token lets the server recognise the browser's own pending replies, an author
-whose reply was approved, and the name and email the reader asked it to remember
-(kept on the server, never in the cookie).
+The signed token lets the server recognise the browser's own pending replies, an
+author whose reply was approved, and the name and email the reader asked it to
+remember (kept on the server, never in the cookie). It does not make a page
+personal: pages are the same for every reader, and what is the browser's own comes
+from a request of its own (comments.views.replies_for_me). The marker says only
+"this browser has replied or reported before", to the site's JavaScript (it is
+not httponly), so that request is made on page load only for browsers that have
+something to ask for.
 """
 
 import ipaddress
@@ -16,6 +21,7 @@ import clientip
 from .models import Comment, RememberedAuthor
 
 TOKEN_COOKIE = "newsroom_reply_token"  # noqa: S105 (a cookie name, not a secret)
+MARKER_COOKIE = "newsroom_replied"  # "1": nothing secret, nothing that names the browser
 COOKIE_MAX_AGE = 365 * 24 * 3600
 REMEMBERED_FIELDS = ("name", "email", "website")
 
@@ -46,9 +52,13 @@ def author_token(request):
 
 
 def give_author_token(response, token):
+    """The signed token (httponly: no script reads it) and the marker the site's JavaScript reads."""
     response.set_cookie(
         TOKEN_COOKIE, signing.dumps(token, salt=TOKEN_COOKIE), max_age=COOKIE_MAX_AGE, httponly=True,
         samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+    )
+    response.set_cookie(
+        MARKER_COOKIE, "1", max_age=COOKIE_MAX_AGE, httponly=False, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE
     )
 
 

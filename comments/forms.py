@@ -44,11 +44,15 @@ class ReplySecurityForm(forms.Form):
         required=False, label="Leave this field empty", widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
     )
 
-    def __init__(self, article, *args, **kwargs):
+    def __init__(self, article, *args, shared=False, **kwargs):
+        """`shared`: the form in a page every reader gets, with no timestamp (and no CSRF token): the site's
+        JavaScript fills both in when the reader starts writing; without it, the first post comes back
+        with the text kept and both filled in (comments.views.post_without_its_token)."""
         self.article = article
         self.form_nonce = None
+        self.shared = shared
         super().__init__(*args, **kwargs)
-        self.initial["timestamp"] = issue_timestamp(article.pk)
+        self.initial["timestamp"] = "" if shared else issue_timestamp(article.pk)
 
     def full_clean(self):
         super().full_clean()
@@ -125,6 +129,7 @@ class ReplyForm(ReplySecurityForm):
         helper.form_action = reverse("comments:post", kwargs={"article_id": self.article.pk})
         helper.form_id = "commentform"
         helper.attrs = {"novalidate": ""}
+        helper.disable_csrf = self.shared
         helper.layout = Layout(
             "name",
             "email",
@@ -140,10 +145,15 @@ class ReplyForm(ReplySecurityForm):
         return helper
 
     @classmethod
-    def kept(cls, article, data):
-        """A fresh form holding what the reader typed, for a post that never reached the checks (a stale
-        security token, a story that stopped taking replies while they wrote): their text is not lost."""
-        return cls(article, initial={field: data.get(field, "") for field in cls.KEPT_FIELDS})
+    def kept(cls, article, data, remembered=None):
+        """A fresh form holding what the reader typed, for a post that never reached the checks (no valid
+        security token, a story that stopped taking replies while they wrote): their text is not lost.
+        The details this browser asked to be `remembered` fill the fields the reader left empty."""
+        initial = {field: data.get(field, "") for field in cls.KEPT_FIELDS}
+        for field, value in (remembered or {}).items():
+            initial[field] = initial[field] or value
+        initial["remember"] = bool(remembered or data.get("remember"))
+        return cls(article, initial=initial)
 
     def full_clean(self):
         super().full_clean()

@@ -1,35 +1,42 @@
-"""Readers' views of replies: posting one, reporting one, a reply's permanent link, and the links in the
-emails about replies (confirm, stop). They speak HTTP; comments.moderation and comments.subscriptions
-decide everything else."""
+"""Readers' views of replies: posting one, reporting one, a reply's permanent link, what is a browser's own
+on a story page every reader shares, and the links in the emails about replies (confirm, stop). They speak
+HTTP; comments.moderation and comments.subscriptions decide everything else."""
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import patch_cache_control
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from articles.models import Article
 
 from . import browser, subscriptions
-from .forms import ReplyForm, ReportForm
+from .forms import ReplyForm, ReportForm, issue_timestamp
 from .models import Comment, StoryDiscussion
 from .moderation import REPORT_THANKS, moderator
 
 CLOSED = "Replies to this story are closed. Your text is kept below."
 # One answer for a story taken down, a draft, an embargoed or a missing one: nothing says whether it exists.
 NOT_PUBLIC = "This story is not available, so it takes no replies. Your text is kept below."
+# The first reply from a page every reader shares, sent without JavaScript: the page carried no security token.
+FIRST_POST = (
+    "Please check and send your reply. The story page is the same for every reader, so it cannot carry the "
+    "security check a reply needs: this page does. Your text is kept below."
+)
+REPORT_AGAIN = "Please check and send your report: this page carries the security check the last one lacked."
 STALE_PAGE = (
     "Your reply was not posted because the page's security check had expired (this happens when cookies "
     "are cleared or a page stays open a long time). Your text is kept below: please post it again."
 )
 
 
-def not_posted(request, article, *, form=None, message="", status=200, retry_after=0):
+def not_posted(request, article, *, form=None, message="", status=200, retry_after=0, title="Your reply was not posted"):
     """The page that says why a reply was not posted, with the reader's text kept in the form."""
-    response = render(
-        request, "comments/not_posted.html", {"article": article, "form": form, "message": message}, status=status
-    )
+    context = {"article": article, "form": form, "message": message, "title": title}
+    response = render(request, "comments/not_posted.html", context, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -78,12 +85,65 @@ def post_reply(request, article_id):
 
 
 def post_without_its_token(request, article_id):
-    """A reply sent with a stale security token (cookies cleared, a page open for days): shown again with
-    the reader's text kept and a fresh token, rather than lost on a bare error page."""
+    """A reply sent without a valid security token, shown again with the reader's text kept, a fresh token
+    and the details this browser asked to be remembered, rather than lost on a bare error page: the first
+    reply from a shared story page without JavaScript (it carries no token), or one from a stale page
+    (cookies cleared, a page open for days)."""
     article = Article.objects.published().filter(pk=article_id).first()
     if article is None:
         return not_public(request, article_id)
-    return not_posted(request, article, form=ReplyForm.kept(article, request.POST), message=STALE_PAGE, status=403)
+    form = ReplyForm.kept(article, request.POST, remembered=browser.remembered_fields(request))
+    if "csrfmiddlewaretoken" not in request.POST:
+        return not_posted(request, article, form=form, message=FIRST_POST, title="Please check and send your reply")
+    return not_posted(request, article, form=form, message=STALE_PAGE, status=403)
+
+
+def _own_reply_html(request, page, reply):
+    """One of this browser's replies as the thread shows it, with an empty list for its answers if it has any."""
+    closes = range(1 if reply.children else 0)
+    context = {"rows": [(reply, closes)], "page": page, "is_open": True, "moderating": False}
+    return render_to_string("comments/thread.html", context, request)
+
+
+@require_GET
+def replies_for_me(request, article_id):
+    """What is this browser's own on a story page every reader shares, asked by the site's JavaScript
+    (JSON) or by a reader without it (an HTML page): never cached, never kept by a proxy.
+
+    JSON: a CSRF token and a signed timestamp for the reply form, the details this browser asked to be
+    remembered, the thread's title as this browser sees it, and this browser's replies on the page
+    (?sort=, ?cpage=) with where each goes. Its published replies are listed with those readers cannot
+    see yet, so the answer is the same whether a reply was published or held for who wrote it. A browser
+    with no token or a tampered one gets the same shape with nothing of its own; a story that is not
+    public is the site's 404, as for a missing one.
+    """
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    token = browser.author_token(request)
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        page = Comment.objects.thread_page(article, request.GET.get("cpage"), token, sort=request.GET.get("sort"))
+        mine = Comment.hash_token(token) if token else None
+        placed = page.placed([reply for reply, _ in page.rows() if reply.author_token == mine])
+        remembered = browser.remembered_fields(request)
+        response = JsonResponse({
+            "csrf_token": get_token(request),
+            "timestamp": issue_timestamp(article.pk),
+            "fields": {**dict.fromkeys(browser.REMEMBERED_FIELDS, ""), **remembered, "remember": bool(remembered)},
+            "heading": page.heading,
+            "replies": [
+                {"id": reply.pk, "parent": parent, "after": after, "html": _own_reply_html(request, page, reply)}
+                for reply, parent, after in placed
+            ],
+        })
+    else:
+        replies = list(Comment.objects.written_by(token).filter(article=article))
+        for reply in replies:
+            reply.children, reply.shown_waiting = [], reply.is_awaiting_for_its_author
+        rows = [(reply, range(0)) for reply in replies]
+        response = render(request, "comments/own_replies.html", {"article": article, "rows": rows})
+    patch_cache_control(response, private=True, no_store=True)
+    patch_vary_headers(response, ["Accept"])
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _public_reply(request, reply_id):
@@ -111,12 +171,22 @@ def report_reply(request, reply_id):
             response = HttpResponseRedirect(reply.get_absolute_url(), status=303)
             browser.give_author_token(response, token)
             return response
-        response = render(
-            request, "comments/report.html", {"reply": reply, "form": form, "message": refusal.message}, status=refusal.status
-        )
+        response = _report_page(request, reply, form, message=refusal.message, status=refusal.status)
         response["Retry-After"] = str(refusal.retry_after)
-    else:
-        response = render(request, "comments/report.html", {"reply": reply, "form": form})
+        return response
+    return _report_page(request, reply, form)
+
+
+def report_without_its_token(request, reply_id):
+    """A report sent without a valid security token: the report page again, the reason kept, with a fresh token."""
+    reply = _public_reply(request, reply_id)
+    form = ReportForm(reply, initial={"reason": request.POST.get("reason", ""), "note": request.POST.get("note", "")})
+    return _report_page(request, reply, form, message=REPORT_AGAIN)
+
+
+def _report_page(request, reply, form, message="", status=200):
+    """The report page, with its own CSRF token: private, never cached nor indexed."""
+    response = render(request, "comments/report.html", {"reply": reply, "form": form, "message": message}, status=status)
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -22,13 +22,15 @@ def permission_denied(request, exception):
 def csrf_failure(request, reason=""):
     """A form sent without its security token: almost always an old page or blocked cookies, so say that.
 
-    A reader's reply is not lost to it: the reply form comes back with the text kept.
+    A reader's reply or report is not lost to it: the form comes back with what they wrote kept and a fresh
+    token (the story pages every reader shares carry none, so a first reply without JavaScript comes here).
     """
-    from comments.views import post_without_its_token
+    from comments.views import post_without_its_token, report_without_its_token
 
     match = _resolve(request.path_info)
-    if match and match.view_name == "comments:post":
-        return post_without_its_token(request, **match.kwargs)
+    kept = {"comments:post": post_without_its_token, "comments:report": report_without_its_token}
+    if match and match.view_name in kept:
+        return kept[match.view_name](request, **match.kwargs)
     return render(request, "403_csrf.html", status=403)
 
 

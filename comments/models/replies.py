@@ -87,6 +87,12 @@ class CommentQuerySet(models.QuerySet):
             visible |= Q(status=Comment.Status.PENDING)
         return self.filter(visible)
 
+    def written_by(self, author_token):
+        """The replies this browser wrote that it still sees (public, or waiting as its author is shown them)."""
+        if not author_token:
+            return self.none()
+        return self.visible_to(author_token).filter(author_token=Comment.hash_token(author_token))
+
     def thread_page(self, article, number, author_token="", sort="oldest", moderating=False):
         """One page of a story's threads in the order the reader chose (SORTS), with its featured replies.
 

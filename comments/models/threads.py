@@ -62,6 +62,28 @@ class ThreadPage:
         return "?" + "&".join(params) if params else "?"
 
     @property
+    def heading(self):
+        """The title over the threads: "3 replies", "Replies" (only the reader's own, not yet public), or none yet."""
+        if self.public_count:
+            return f"{self.public_count} repl{'y' if self.public_count == 1 else 'ies'}"
+        return "Replies" if self.threads else "No replies yet"
+
+    def placed(self, replies):
+        """(reply, the reply it answers or None, the reply just before it among its siblings or None) for each
+        of `replies` on this page, in reading order: where a script puts each into the thread a page shows."""
+        wanted = {reply.pk for reply in replies}
+        places = []
+
+        def walk(siblings, parent):
+            for before, reply in zip([None, *siblings], siblings, strict=False):
+                if reply.pk in wanted:
+                    places.append((reply, parent and parent.pk, before and before.pk))
+                walk(reply.children, reply)
+
+        walk(self.threads, None)
+        return places
+
+    @property
     def sorts(self):
         """(sort, label, link, is it the current one) for the reader's choice of order."""
         return [(name, label, f"?sort={name}" if name != "oldest" else "?", name == self.sort) for name, label in SORTS.items()]

@@ -17,16 +17,21 @@ def render_comments(context, article):
     """One page of the story's threads in the reader's chosen order, its featured replies, then the form,
     or a note that replies are closed.
 
-    A moderator signed in sees the replies that wait too, each with approve, remove and feature buttons:
-    such a page is marked personal, so it is never kept in the page cache whatever else the request says.
+    For a page the cache shares (pagecache.is_personal: no session, no message waiting) it is the same
+    for every reader, reply authors included: the public replies, ?replyto= only for a public reply, and
+    a form with no CSRF token, no timestamp and nothing remembered. What is the reader's own comes from
+    comments.views.replies_for_me. A personal page (a moderator signed in, the page right after posting
+    with its thank-you) shows the browser's own waiting replies and a form ready to post, as it always did;
+    a moderator's, with approve, remove and feature buttons, is marked personal whatever the request says.
     The page cache is told which ?sort=, ?cpage= and ?replyto= the page shows (an order it has, a page
     that exists, a public reply), so an address asking for others is sent there instead of being kept.
     """
     request = context["request"]
-    token = browser.author_token(request)
     moderating = moderator.may_decide(request.user)
     if moderating:
         pagecache.personal(request)
+    personal = pagecache.is_personal(request)
+    token = browser.author_token(request) if personal else ""
     page = Comment.objects.thread_page(
         article, request.GET.get("cpage"), token, sort=request.GET.get("sort"), moderating=moderating
     )
@@ -34,14 +39,12 @@ def render_comments(context, article):
     replying_to = _replying_to(request, article, token) if is_open else None
     form = None
     if is_open:
-        remembered = browser.remembered_fields(request)
+        remembered = browser.remembered_fields(request) if personal else {}
         initial = remembered or moderator.staff_author_fields(request.user)
         initial["remember"] = bool(remembered)
         if replying_to:
             initial["parent"] = replying_to.pk
-        form = ReplyForm(article, initial=initial)
-        # Each reader needs a form of their own: in a cached page, the timestamp is filled per request.
-        pagecache.hole(request, form.initial["timestamp"], "comments.form-timestamp", article.pk)
+        form = ReplyForm(article, initial=initial, shared=not personal)
     own = QueryDict(page.query(cpage=page.number, replyto=replying_to.pk if replying_to else None).lstrip("?"))
     pagecache.shown(request, **{name: own.get(name) for name in ("sort", "cpage", "replyto")})
     return {
@@ -53,13 +56,13 @@ def render_comments(context, article):
         "replying_to": replying_to,
         "moderating": moderating,
         "request": request,
-        "csrf_token": context.get("csrf_token"),
+        "csrf_token": context.get("csrf_token") if personal else None,
     }
 
 
 def _replying_to(request, article, token):
-    """The reply of this story named by ?replyto=N, if this browser sees it as published, so the
-    no-JavaScript "Reply" link works."""
+    """The reply of this story named by ?replyto=N, if this browser sees it as published (with no token:
+    if it is public), so the no-JavaScript "Reply" link works."""
     try:
         wanted = int(request.GET.get("replyto", ""))
     except ValueError:

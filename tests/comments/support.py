@@ -50,6 +50,22 @@ def post_reply(client, story, *, ip="203.0.113.7", meta=None, **fields):
     )
 
 
+def read_the_thanks(client, response):
+    """Follow a post's redirect to the page with its thanks, and drop the emptied messages cookie, as a browser
+    does with a cookie that expired (Django's test client keeps it, empty, and it would make every page personal)."""
+    page = client.get(response["Location"])
+    assert client.cookies["messages"].value == ""
+    del client.cookies["messages"]
+    return page
+
+
+def for_me(client, story, query=""):
+    """What the site's JavaScript asks for under a story page every reader shares: this browser's own (JSON)."""
+    response = client.get(reverse("comments:for_me", args=[story.pk]) + query, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    return response.json()
+
+
 def make_reply(story, **fields):
     """A reply stored directly, approved unless told otherwise."""
     number = next(_numbers)

@@ -17,7 +17,9 @@ from tests.comments.support import make_reply, post_reply, rules
 pytestmark = pytest.mark.django_db
 
 FIRST_NOTICE = Path(__file__).with_name("first_privacy_notice.md")  # as Newsroom shipped it in November 2026
+NOTICE_OF_0003 = Path(__file__).with_name("privacy_notice_of_0003.md")  # before the newsroom_replied cookie
 migration = importlib.import_module("pages.migrations.0003_privacy_notice_follows_the_code")
+marker_migration = importlib.import_module("pages.migrations.0004_privacy_notice_names_the_replied_marker")
 
 
 def notice(client):
@@ -45,7 +47,7 @@ def test_the_notice_names_every_cookie_a_readers_journey_collects(story):
     assert report.status_code == 303
     visit(reader.get(report["Location"]))
 
-    assert {"csrftoken", "newsroom_reply_token", "messages"} <= given, "the journey was not walked"
+    assert {"csrftoken", "newsroom_reply_token", "newsroom_replied", "messages"} <= given, "the journey was not walked"
     text = notice(Client())
     for name in given:
         assert f"<code>{name}</code>" in text, f"the privacy notice does not name the cookie {name}"
@@ -89,3 +91,11 @@ def test_a_site_still_showing_the_first_notice_gets_the_new_one_and_an_edited_on
     Page.objects.filter(slug="privacy").update(body=edited)
     update()
     assert Page.objects.get(slug="privacy").body == edited
+
+
+def test_a_site_showing_the_notice_of_0003_gets_the_one_naming_the_replied_marker():
+    current = Page.objects.get(slug="privacy").body
+    Page.objects.filter(slug="privacy").update(body=NOTICE_OF_0003.read_text())
+    marker_migration.name_the_replied_marker(apps, SimpleNamespace(connection=connection))
+    page = Page.objects.get(slug="privacy")
+    assert page.body == current and "<code>newsroom_replied</code>" in page.body_html

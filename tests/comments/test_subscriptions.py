@@ -364,7 +364,7 @@ def test_the_privacy_notice_says_what_is_kept_for_emails_about_replies(client, d
 def test_a_form_sent_with_a_stale_security_token_keeps_the_ticked_box(story):
     from tests.comments.support import reply_data
 
-    data = reply_data(story, notify_story="on")
+    data = reply_data(story, notify_story="on", csrfmiddlewaretoken="stale")
     response = Client(enforce_csrf_checks=True).post(reverse("comments:post", args=[story.pk]), data)
     assert response.status_code == 403
     page = response.content.decode()
