@@ -219,7 +219,7 @@ def test_strangers_cannot_purge_whatever_they_claim(site):
     assert site.get(story).hit, "the page is still kept"
 
 
-def test_the_site_sees_the_readers_address_and_scheme_as_varnish_saw_them(site):
+def test_the_site_counts_a_failed_sign_in_against_the_address_varnish_saw(site):
     # The reader at 203.0.113.66, claiming another address, fails to sign in: the lockout counts the real one.
     login = site.get("/admin/login/", address=STRANGER)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
@@ -233,7 +233,10 @@ def test_the_site_sees_the_readers_address_and_scheme_as_varnish_saw_them(site):
     assert answer.status == 200, answer.status
     counted = gunicorn_server.ask(site.env, "list(AccessAttempt.objects.values_list('ip_address', flat=True))", "from axes.models import AccessAttempt")
     assert counted == repr([STRANGER])
-    # Plain http is sent to https, whatever scheme the request claims.
+
+
+def test_plain_http_is_sent_to_https_whatever_it_claims_and_never_gets_the_https_page(site):
+    warm(site, "/")
     plain = ask(http.client.HTTPConnection("127.0.0.1", site.proxy.plain_port), "/", headers={"X-Forwarded-Proto": "https"})
     assert plain.status == 301 and plain.headers["Location"].startswith("https://")
 
