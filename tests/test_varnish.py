@@ -237,7 +237,9 @@ def test_the_site_counts_a_failed_sign_in_against_the_address_varnish_saw(site):
 
 def test_plain_http_is_sent_to_https_whatever_it_claims_and_never_gets_the_https_page(site):
     warm(site, "/")
-    plain = ask(http.client.HTTPConnection("127.0.0.1", site.proxy.plain_port), "/", headers={"X-Forwarded-Proto": "https"})
+    # The same host name on both sockets, as news.example.org would be.
+    claims = {"Host": f"127.0.0.1:{site.proxy.https_port}", "X-Forwarded-Proto": "https"}
+    plain = ask(http.client.HTTPConnection("127.0.0.1", site.proxy.plain_port), "/", headers=claims)
     assert plain.status == 301 and plain.headers["Location"].startswith("https://")
 
 
@@ -246,7 +248,6 @@ def test_the_proxy_and_the_site_call_the_same_cookies_personal():
 
     listed = re.search(r'cookie\.keep\("([^"]*)"\)', (VCL / "newsroom.vcl").read_text()).group(1)
     assert set(listed.split(",")) == pagecache.PERSONAL_COOKIES
-
 
 
 # -- the purge task, without a Varnish --------------------------------------------------------------------------
