@@ -158,6 +158,12 @@ def test_answers_the_site_does_not_mark_public_are_never_kept(site):
         assert not first.hit and not second.hit, path
 
 
+def test_a_post_always_reaches_the_site(site):
+    warm(site, "/")
+    answer = site.get("/", method="POST", body="q=1", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert not answer.hit and answer.headers["X-Cache"] == "PASS"
+
+
 CHANGES = {
     "approval": (
         "from comments.models import Comment; Comment.objects.get(body__startswith='A reply its moderator').moderate('approved', None)",
