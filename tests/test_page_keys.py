@@ -6,10 +6,12 @@ an edit of a story renders the story and the lists it is in; a change of a
 section renders every page.
 """
 
+import datetime
 import logging
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 import pagecache
 from articles.models import Section, Topic
@@ -90,17 +92,20 @@ def test_an_edit_reaches_its_story_its_section_and_the_front_page_at_once(reader
     assert reader.hit("/section/business/")
 
 
-def test_a_story_moved_to_another_section_leaves_its_old_section_at_once(reader, settings):
+def test_a_story_moved_to_another_section_leaves_every_page_of_its_old_section_at_once(reader, settings):
     settings.NEWSROOM_STORIES_PER_PAGE = 1
     world, business = make_section("World"), make_section("Business")
-    moving = make_story("Markets reopen", section=world)
-    make_story("Older news", section=world).save()
-    reader.warm("/section/world/", "/section/world/?page=2", "/section/business/")
+    hours_ago = [timezone.now() - datetime.timedelta(hours=hours) for hours in (1, 2, 3)]
+    make_story("Newest", section=world, publish_at=hours_ago[0])
+    moving = make_story("Markets reopen", section=world, publish_at=hours_ago[1])
+    make_story("Oldest", section=world, publish_at=hours_ago[2])
+    reader.warm("/section/world/?page=3", "/section/business/")  # the oldest, which shows nothing of the one moving
 
     moving.section = business
     moving.save()
 
-    assert "Markets reopen" not in reader.get("/section/world/")
+    assert Client().get("/section/world/?page=3").status_code == 404  # two stories left: no third page
+    assert "Oldest" in reader.get("/section/world/?page=2")
     assert "Markets reopen" in reader.get("/section/business/")
 
 
