@@ -193,7 +193,7 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
                 page = CachedPage.from_response(response, getattr(request, "page_holes", []), address=address)
                 shown_now = current(always | getattr(request, "page_shows", set()))
                 stamps = {key: version.stamp for key, version in shown_now.items()}
-                entry = store.Entry(page, stamps, timezone.now().timestamp() + _lifetime(request), started)
+                entry = store.Entry(address, page, stamps, timezone.now().timestamp() + _lifetime(request), started)
                 if entry.is_current():  # else something it shows moved while it rendered: served once, not kept
                     store.keep(cache_name, address, entry, _lifetime(request))
                 return entry
@@ -216,6 +216,7 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
                 return page.respond(request, control="no-cache")  # out of date already: no proxy may keep it
             return page.respond(request, control=shared_control() if shared else PRIVATE, keys=found.versions)
 
+        wrapped.page_cache = cache_name  # how the tests find every cached view in the URLconf
         return wrapped
 
     return decorator

@@ -30,6 +30,7 @@ POLL_SECONDS = 0.02
 
 @dataclass(frozen=True)
 class Entry:
+    address: str  # the page's path and its query's digest
     page: CachedPage
     versions: dict  # {key: stamp} of every key the page shows, when it was rendered
     expires: float  # the moment (a timestamp) it is not served from (MAX_AGE, or when it changes by itself)
@@ -108,6 +109,11 @@ class MemoryInFront(BaseCache):
     def clear(self):
         self.memory.clear()
         self.behind.clear()
+
+    def held(self):
+        """{address: Entry} of the pages in this process's memory (for the tests and a curious operator)."""
+        with self.memory.lock:
+            return {entry.address: entry for entry in self.memory.entries.values()}
 
 
 def state(entry):
