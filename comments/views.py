@@ -34,9 +34,10 @@ STALE_PAGE = (
 
 
 def not_posted(request, article, *, form=None, message="", status=200, retry_after=0, title="Your reply was not posted"):
-    """The page that says why a reply was not posted, with the reader's text kept in the form."""
+    """The page that says why a reply was not posted, with the reader's text kept in the form: theirs alone."""
     context = {"article": article, "form": form, "message": message, "title": title}
     response = render(request, "comments/not_posted.html", context, status=status)
+    patch_cache_control(response, private=True, no_store=True)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -102,7 +103,7 @@ def _own_reply_html(request, page, reply):
     """One of this browser's replies as the thread shows it, with an empty list for its answers if it has any."""
     closes = range(1 if reply.children else 0)
     context = {"rows": [(reply, closes)], "page": page, "is_open": True, "moderating": False}
-    return render_to_string("comments/thread.html", context, request)
+    return render_to_string("comments/thread.html", context, request).strip()
 
 
 @require_GET

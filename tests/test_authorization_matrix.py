@@ -220,6 +220,9 @@ ROWS = [
         data=lambda w, state: {"reason": "abusive", "note": ""}),
     Row("comments:permalink", named("comments:permalink", reply_pk), states=(*REPLY_STATES, "on_withdrawn_story"),
         get={state: EVERYONE if state in ("approved", "featured") else NOBODY for state in (*REPLY_STATES, "on_withdrawn_story")}),
+    # A browser's own replies, token and remembered details under a story page every reader shares.
+    Row("comments:for_me", named("comments:for_me", story_pk), states=tuple(STORY_STATES),
+        get={state: EVERYONE if state == "public" else NOBODY for state in STORY_STATES}),
     # Emails about replies: the signed links sent to a reader (a token is the right; the same answer for anyone).
     Row("comments:confirm_subscription", lambda w, state: reverse("comments:confirm_subscription", args=[w.subscription_tokens["confirm"]]),
         get=EVERYONE, post=EVERYONE, data=lambda w, state: {}),

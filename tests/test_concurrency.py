@@ -6,6 +6,7 @@ file, not the test runner's in-memory database) and against PostgreSQL.
 """
 
 import http.cookiejar
+import json
 import os
 import re
 import threading
@@ -56,17 +57,16 @@ def database_env(request, tmp_path):
 
 
 def read_form(opener, url):
-    """The story page's reply form: where it posts, its CSRF token and signed timestamp."""
+    """The story page's reply form: where it posts, and the CSRF token and signed timestamp the site's script
+    fills in from /comments/for-me/ (the page every reader shares carries neither)."""
     page = opener.open(url, timeout=10).read().decode()
     form = re.search(r'<form[^>]*id="commentform".*?</form>', page, re.S)
     assert form, "the story page has no reply form"
-    form = form.group(0)
-
-    def hidden(name):
-        return re.search(rf'name="{name}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="{name}"', form).group(1)
-
-    action = re.search(r'action="([^"]+)"', form).group(1)
-    return action, {"csrfmiddlewaretoken": hidden("csrfmiddlewaretoken"), "timestamp": hidden("timestamp")}
+    action = re.search(r'action="([^"]+)"', form.group(0)).group(1)
+    for_me = re.search(r'data-for-me="([^"?]+)', page).group(1)
+    asked = urllib.request.Request(urllib.parse.urljoin(url, for_me), headers={"Accept": "application/json"})
+    mine = json.loads(opener.open(asked, timeout=10).read())
+    return action, {"csrfmiddlewaretoken": mine["csrf_token"], "timestamp": mine["timestamp"]}
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -1,6 +1,8 @@
 """Helpers for the comments tests: a story, a reply as a browser would post it, replies already stored."""
 
 import itertools
+import json
+import re
 import time
 
 from django.urls import reverse
@@ -64,6 +66,20 @@ def for_me(client, story, query=""):
     response = client.get(reverse("comments:for_me", args=[story.pk]) + query, HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     return response.json()
+
+
+def seen_on_the_story(browser, story):
+    """What a browser shows under a story once the site's script has run, and what it was told: the thread's
+    title, the texts of the replies on the page every reader gets with this browser's own from
+    /comments/for-me/ put in, and that answer itself (its token and timestamp left out, numbers blanked)."""
+    page = browser.get(story.get_absolute_url()).content.decode()
+    mine = for_me(browser, story)
+    text = re.compile(r'<li id="comment-(\d+)".*?<div class="reply__text">(.*?)</div>', re.S)
+    shown = dict(text.findall(page))
+    for own in mine["replies"]:
+        shown.setdefault(*text.search(own["html"]).groups())
+    told = {name: value for name, value in mine.items() if name not in ("csrf_token", "timestamp")}
+    return mine["heading"], sorted(shown.values()), re.sub(r"\d+", "#", json.dumps(told))
 
 
 def make_reply(story, **fields):

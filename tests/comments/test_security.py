@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
 from sanitize import render_comment
-from tests.comments.support import make_reply, post_reply, reply_data
+from tests.comments.support import make_reply, post_reply, reply_data, seen_on_the_story
 from tests.stories import make_story
 
 XSS = [
@@ -282,13 +282,16 @@ def returning_browser(email, elsewhere):
     return browser
 
 
-def seen_by_the_writer(browser, response, email):
-    """Everything the browser that posted learns: the answer's status, headers, cookies and redirect, and
-    the story page it is sent to (with its thanks), numbers and its own email blanked out."""
+def seen_by_the_writer(browser, story, response, email):
+    """Everything the browser that posted learns: the answer's status, headers, cookies and redirect, the
+    story page it is sent to (with its thanks), numbers and its own email blanked out; then, on its next visit,
+    the page every reader gets with what /comments/for-me/ tells it and the script puts in (seen_on_the_story)."""
     headers = sorted((name, NUMBERS.sub("#", value)) for name, value in response.items() if name != "Date")
     followed = browser.get(response["Location"])
     followed_headers = sorted((name, NUMBERS.sub("#", value)) for name, value in followed.items() if name != "Date")
-    return comparable(response, email), headers, comparable(followed, email), followed_headers
+    del browser.cookies["messages"]  # emptied once shown; a browser drops it (the test client keeps it)
+    later = seen_on_the_story(browser, story)
+    return comparable(response, email), headers, comparable(followed, email), followed_headers, later
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -318,11 +321,12 @@ def test_no_answer_tells_whether_an_email_or_address_is_banned_watched_or_writin
     for writer, (email, ip) in writers.items():
         browser = returning_browser(email, elsewhere) if mode == "returning authors published" else Client()
         response = post_reply(browser, story, name="Dana K", email=email, ip=ip, body="The same words.")
-        seen[writer] = seen_by_the_writer(browser, response, email)
+        seen[writer] = seen_by_the_writer(browser, story, response, email)
 
     told = "awaiting moderation" if mode == "pre-moderation" else "published"
     fresh = seen.pop("fresh email and address")
     assert f"Thank you. Your reply is {told}." in fresh[2][2] and "The same words." in fresh[2][2]
+    assert fresh[4][1] == ["<p>The same words.</p>"], "its own reply, on its next visit too"
     for writer, answer in seen.items():
         for part, expected in zip(answer, fresh, strict=True):
             assert part == expected, f"{writer} is answered differently ({mode})"
