@@ -7,7 +7,8 @@ vcl 4.1;
 # background worker purges by those keys within a second of a change (pagecache/proxy.py).
 #
 # Listen sockets: the one named "https" takes what the TLS terminator (hitch, haproxy) hands on with the
-# PROXY protocol, so client.ip is the reader's address; any other socket is plain http. For example:
+# PROXY protocol, so client.ip is the reader's address; any other socket is plain http. Name it (Debian's
+# unit names none, so every reader would be sent to https again and again). For example:
 #   varnishd -a http=:80 -a https=127.0.0.1:8443,PROXY -f /etc/varnish/newsroom.vcl
 
 import cookie;
@@ -18,7 +19,7 @@ include "backend.vcl";  # the backend and the purgers' ACL, searched in vcl_path
 
 # The cookies that make a request personal, so it is never answered from the cache nor stored in it:
 # Django's session (a signed-in editor, reporter or moderator) and its messages ("Your reply awaits
-# moderation"). The site's own list is pagecache.PERSONAL_COOKIES (and any app's additions, comments/apps.py);
+# moderation"). The site's own list is pagecache.PERSONAL_COOKIES (an app may add to it in its apps.py);
 # tests/test_varnish.py checks that the two agree. Every other cookie (csrftoken, the reply author's token,
 # analytics) changes nothing in a shared page, and is dropped before the cache is looked up.
 sub personal_cookies_only {
