@@ -8,7 +8,7 @@ DEV_ENV = DJANGO_DEBUG=1 PORT=$(PORT)
 # The background worker (email, purges) runs beside the web server and stops with it.
 STOP_WORKER_ON_EXIT = worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM
 
-.PHONY: run test lint serve audit bench seed clean
+.PHONY: run test lint serve serve-varnish audit bench seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,20 @@ serve: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py db_worker & $(STOP_WORKER_ON_EXIT); \
 	PORT=$(PORT) $(BIN)/gunicorn newsroom.wsgi --config newsroom/gunicorn.conf.py
+
+# `make serve` behind Varnish (deploy/varnish/newsroom.vcl with Debian's varnish and varnish-modules) on
+# VARNISH_PORT, the worker purging it on every change; README "Varnish in front". Stopping it stops all three.
+VARNISH_PORT ?= 6081
+VARNISH_DIR := $(CURDIR)/var/varnish
+serve-varnish: export NEWSROOM_PURGE_URLS ?= http://127.0.0.1:$(VARNISH_PORT)/
+serve-varnish: export DJANGO_TRUST_PROXY ?= 1
+serve-varnish: $(VENV)/.installed
+	mkdir -p $(VARNISH_DIR)
+	sed 's/\.port = "8000";/.port = "$(PORT)";/' deploy/varnish/backend.vcl > $(VARNISH_DIR)/backend.vcl
+	varnishd -F -j none -n $(VARNISH_DIR)/work -a http=127.0.0.1:$(VARNISH_PORT) -s malloc,256m \
+		-f $(CURDIR)/deploy/varnish/newsroom.vcl -p vcl_path=$(VARNISH_DIR):$(CURDIR)/deploy/varnish & \
+	varnish=$$!; trap 'kill $$varnish 2>/dev/null' EXIT INT TERM; \
+	$(MAKE) serve
 
 # Known vulnerabilities in installed dependencies, and Pillow at its newest (newsroom/audit.py).
 audit: $(VENV)/.installed-test

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 
 
 class ArticlesConfig(AppConfig):
@@ -11,8 +11,13 @@ class ArticlesConfig(AppConfig):
 
         from .models import Article, Author, Byline, Correction, Section, Topic
 
-        # Whatever readers see of these, in any page, list or feed: a change makes cached pages stale.
-        pagecache.watch(Article, Author, Byline, Section, Topic, Correction)
+        # A story changes its page and the lists it is in; a byline or a correction, its story and writer's list.
+        pagecache.watch(Article, keys=lambda story: getattr(story, "_page_keys_before_delete", None) or story.page_keys())
+        pre_delete.connect(remember_page_keys, sender=Article, dispatch_uid="articles.remember_page_keys")
+        pagecache.watch(Byline, keys=lambda byline: {f"story-{byline.article_id}", f"author-{byline.author_id}", "latest"})
+        pagecache.watch(Correction, keys=lambda correction: {f"story-{correction.article_id}", "latest"})
+        # Names every page prints (the sections' menu, a byline, a topic) and the memos they are read from.
+        pagecache.watch(Author, Section, Topic)
         # A story's topics are a many-to-many: adding or removing one saves neither the story nor the topic.
         m2m_changed.connect(topics_changed, sender=Article.topics.through, dispatch_uid="articles.topics_changed")
         # Search finds a story by its words as last saved.
@@ -22,11 +27,22 @@ class ArticlesConfig(AppConfig):
         pagecache.register_schedule(next_live_change)
 
 
-def topics_changed(sender, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear"):
-        import pagecache
+def topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """The stories and topics named: their pages, and the lists they are in."""
+    import pagecache
 
-        pagecache.changed()
+    if action == "pre_clear":  # which are cleared is known only before
+        pk_set = set(sender.objects.filter(**{"topic_id" if reverse else "article_id": instance.pk}).values_list(
+            "article_id" if reverse else "topic_id", flat=True))
+    elif action not in ("post_add", "post_remove"):
+        return
+    stories, topics = (pk_set, {instance.pk}) if reverse else ({instance.pk}, pk_set)
+    pagecache.changed("latest", *(f"story-{pk}" for pk in stories), *(f"topic-{pk}" for pk in topics))
+
+
+def remember_page_keys(sender, instance, **kwargs):
+    """A story deleted: which lists it was in, asked while its topics and bylines are still there."""
+    instance._page_keys_before_delete = instance.page_keys()
 
 
 def index_for_search(sender, instance, **kwargs):

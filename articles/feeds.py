@@ -13,6 +13,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+import pagecache
+
 from .models import Article, Section, Topic, absolute_url
 
 MEDIA_RSS = "http://search.yahoo.com/mrss/"
@@ -130,6 +132,7 @@ class SectionFeed(LatestStoriesFeed):
         section = next((section for section in Section.objects.listed() if section.slug == slug), None)
         if section is None:
             raise Http404("No such section.")
+        pagecache.shows(request, f"section-{section.pk}")
         return section
 
     def title(self, section):
@@ -155,6 +158,7 @@ class TopicFeed(LatestStoriesFeed):
         topic = Topic.objects.by_slug(slug)
         if topic is None:
             raise Http404("No such topic.")
+        pagecache.shows(request, f"topic-{topic.pk}")
         return topic
 
     def title(self, topic):

@@ -48,7 +48,7 @@ def _rows(queryset, **fields):
 
 def topics_data(Article):
     through = Article.topics.through.objects.filter(article=OuterRef("pk"))
-    return _rows(through, name=F("topic__name"), slug=F("topic__slug"))
+    return _rows(through, pk=F("topic_id"), name=F("topic__name"), slug=F("topic__slug"))
 
 
 def story_page_data(Article):
@@ -121,7 +121,7 @@ def topics_of(story):
     Topic = related(type(story), "topics")
 
     if hasattr(story, "topics_data"):
-        topics = [Topic(name=row["name"], slug=row["slug"]) for row in story.topics_data or []]
+        topics = [Topic(pk=row["pk"], name=row["name"], slug=row["slug"]) for row in story.topics_data or []]
         return sorted(topics, key=lambda topic: topic.name)
     if story.pk is None:
         return []

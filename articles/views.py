@@ -4,11 +4,13 @@ Each is served from the page cache to every reader it is the same for (pagecache
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 import pagecache
@@ -70,7 +72,15 @@ def _page_of_stories(request, stories, first=()):
     found = list(stories[start : start + per_page + 1])
     if number > 1 and not found:
         raise Http404("No such page.")
+    _shows_stories(request, found[:per_page])
     return StoryPage(number, found[:per_page], has_next=len(found) > per_page)
+
+
+def _shows_stories(request, stories):
+    """A list shows these stories (an edit of one renders it again) and their reply counts, which a reply
+    decided does not move at once: the list is rendered again within NEWSROOM_LIST_COUNTS_SECONDS."""
+    pagecache.shows(request, *(f"story-{story.pk}" for story in stories))
+    pagecache.changes_at(request, timezone.now() + timedelta(seconds=settings.NEWSROOM_LIST_COUNTS_SECONDS))
 
 
 # What the editors chose for the front page: {"order": story ids, lead first; "lead"; "banner"}, asked of the
@@ -84,7 +94,7 @@ def register_front_page_curation(curation):
     _curation[0] = curation
 
 
-@cached_for_readers(query=LIST_QUERY)
+@cached_for_readers(query=LIST_QUERY, shows=("latest",))
 def front_page(request):
     """The lead story large at the top of the first page, then the stories editors feature, then the latest.
 
@@ -115,6 +125,7 @@ def section_page(request, slug):
     section = next((section for section in Section.objects.listed() if section.slug == slug), None)
     if section is None:
         raise Http404("No such section.")
+    pagecache.shows(request, f"section-{section.pk}")
     page = _page_of_stories(request, Article.objects.published().filter(section=section))
     return render(request, "articles/section_page.html", {"section": section, "page_obj": page})
 
@@ -125,11 +136,12 @@ def topic_page(request, slug):
     topic = Topic.objects.by_slug(slug)
     if topic is None:
         raise Http404("No such topic.")
+    pagecache.shows(request, f"topic-{topic.pk}")
     page = _page_of_stories(request, Article.objects.published().filter(topics=topic))
     return render(request, "articles/topic_page.html", {"topic": topic, "page_obj": page})
 
 
-@cached_for_readers()
+@cached_for_readers(shows=("latest",))
 def topics_index(request):
     """Every topic that has a public story, A to Z, with how many it has."""
     topics = (
@@ -146,11 +158,12 @@ def author_page(request, slug):
     author = Author.objects.by_slug(slug)
     if author is None:
         raise Http404("No such writer.")
+    pagecache.shows(request, f"author-{author.pk}")
     page = _page_of_stories(request, Article.objects.published().filter(bylines__author=author))
     return render(request, "articles/author_page.html", {"author": author, "page_obj": page})
 
 
-@cached_for_readers(query=LIST_QUERY)
+@cached_for_readers(query=LIST_QUERY, shows=("latest",))
 def corrections_page(request):
     """The latest corrections and clarifications across the site, newest first, each with its story."""
     number = page_number(request)
@@ -163,7 +176,7 @@ def corrections_page(request):
     return render(request, "articles/corrections_page.html", {"page_obj": page})
 
 
-@cached_for_readers(query={"q": pagecache.text(search.tidy), **LIST_QUERY}, cache_name="search")
+@cached_for_readers(query={"q": pagecache.text(search.tidy), **LIST_QUERY}, cache_name="search", shows=("latest",))
 def search_page(request):
     """Search results for what a reader typed (articles/search.py), one page at a time.
 
@@ -175,6 +188,7 @@ def search_page(request):
     results = search.search(request.GET.get("q", ""), number, settings.NEWSROOM_STORIES_PER_PAGE)
     if number > 1 and not results.stories:
         raise Http404("No such page.")
+    _shows_stories(request, results.stories)
     page = StoryPage(number, results.stories, has_next=results.has_next)
     return render(request, "articles/search_page.html", {"results": results, "search_query": results.query, "page_obj": page})
 
@@ -211,6 +225,11 @@ def story_page(request, year, month, day, slug):
 
 def story_response(request, story, *, preview_link=None):
     is_preview = not story.is_published()
+    if not is_preview:  # its text, replies, section and topics (the related stories come from those)
+        pagecache.shows(
+            request, f"story-{story.pk}", f"replies-{story.pk}", f"section-{story.section_id}",
+            *(f"topic-{topic.pk}" for topic in story.topic_list), *(f"story-{related.pk}" for related in story.related_stories),
+        )
     context = {
         "story": story,
         "is_preview": is_preview,

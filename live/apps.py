@@ -11,8 +11,8 @@ class LiveConfig(AppConfig):
 
         from .models import LiveUpdate
 
-        # An update shows on its story's page, in its check and its feed.
-        pagecache.watch(LiveUpdate)
+        # An update shows on its story's page and its feed; every story's check (live_state) follows "live".
+        pagecache.watch(LiveUpdate, keys=lambda update: {f"story-{update.article_id}", "live"})
         pagecache.register_schedule(next_live_update)
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 
+import pagecache
 from articles.feeds import MediaAtomFeed, picture_media
 from articles.models import Article, absolute_url, story_path
 
@@ -17,6 +18,7 @@ class LiveUpdatesFeed(Feed):
         story = Article.objects.published().filter(slug=slug).first()
         if story is None or not story.is_dated(int(year), int(month), int(day)):
             raise Http404("No story at this address.")
+        pagecache.shows(request, f"story-{story.pk}")
         return story
 
     def title(self, story):

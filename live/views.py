@@ -56,7 +56,7 @@ def live_state(year, month, day, slug):
             "last_modified": max(moments) if moments else story.publish_at,
         }
 
-    return remembered("live-state", f"{year}/{month}/{day}/{slug}", compute)
+    return remembered("live-state", f"{year}/{month}/{day}/{slug}", compute, shows=("site", "latest", "live"))
 
 
 # This process's latest answers to the update check, by story address: (when, answer). Reused for
@@ -108,6 +108,7 @@ def live_updates_since(request, year, month, day, slug):
     N is an update readers can see (or 0, none yet); anything else is not found, so made-up values are
     neither rendered nor kept in the page cache, where they would push out the pages readers need."""
     story = _public_story(year, month, day, slug)
+    pagecache.shows(request, f"story-{story.pk}")
     updates = story.live_updates.published().select_related("image", "author")
     after = int(request.GET.get("after", 0))
     if after:

@@ -10,6 +10,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -179,31 +180,34 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Caches. "default" is shared by every worker process: Redis when REDIS_URL is set, otherwise
-# files in DATA_DIR (one machine). It holds the pages' generation and other shared state;
-# a short timeout keeps a Redis outage from stalling pages, which are then served uncached.
-# "pages" is each worker's own memory, holding whole rendered pages (pagecache/).
+# Caches, every one shared by all worker processes: Redis when REDIS_URL is set, otherwise files in
+# DATA_DIR (one machine). "default" holds the versions of what pages show and other shared state; a
+# short timeout keeps a Redis outage from stalling pages, which are then served uncached. "pages"
+# holds whole rendered pages, each rendered once for all workers (pagecache/; each worker also keeps
+# its hottest pages in memory). Search results pages are kept apart in "search": their addresses are
+# whatever readers type, and must not push out the pages readers need.
 if env("REDIS_URL"):
     CACHES = {
-        "default": {
+        name: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("REDIS_URL"),
+            "KEY_PREFIX": prefix,
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
+        for name, prefix in (("default", ""), ("pages-shared", "pages"), ("search-shared", "search"))
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache"}}
-CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "pages",
-    "OPTIONS": {"MAX_ENTRIES": 300},
-}
-# Search results pages, kept apart: their addresses are whatever readers type, and must not push out the pages above.
-CACHES["search"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "search",  # its own store: LocMemCache shares one between caches of the same LOCATION
-    "OPTIONS": {"MAX_ENTRIES": 200},
-}
+    CACHES = {
+        name: {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / folder,
+            "OPTIONS": {"MAX_ENTRIES": entries},  # past it, a third of the files go (Django culls at random)
+        }
+        for name, folder, entries in (("default", "cache", 100_000), ("pages-shared", "pages", 5_000), ("search-shared", "search", 1_000))
+    }
+# Each worker keeps the pages it served last in its memory, in front of the shared store.
+for name, entries in (("pages", 300), ("search", 100)):
+    CACHES[name] = {"BACKEND": "pagecache.store.MemoryInFront", "LOCATION": name, "OPTIONS": {"BEHIND": f"{name}-shared", "MAX_ENTRIES": entries}}
 # Sessions (only staff sign in) stay in the database: a Redis outage signs nobody out.
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -366,6 +370,14 @@ if NEWSROOM_CORRECTIONS_AT not in ("foot", "top"):
 NEWSROOM_CONTACT_EMAIL = env("NEWSROOM_CONTACT_EMAIL") or DEFAULT_FROM_EMAIL.rpartition("<")[2].rstrip(">").strip()
 # How long proxies and CDNs in front may keep a public page that is the same for everyone.
 NEWSROOM_SHARED_CACHE_SECONDS = env_int("NEWSROOM_SHARED_CACHE_SECONDS", 30)
+# ...and how long past that they may still serve it while they fetch it again (stale-while-revalidate).
+NEWSROOM_SHARED_CACHE_STALE_SECONDS = env_int("NEWSROOM_SHARED_CACHE_STALE_SECONDS", 15)
+# After a change, the page from right before it is served for at most this long while one request renders
+# the new one (pagecache/store.py); later readers wait for the new page instead.
+NEWSROOM_PAGE_STALE_SECONDS = env_int("NEWSROOM_PAGE_STALE_SECONDS", 2)
+# Lists (front, section, topic, author pages) show each story's reply count: they are rendered again at least
+# this often, as a reply decided on a story moves only that story's page.
+NEWSROOM_LIST_COUNTS_SECONDS = env_int("NEWSROOM_LIST_COUNTS_SECONDS", 60)
 # Live coverage: an open page asks whether there are new updates every POLL seconds; each worker reuses its
 # answer for CHECK_MEMO seconds, and browsers and proxies may keep it CHECK_MAX_AGE seconds. Together they
 # must stay under 15 seconds, the longest a new update may take to reach every open page.
@@ -386,6 +398,11 @@ NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 50_000_000)
 # The client IP comes from X-Forwarded-For only when a trusted proxy sets it.
 NEWSROOM_TRUST_PROXY = env_bool("DJANGO_TRUST_PROXY")
+# The caching proxies in front (Varnish with deploy/varnish/newsroom.vcl) that the background worker tells
+# which pages changed, one PURGE each (pagecache/proxy.py); none: nothing to tell.
+NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS")
+if any(urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname for url in NEWSROOM_PURGE_URLS):
+    raise ImproperlyConfigured(f"NEWSROOM_PURGE_URLS takes http:// or https:// addresses (http://127.0.0.1:6081/), not {NEWSROOM_PURGE_URLS!r}.")
 
 # Replies: the comments app carries its own defaults (comments/conf.py); each NEWSROOM_COMMENTS_*
 # variable in the environment overrides one. The hold rule and the moderation and disallowed

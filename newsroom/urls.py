@@ -35,6 +35,8 @@ sitemaps = {
     "pages": PageSitemap,
 }
 news = {"news": NewsSitemap}
+# Feeds and sitemaps list the latest stories: any story's change moves them (pagecache).
+LATEST = ("latest",)
 
 urlpatterns = [
     # Before the admin's own: its "View on site" shortcut, which must not reveal an unpublished story's address.
@@ -45,11 +47,11 @@ urlpatterns = [
     re_path(rf"^admin/articles/(?P<model>{'|'.join(MOVED_ADMIN)})/(?P<rest>.*)$", moved_admin_page),
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
-    path("feeds/latest/", cached_for_readers()(LatestStoriesFeed()), name="feeds-latest"),
-    path("feeds/atom/", cached_for_readers()(LatestStoriesAtomFeed()), name="feeds-atom"),
-    path("sitemap.xml", cached_for_readers()(sitemap_or_index), {"sitemaps": sitemaps, "news": news}, name="sitemap"),
-    path("sitemap-news.xml", cached_for_readers()(sitemap), {"sitemaps": news, "template_name": "sitemaps/news.xml"}, name="sitemap-news"),
-    path("sitemap-<section>.xml", cached_for_readers(query={"p": number()})(sitemap), {"sitemaps": sitemaps}, name="sitemap-section"),
+    path("feeds/latest/", cached_for_readers(shows=LATEST)(LatestStoriesFeed()), name="feeds-latest"),
+    path("feeds/atom/", cached_for_readers(shows=LATEST)(LatestStoriesAtomFeed()), name="feeds-atom"),
+    path("sitemap.xml", cached_for_readers(shows=LATEST)(sitemap_or_index), {"sitemaps": sitemaps, "news": news}, name="sitemap"),
+    path("sitemap-news.xml", cached_for_readers(shows=LATEST)(sitemap), {"sitemaps": news, "template_name": "sitemaps/news.xml"}, name="sitemap-news"),
+    path("sitemap-<section>.xml", cached_for_readers(query={"p": number()}, shows=LATEST)(sitemap), {"sitemaps": sitemaps}, name="sitemap-section"),
     path("robots.txt", cached_for_readers()(robots_txt), name="robots"),
     path("", include("articles.urls")),
     path("", include("live.urls")),

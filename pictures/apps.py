@@ -10,5 +10,5 @@ class PicturesConfig(AppConfig):
 
         from .models import Image
 
-        # A replaced caption or picture shows in every page that prints it.
-        pagecache.watch(Image)
+        # A replaced caption or picture shows in every page that prints it ({% picture %} says so: shows()).
+        pagecache.watch(Image, keys=lambda image: {f"picture-{image.pk}"})

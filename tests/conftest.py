@@ -9,9 +9,10 @@ def pytest_configure(config):
     from django.conf import settings
 
     _redis_database_of_this_process(settings)
-    # The shared cache on disk (the embedded default) in a folder of this run's own, not the developer's var/.
-    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
-        settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="newsroom-test-cache-")
+    # The shared caches on disk (the embedded default) in folders of this run's own, not the developer's var/.
+    for name, configured in settings.CACHES.items():
+        if configured["BACKEND"].endswith("FileBasedCache"):
+            configured["LOCATION"] = tempfile.mkdtemp(prefix=f"newsroom-test-{name}-")
 
     # Tests run with DEBUG off but without collectstatic: serve static files unhashed.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -27,8 +27,8 @@ ODD_VALUES = [
 
 
 def entries(name="pages"):
-    """How many pages the cache holds (each worker's own memory: a LocMemCache)."""
-    return len(caches[name]._cache)
+    """How many pages the cache holds (as this worker's memory in front of the shared store shows them)."""
+    return len(caches[name].held())
 
 
 @pytest.fixture

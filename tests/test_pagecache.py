@@ -102,18 +102,26 @@ def test_replies_closing_at_their_time_remove_the_form_though_the_page_was_cache
     assert "Post Comment" not in page and "Comments are closed." in page
 
 
-def test_an_approval_and_a_removal_show_at_once_with_the_counts(client, admin_client):
+def later(seconds):
+    """The clock `seconds` from now, as the pages read it."""
+    return mock.patch("django.utils.timezone.now", return_value=timezone.now() + datetime.timedelta(seconds=seconds))
+
+
+def test_an_approval_and_a_removal_show_at_once_and_the_counts_on_lists_within_their_delay(client, admin_client, settings):
     story = make_story("Shooting continues in Almaty")
     post_reply(Client(), story, body="Waiting for a moderator.")
     reply = Comment.objects.get()
     for url in (story.get_absolute_url(), "/"):
         assert "Waiting for a moderator." not in html(client.get(url))
+    delay = settings.NEWSROOM_LIST_COUNTS_SECONDS
     admin_client.post("/admin/comments/comment/", {"action": "approve", "_selected_action": [reply.pk]})
     assert "Waiting for a moderator." in html(client.get(story.get_absolute_url()))
-    assert "1 reply" in html(client.get("/"))
-    admin_client.post("/admin/comments/comment/", {"action": "remove", "_selected_action": [reply.pk]})
-    assert "Waiting for a moderator." not in html(client.get(story.get_absolute_url()))
-    assert "1 reply" not in html(client.get("/"))
+    with later(delay + 1):
+        assert "1 reply" in html(client.get("/"))
+        admin_client.post("/admin/comments/comment/", {"action": "remove", "_selected_action": [reply.pk]})
+        assert "Waiting for a moderator." not in html(client.get(story.get_absolute_url()))
+    with later(2 * delay + 2):
+        assert "1 reply" not in html(client.get("/"))
 
 
 def test_a_new_pending_reply_leaves_cached_pages_as_they_are(client, django_assert_num_queries):

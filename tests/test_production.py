@@ -310,6 +310,7 @@ def test_postgres_and_redis_come_from_the_environment(tmp_path):
     assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
     assert found["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert found["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/0"
+    assert found["CACHES"]["pages-shared"]["LOCATION"] == "redis://cache.internal:6379/0"  # pages shared by every worker
     # Sessions stay in the database: a Redis outage signs no editor out.
     assert found["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
 
@@ -320,7 +321,10 @@ def test_without_redis_the_shared_cache_is_files_every_worker_reads(tmp_path):
     found = settings_in(env, "CACHES")["CACHES"]
     assert found["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
     assert found["default"]["LOCATION"] == str(tmp_path / "cache")
-    assert found["pages"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    # Pages too, in files every worker reads, with each worker's hottest pages in its memory in front.
+    assert found["pages"]["BACKEND"] == "pagecache.store.MemoryInFront"
+    assert found["pages-shared"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert found["pages-shared"]["LOCATION"] == str(tmp_path / "pages")
 
 
 def test_media_goes_to_object_storage_when_a_bucket_is_named(tmp_path):

@@ -53,11 +53,10 @@ def test_story_and_list_pages_say_how_long_ago_beside_the_exact_date(client):
 
 
 def expiry_in_seconds(address):
-    """How long the page cache keeps this page (LocMemCache records each key's expiry time)."""
-    cache = caches["pages"]
-    keys = [key for key in cache._expire_info if address in key]
-    assert len(keys) == 1, keys
-    return cache._expire_info[keys[0]] - time.time()
+    """How long the page cache keeps this page (each page records when it stops being served)."""
+    held = [entry for held_at, entry in caches["pages"].held().items() if address in held_at]
+    assert len(held) == 1, held
+    return held[0].expires - time.time()
 
 
 def test_a_page_saying_minutes_ago_is_kept_only_until_the_minute_turns(client):

@@ -57,7 +57,7 @@ class Correction(models.Model):
             story = Article.objects.filter(pk=self.article_id).first()
             if story and story.is_published() and (story.updated_at is None or story.updated_at < self.published_at):
                 Article.objects.filter(pk=story.pk).update(updated_at=self.published_at)
-                pagecache.changed()  # update() sends no signal
+                pagecache.changed(*story.page_keys())  # update() sends no signal
 
     def clean(self):
         if self.published_at and self.published_at > timezone.now() + timedelta(minutes=5):

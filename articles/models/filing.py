@@ -120,7 +120,8 @@ class TopicQuerySet(models.QuerySet):
 
     def by_slug(self, slug):
         """The public topic with this slug, or None; remembered until something readers see changes."""
-        return remembered("topics", slug, lambda: self.public().filter(slug=slug).first())
+        # A topic is public with its first public story: the latest stories' key moves then.
+        return remembered("topics", slug, lambda: self.public().filter(slug=slug).first(), shows=("site", "latest"))
 
 
 class Topic(models.Model):

@@ -7,13 +7,13 @@ from django.conf import settings
 import pagecache
 
 
-def remembered(name, key, compute, size=1000):
-    """`compute()` for `key`, remembered in this process until the generation moves on (pagecache.per_generation).
+def remembered(name, key, compute, size=1000, shows=("site",)):
+    """`compute()` for `key`, remembered in this process while what it `shows` does not move (pagecache.per_generation).
 
     A few hundred topics or writers a worker is asked about, not the whole table: the
     memo holds at most `size` keys (misses included) and starts afresh when full.
     """
-    found = pagecache.per_generation(f"remembered:{name}", dict)
+    found = pagecache.per_generation(f"remembered:{name}", dict, shows)
     if key not in found:
         if len(found) >= size:
             found.clear()

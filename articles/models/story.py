@@ -199,10 +199,11 @@ class Article(models.Model):
                 before = (
                     Article.objects.select_for_update()
                     .filter(pk=self.pk)
-                    .values("headline", "standfirst", "body", "slug", "publish_at", "edit_version")
+                    .values("headline", "standfirst", "body", "slug", "publish_at", "edit_version", "section_id")
                     .first()
                 )
             if before:
+                self._section_before = before["section_id"]  # its old section's list changes too (page_keys)
                 text = {"headline": self.headline, "standfirst": self.standfirst, "body": self.body}
                 if self.is_published() and text != {name: before[name] for name in text}:
                     self.updated_at = timezone.now()
@@ -215,6 +216,17 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return story_path(self.slug, self.publish_at)
+
+    def page_keys(self):
+        """What moves in the page cache when this story changes: its own page and the lists it is in
+        (the latest stories, its section, before and after a move, its topics and its writers)."""
+        sections = {self.section_id, getattr(self, "_section_before", None)} - {None}
+        topics = Article.topics.through.objects.filter(article_id=self.pk).values_list("topic_id", flat=True)
+        authors = Byline.objects.filter(article_id=self.pk).values_list("author_id", flat=True)
+        return {
+            f"story-{self.pk}", "latest", *(f"section-{pk}" for pk in sections),
+            *(f"topic-{pk}" for pk in topics), *(f"author-{pk}" for pk in authors),
+        }
 
     def _remember_move(self, old_path):
         """The address the story had leads to it from now on; its own address is no longer a way to another story."""

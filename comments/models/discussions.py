@@ -61,7 +61,7 @@ class StoryDiscussion(models.Model):
         if closed is not None and closed != bool(row.closed_at):
             row.closed_at, row.closed_by = (timezone.now(), moderator) if closed else (None, None)
         row.save(update_fields=["moderation", "closed_at", "closed_by"])
-        pagecache.changed()  # the reply form appears or goes
+        pagecache.changed(f"replies-{article.pk}")  # the reply form appears or goes
         return row
 
     @classmethod
@@ -125,7 +125,7 @@ class DiscussionSettings(models.Model):
         changing = not self._state.adding  # made from the first values by current(), it changes nothing shown
         super().save(*args, **kwargs)
         if changing:
-            pagecache.changed()  # the privacy notice tells readers these rules (in_readers_words)
+            pagecache.changed("site")  # the privacy notice tells readers these rules (in_readers_words)
 
     def in_readers_words(self):
         """When a reader's reply appears, in the words of the privacy notice (its {reply_moderation})."""

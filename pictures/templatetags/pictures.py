@@ -6,11 +6,13 @@ opens a file and never adds a query.
 
 from django import template
 
+import pagecache
+
 register = template.Library()
 
 
-@register.inclusion_tag("articles/includes/picture.html")
-def picture(image, sizes="100vw", priority=False, css_class=""):
+@register.inclusion_tag("articles/includes/picture.html", takes_context=True)
+def picture(context, image, sizes="100vw", priority=False, css_class=""):
     """WebP sources with a JPEG <img> fallback; width and height set so nothing shifts while it loads.
 
     priority=True is for the one picture above the fold (the lead picture):
@@ -19,6 +21,8 @@ def picture(image, sizes="100vw", priority=False, css_class=""):
     """
     if not image:
         return {"image": None}
+    if request := getattr(context, "request", None):  # an `only` include keeps it here too
+        pagecache.shows(request, f"picture-{image.pk}")  # a replaced picture or caption renders the page again
     fallback = image.fallback()
     return {
         "image": image,

@@ -14,10 +14,17 @@ from background import schedule
 
 # Added to the worker's niceness (0 to 19): background work takes the CPU that the web leaves.
 NICENESS = 10
+# How long an idle worker waits before it looks for tasks again (the library's default is 1 s): a change's
+# purge of the proxy in front (pagecache/proxy.py) leaves within this. Each look is one indexed query.
+POLL_SECONDS = 0.5
 
 
 class Command(db_worker.Command):
     help = "Run background tasks from the database queue, and the periodic jobs when they are due."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(interval=POLL_SECONDS)
 
     def handle(self, *args, **options):
         if options["batch"]:
