@@ -207,8 +207,8 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
                 return response
             if not isinstance(found, store.Entry):
                 return found
-            if hasattr(request, "session"):
-                request.session.accessed = False  # read only to learn the page is not personal: no Vary: Cookie
+            if hasattr(session := getattr(request, "session", None), "accessed"):
+                session.accessed = False  # read only to learn the page is not personal: no Vary: Cookie
             page = found.page
             if page.holes:
                 return page.respond(request, control=PRIVATE)
