@@ -201,3 +201,11 @@ def test_the_front_page_names_the_stories_it_lists_the_latest_and_the_site(clien
     story = make_story("Shooting continues in Almaty", section=make_section("World"))
     keys = set(client.get("/").get("Surrogate-Key", "").split())
     assert {"site", "latest", f"story-{story.pk}"} <= keys
+
+
+@pytest.mark.django_db
+def test_a_page_that_is_not_there_is_asked_of_its_view_once(client, monkeypatch):
+    calls, real = [], views._not_here
+    monkeypatch.setattr(views, "_not_here", lambda *args: calls.append(args) or real(*args))
+    assert client.get("/2020/01/01/nothing-here/").status_code == 404
+    assert len(calls) == 1  # the view's 404 is not taken for the cache failing, and rendered again
