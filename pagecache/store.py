@@ -135,7 +135,7 @@ def state(entry):
     if not moved:
         return FRESH
     stamps = {version.stamp for version in moved.values()}
-    one_change_ago = len(stamps) == 1 and all(version.previous == entry.versions[key] for key, version in moved.items())
+    one_change_ago = len(stamps) == 1 and all(version.follows(entry.versions[key]) for key, version in moved.items())
     if one_change_ago and time.time_ns() - stamps.pop() <= settings.NEWSROOM_PAGE_STALE_SECONDS * 1e9:
         return STALE
     return OLD

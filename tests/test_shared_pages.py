@@ -209,3 +209,15 @@ def test_a_page_that_is_not_there_is_asked_of_its_view_once(client, monkeypatch)
     monkeypatch.setattr(views, "_not_here", lambda *args: calls.append(args) or real(*args))
     assert client.get("/2020/01/01/nothing-here/").status_code == 404
     assert len(calls) == 1  # the view's 404 is not taken for the cache failing, and rendered again
+
+
+@pytest.mark.django_db
+def test_a_page_rendered_between_a_changes_two_moves_may_stand_in_while_the_change_renders(
+    django_capture_on_commit_callbacks,
+):
+    story = make_story("Headline one", section=make_section("World"))
+    url = story.get_absolute_url()
+    with django_capture_on_commit_callbacks(execute=True):
+        pagecache.changed(f"story-{story.pk}")  # moved now, and again at the commit
+        assert "Headline one" in Client().get(url).content.decode()  # rendered from what is still there before it
+    assert store.find("pages", f"{url}?")[1] == store.STALE  # for a moment, while one request renders the new one
