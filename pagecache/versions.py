@@ -112,8 +112,8 @@ _last_stamp = [0]
 
 def _move(keys, carried=None):
     """New versions for `keys`; `carried` (the first move of the same change) keeps their previous stamps,
-    so the page from before the change, not the one rendered between its two moves, may be served stale.
-    Returns (stamp, {key: previous})."""
+    so the page from before the change may be served stale for a moment, as may one rendered between the
+    change's two moves (`between`: still from the data before it). Returns (stamp, {key: previous})."""
     shared = caches[DEFAULT_CACHE_ALIAS]
     keys = {*keys, SCHEDULE}  # any change may bring the next scheduled moment nearer (a story scheduled)
     names = {key: VERSION_PREFIX + key for key in keys}
