@@ -184,7 +184,10 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
 
             def render():
                 started = time.time_ns()
-                response = _render(view, request, args, kwargs, query, asked)
+                try:
+                    response = _render(view, request, args, kwargs, query, asked)
+                except Exception as error:  # the view's own (a 404): not the cache's, so not rendered twice
+                    raise _ViewRaised(error) from error
                 if is_personal(request):  # found out while rendering (personal())
                     patch_cache_control(response, private=True, no_store=True)
                     return response
@@ -200,6 +203,8 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
 
             try:
                 found, state = store.once(cache_name, address, render)
+            except _ViewRaised as raised:
+                raise raised.error  # noqa: B904 (the view's exception as it raised it)
             except Exception as error:  # Redis down, a full disk: serve uncached rather than fail
                 _warn(error)
                 response = _render(view, request, args, kwargs, query, asked)
@@ -207,8 +212,8 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
                 return response
             if not isinstance(found, store.Entry):
                 return found
-            if hasattr(request, "session"):
-                request.session.accessed = False  # read only to learn the page is not personal: no Vary: Cookie
+            if hasattr(session := getattr(request, "session", None), "accessed"):
+                session.accessed = False  # read only to learn the page is not personal: no Vary: Cookie
             page = found.page
             if page.holes:
                 return page.respond(request, control=PRIVATE)
@@ -220,6 +225,11 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
         return wrapped
 
     return decorator
+
+
+class _ViewRaised(Exception):
+    def __init__(self, error):
+        self.error = error
 
 
 def _warn(error):

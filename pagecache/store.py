@@ -5,7 +5,8 @@ otherwise), each with the versions of the keys it shows (`Entry`). A worker keep
 served last in its own memory in front of it (`MemoryInFront`, caches["pages"]), so a hot page
 costs no file read nor round trip while its keys hold. When a key moves, one request renders the page again (it holds
 a lock, `cache.add`); the others are answered meanwhile with the page from right before the
-change, for a couple of seconds at most, or wait for the new one.
+change, for a couple of seconds at most, or wait for the new one. (On files, `add()` is not atomic:
+two workers asking at the same instant may both render; Redis's is.)
 """
 
 import hashlib
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 
 from .page import CachedPage
@@ -108,7 +110,14 @@ class MemoryInFront(BaseCache):
 
     def clear(self):
         self.memory.clear()
-        self.behind.clear()
+        behind = self.behind
+        if isinstance(behind, RedisCache):  # its clear() empties the whole database: the versions too
+            client = behind._cache.get_client(write=True)
+            keys = list(client.scan_iter(match=behind.make_key("*")))
+            for start in range(0, len(keys), 500):
+                client.delete(*keys[start : start + 500])
+        else:
+            behind.clear()
 
     def held(self):
         """{address: Entry} of the pages in this process's memory (for the tests and a curious operator)."""
@@ -126,7 +135,7 @@ def state(entry):
     if not moved:
         return FRESH
     stamps = {version.stamp for version in moved.values()}
-    one_change_ago = len(stamps) == 1 and all(version.previous == entry.versions[key] for key, version in moved.items())
+    one_change_ago = len(stamps) == 1 and all(version.follows(entry.versions[key]) for key, version in moved.items())
     if one_change_ago and time.time_ns() - stamps.pop() <= settings.NEWSROOM_PAGE_STALE_SECONDS * 1e9:
         return STALE
     return OLD

@@ -44,6 +44,11 @@ class Version(NamedTuple):
     stamp: int  # when the change that set it was made (nanoseconds since the epoch): numbers only grow
     previous: int  # the stamp before that change: a page rendered then may be served for a moment (stale)
     until: float | None  # SCHEDULE only: the next scheduled moment, when "site" moves by itself (register_schedule)
+    between: int = 0  # the stamp of the same change's first move: a page rendered then shows what was before it
+
+    def follows(self, stamp):
+        """Whether a page rendered at `stamp` shows what was there right before this change."""
+        return stamp in (self.previous, self.between) and stamp != 0
 
 
 def register_schedule(next_moment):
@@ -107,8 +112,8 @@ _last_stamp = [0]
 
 def _move(keys, carried=None):
     """New versions for `keys`; `carried` (the first move of the same change) keeps their previous stamps,
-    so the page from before the change, not the one rendered between its two moves, may be served stale.
-    Returns (stamp, {key: previous})."""
+    so the page from before the change may be served stale for a moment, as may one rendered between the
+    change's two moves (`between`: still from the data before it). Returns (stamp, {key: previous})."""
     shared = caches[DEFAULT_CACHE_ALIAS]
     keys = {*keys, SCHEDULE}  # any change may bring the next scheduled moment nearer (a story scheduled)
     names = {key: VERSION_PREFIX + key for key in keys}
@@ -118,10 +123,10 @@ def _move(keys, carried=None):
     versions, previous = {}, {}
     for key, name in names.items():
         was = found.get(name)
-        previous[key] = was.stamp if was else 0
-        if carried and was and was.stamp == carried[0]:
-            previous[key] = carried[1].get(key, previous[key])
-        versions[name] = Version(stamp, previous[key], until if key == SCHEDULE else None)
+        previous[key], between = (was.stamp if was else 0), 0
+        if carried and was and was.stamp == carried[0]:  # the commit of a change: before it is before its first move
+            previous[key], between = carried[1].get(key, previous[key]), carried[0]
+        versions[name] = Version(stamp, previous[key], until if key == SCHEDULE else None, between)
     shared.set_many(versions, timeout=None)
     shared.set(CLOCK_KEY, stamp, timeout=None)
     _known().announce(keys)

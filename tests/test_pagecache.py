@@ -320,8 +320,8 @@ def test_pages_are_served_uncached_when_the_shared_cache_is_down(client, monkeyp
     def down(*args, **kwargs):
         raise ConnectionError("the cache server went away")
 
-    monkeypatch.setattr(caches["default"], "get", down)
-    monkeypatch.setattr(caches["default"], "set", down)
+    for method in ("get", "get_many", "set", "set_many"):
+        monkeypatch.setattr(caches["default"], method, down)
     pagecache.forget_generation()  # as Redis going away would: its connection, too, reads as closed
     for url in ("/", story.get_absolute_url(), "/feeds/latest/"):
         response = client.get(url)

@@ -8,6 +8,7 @@ workers read the generation from Redis far less often than once a request.
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import redis
 
@@ -68,3 +69,58 @@ def test_every_worker_hears_of_a_change_at_once_and_seldom_asks_redis(tmp_path):
     after_change = [shows for asked_at, _, shows in answers if asked_at > committed_at]
     assert before_change and not any(before_change), "the old headline, until the change"
     assert len(after_change) >= 5 and all(after_change), f"stale pages after the change: {after_change.count(False)}"
+
+
+@contextmanager
+def pages_stored(port):
+    """The page cache's writes of whole pages to Redis while the block runs (MONITOR sees every command)."""
+    stored, stop = [], threading.Event()
+
+    def watch():
+        with redis.Redis(port=port).monitor() as monitor:
+            for command in monitor.listen():
+                if stop.is_set():
+                    return
+                if command["command"].startswith("SET pages:1:page:"):
+                    stored.append(command["command"].split()[1])
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    time.sleep(0.2)  # listening
+    try:
+        yield stored
+    finally:
+        stop.set()
+        redis.Redis(port=port).ping()  # one more command, so the watcher sees it should stop
+        watcher.join(timeout=10)
+
+
+def test_two_workers_render_a_changed_page_once_between_them(tmp_path):
+    port = redis_server_port()
+    env = gunicorn_server.server_env(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}/0", DJANGO_LOG_LEVEL="WARNING")
+    story_url = gunicorn_server.prepare_site(env)
+    opener = urllib.request.build_opener()
+
+    def read_at_once(count):
+        """`count` readers at the same time, ten pages each: both workers answer."""
+        statuses = []
+        readers = [
+            threading.Thread(target=lambda: statuses.extend(get(opener, base + story_url)[0] for _ in range(10)))
+            for _ in range(count)
+        ]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join(timeout=60)
+        assert statuses == [200] * 10 * count
+
+    with redis_on(port, tmp_path), gunicorn_server.gunicorn(env, tmp_path / "server.log", workers=2) as base:
+        read_at_once(4)  # both workers have the page
+        gunicorn_server.manage(
+            env, "shell", "--no-imports", "-c",
+            f"from articles.models import Article; story = Article.objects.get(); story.headline = {NEW_HEADLINE!r}; story.save()",
+        )
+        with pages_stored(port) as stored:
+            read_at_once(4)
+        assert len(stored) == 1, stored  # rendered once, by one worker, for both
+        assert NEW_HEADLINE in get(opener, base + story_url)[1]
