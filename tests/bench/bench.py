@@ -616,7 +616,7 @@ def main():
         front_port = gunicorn_server.free_port() if "varnish" in rows and not front_unavailable else None
         env.pop(varnish.PURGE_SETTING, None)  # the site purges the bench's own varnishd, or nothing
         if front_port:
-            env[varnish.PURGE_SETTING] = f"http://127.0.0.1:{front_port}"
+            env[varnish.PURGE_SETTING] = f"http://127.0.0.1:{front_port}/"
 
         log_path = data_dir / "gunicorn.log"
         base = stack.enter_context(gunicorn_server.gunicorn(env, log_path, workers=WORKERS))

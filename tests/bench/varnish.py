@@ -1,9 +1,10 @@
 """Debian's varnishd in front of the bench's gunicorn, with the project's own VCL.
 
-The VCL is read from deploy/varnish/newsroom.vcl (BENCH_VARNISH_VCL names another). Its backend is
-pointed at the bench's gunicorn; everything else in it runs as written. The site purges through
-PURGE_SETTING, which the bench sets for gunicorn and the background worker before they start, so a
-moderator's decision reaches this varnishd the way it would reach production's.
+The VCL is read from deploy/varnish/newsroom.vcl (BENCH_VARNISH_VCL names another), with the files it
+includes from its folder (backend.vcl). They are copied into the run's folder with every backend pointed
+at the bench's gunicorn; everything else runs as written. The site purges through PURGE_SETTING, which the
+bench sets for gunicorn and the background worker before they start, so a moderator's decision reaches
+this varnishd the way it would reach production's (`make serve-varnish` runs it the same way).
 """
 
 import contextlib
@@ -42,10 +43,20 @@ def unavailable():
 
 def with_backend(vcl, port):
     """The VCL with its backends' host and port (in VCL only a backend has them) set to the bench's gunicorn."""
-    if not re.search(r"^\s*backend\s+\w+\s*\{", vcl, re.M):
-        raise RuntimeError("the VCL declares no backend to point at gunicorn")
     vcl = re.sub(r'\.host\s*=\s*"[^"]*"', '.host = "127.0.0.1"', vcl)
     return re.sub(r'\.port\s*=\s*"[^"]*"', f'.port = "{port}"', vcl)
+
+
+def copy_vcl(folder, port):
+    """The project's VCL files, pointed at gunicorn's `port`, written into `folder`: the main file's copy."""
+    declared = False
+    for source in vcl_path().parent.glob("*.vcl"):
+        text = source.read_text()
+        declared = declared or bool(re.search(r"^\s*backend\s+\w+\s*\{", text, re.M))
+        (folder / source.name).write_text(with_backend(text, port))
+    if not declared:
+        raise RuntimeError(f"no VCL file in {vcl_path().parent} declares a backend to point at gunicorn")
+    return folder / vcl_path().name
 
 
 class Varnish:
@@ -99,12 +110,12 @@ def describe(done):
 @contextlib.contextmanager
 def varnishd(data_dir, port, backend_port, log_path):
     """Start varnishd on `port` in front of gunicorn at `backend_port`; yield a Varnish; stop it on exit."""
-    workdir = Path(data_dir) / "varnish"
-    workdir.mkdir()
-    vcl = workdir / "newsroom.vcl"
-    vcl.write_text(with_backend(vcl_path().read_text(), backend_port))
-    command = ["varnishd", "-F", "-j", "none", "-n", str(workdir), "-a", f"127.0.0.1:{port}", "-f", str(vcl),
-               "-s", STORAGE, "-T", "none"]
+    folder = Path(data_dir) / "varnish"
+    folder.mkdir()
+    vcl = copy_vcl(folder, backend_port)
+    workdir = folder / "work"
+    command = ["varnishd", "-F", "-j", "none", "-n", str(workdir), "-a", f"http=127.0.0.1:{port}", "-f", str(vcl),
+               "-p", f"vcl_path={folder}:/usr/share/varnish/vcl", "-s", STORAGE, "-T", "none"]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
