@@ -278,7 +278,7 @@ def hits_text(row):
     done = row["varnish"]
     looked = done["hits"] + done["misses"] + done["hit-for-pass"]
     text = "no cache lookups" if row["hits"] is None else f"{row['hits']:.1%} hits of {looked:,} cache lookups"
-    text += f" ({row['polls']:,} of them or fewer the polls after approvals)"
+    text += f", {row['polls']:,} requests of the reader polling after approvals among them at most"
     if done["requests"] < row["requests"] + row["polls"]:  # varnishstat had not counted them all: say so
         text += f"; COUNTERS INCOMPLETE: Varnish counted {done['requests']:,} requests, wrk and the polls made more"
     return text
