@@ -48,7 +48,7 @@ audit: $(VENV)/.installed-test
 
 # Load benchmark with wrk on loopback: every kind of page against a minimal Django view, under gunicorn, then
 # cold renders and a newsroom's mix (alone, with a moderator at work, through Varnish when varnishd is installed)
-# against the static file (tests/bench/bench.py and mix.py; about 22 minutes). BENCH_DATABASE_URL=postgres://.../
+# against the static file (tests/bench/bench.py and mix.py; about 20 minutes). BENCH_DATABASE_URL=postgres://.../
 # newsroom_bench for PostgreSQL (created and dropped), REDIS_URL for Redis, BENCH_SECONDS=5 for a quick look,
 # BENCH_ARGS="--only mix,varnish" for some rows. Results: test-results/bench/.
 bench: $(VENV)/.installed-test
