@@ -63,9 +63,11 @@ serve-varnish: $(VENV)/.installed
 audit: $(VENV)/.installed-test
 	$(BIN)/python -m newsroom.audit
 
-# Load benchmark with wrk on loopback: every kind of page against a minimal Django view, under gunicorn
-# (tests/bench/bench.py; about 15 minutes). BENCH_DATABASE_URL=postgres://.../newsroom_bench for PostgreSQL
-# (created and dropped), REDIS_URL for Redis, BENCH_SECONDS=5 for a quick look. Results: test-results/bench/.
+# Load benchmark with wrk on loopback: every kind of page against a minimal Django view, under gunicorn, then
+# cold renders and a newsroom's mix (alone, with a moderator at work, through Varnish when varnishd is installed)
+# against the static file (tests/bench/bench.py and mix.py; about 20 minutes). BENCH_DATABASE_URL=postgres://.../
+# newsroom_bench for PostgreSQL (created and dropped), REDIS_URL for Redis, BENCH_SECONDS=5 for a quick look,
+# BENCH_ARGS="--only mix,varnish" for some rows. Results: test-results/bench/.
 bench: $(VENV)/.installed-test
 	$(BIN)/python tests/bench/bench.py $(BENCH_ARGS)
 

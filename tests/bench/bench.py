@@ -14,7 +14,10 @@ middleware, so the share is what the page itself costs over the framework's
 fixed price. At 20 connections the minimal view is measured again after each
 page, and each page is compared with the runs just before and after it, so a
 machine whose speed drifts during the run does not favour the first pages.
-Results go to stdout and to test-results/bench/.
+Then issue 22's rows (mix.py): a cold render of each kind of page, and a newsroom's mix of readers
+over 54 addresses, alone, while a moderator decides two replies a second, and through Varnish when
+varnishd and the project's VCL are there, each against the static file served in the same run, with
+the issue's targets marked met or missed. Results go to stdout and to test-results/bench/.
 
 BENCH_SECONDS (or --seconds) shortens the timed runs for a quick look; the
 figures to compare are those of the default 20 seconds.
@@ -47,6 +50,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests import gunicorn_server  # noqa: E402
+from tests.bench import mix, varnish  # noqa: E402
 from tests.bench.middleware import REQUEST_HEADER, RESPONSE_HEADER  # noqa: E402
 from tests.mail_server import MailServer  # noqa: E402
 
@@ -248,10 +252,7 @@ def reply_forms(env, story_id, csrf_token, count):
     Signed here with the server's own settings (same DJANGO_SECRET_KEY) by the form's own
     issue_timestamp, as if each form had been shown to a reader a minute or more ago.
     """
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    django_with(env)
     import random
 
     from comments.forms import issue_timestamp
@@ -275,6 +276,16 @@ def reply_forms(env, story_id, csrf_token, count):
     if len(set(forms)) != count:
         raise BenchError("the pre-signed reply forms are not all different")
     return forms
+
+
+def django_with(env):
+    """Django set up in this process with the server's settings (its database, its cache), once."""
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        os.environ.update(env)
+        django.setup()
 
 
 def csrf_from(base, story_path):
@@ -566,8 +577,10 @@ def main():
                         help="length of each timed wrk run (default 20, or BENCH_SECONDS)")
     parser.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP_SECONDS", 2)),
                         help="warm-up before each timed run (default 2 s)")
-    parser.add_argument("--only", default="", help="comma-separated pages to run (minimal is always run): "
-                        "static,front,section,story,busy,busy2,live,check,check304,rss,post,post-hanging,post-down")
+    parser.add_argument("--only", default="", help="comma-separated pages and rows to run (minimal is always run): "
+                        "static,front,section,story,busy,busy2,live,check,check304,rss,post,post-hanging,post-down, "
+                        "and issue 22's rows: " + ",".join(mix.ROWS))
+    parser.add_argument("--cold-samples", type=int, default=5, help="cold renders of each page (default 5)")
     parser.add_argument("--post-forms", type=int, default=40_000, help="pre-signed reply forms (default 40,000)")
     args = parser.parse_args()
 
@@ -594,15 +607,27 @@ def main():
         site = build_site(env)
         print(f"  built in {site['seconds']:.0f} s", flush=True)
         selected = pages(site)
+        rows = mix.ROWS
         if args.only:
             wanted = {"minimal", *args.only.split(",")}
             selected = [page for page in selected if page.key in wanted]
+            rows = [row for row in rows if row in wanted]
+        front_unavailable = varnish.unavailable() if "varnish" in rows else None
+        front_port = gunicorn_server.free_port() if "varnish" in rows and not front_unavailable else None
+        env.pop(varnish.PURGE_SETTING, None)  # the site purges the bench's own varnishd, or nothing
+        if front_port:
+            env[varnish.PURGE_SETTING] = f"http://127.0.0.1:{front_port}/"
 
         log_path = data_dir / "gunicorn.log"
         base = stack.enter_context(gunicorn_server.gunicorn(env, log_path, workers=WORKERS))
         stack.enter_context(gunicorn_server.db_worker(env, data_dir / "worker.log"))
+        front = None
+        if front_port:
+            front = stack.enter_context(varnish.varnishd(data_dir, front_port, urllib.parse.urlsplit(base).port,
+                                                         data_dir / "varnish.log"))
+            print(f"varnishd at {front.base} with {varnish.vcl_path()}, in front of gunicorn", flush=True)
         print(f"gunicorn: {WORKERS} sync workers at {base}; each timed run {args.seconds} s after {args.warmup} s "
-              f"of warm-up; about {(len(selected) * 3 - 1) * (args.seconds + args.warmup + 2) // 60 + 1} minutes", flush=True)
+              f"of warm-up; about {minutes(len(selected) * 3 - 1 + mix.timed_runs(rows), args)} minutes", flush=True)
         booted_at_start = log_path.read_text().count("Booting worker")
 
         posting = None
@@ -628,9 +653,12 @@ def main():
             else:
                 probes.append((page, probe(base, page)))
 
-        meter = CpuMeter(base.pid, services=db["services"] + ([("redis-server", "")] if "REDIS_URL" in env else []))
+        meter = CpuMeter(base.pid, services=db["services"] + ([("redis-server", "")] if "REDIS_URL" in env else [])
+                         + (varnish.PROCESSES if front else []))
         runner = Runner(wrk, base, args, scripts, posting, meter)
         tables, raw, minimal_runs = run_pages(runner, probes)
+        django_with(env)
+        newsroom_rows = mix.run(runner, site, rows, data_dir, front, front_unavailable, args.cold_samples)
 
         log_text = log_path.read_text()
         restarts = log_text.count("Booting worker") - booted_at_start
@@ -640,15 +668,21 @@ def main():
         info["load_after"] = load_average()
 
     text = report(info, site, args.seconds, args.warmup, tables, probes, posting, restarts, minimal_runs)
+    text += "\n".join(["", *mix.report(newsroom_rows)])
     print("\n" + text)
     data = {"machine": info, "site": site, "tables": tables, "probes": [(p.label, p.path, r) for p, r in probes],
-            "runs": raw, "minimal_runs": minimal_runs, "worker_restarts": restarts,
+            "runs": raw, "minimal_runs": minimal_runs, "worker_restarts": restarts, "issue22": newsroom_rows,
             "posting": posting and {"summary": posting["summary"], "runs": posting["runs"]}}
     path = write_results(text, data, db["name"], started.strftime("%Y%m%d-%H%M%S"))
     print(f"written to {path.relative_to(REPO)} (and latest.md beside it)")
     if posting and "LOST" in posting["summary"]:
         return 1
     return 0
+
+
+def minutes(runs, args):
+    """Roughly how long `runs` timed runs take, each with its warm-up and the wait for the server to be idle."""
+    return runs * (args.seconds + args.warmup + 2) // 60 + 1
 
 
 @dataclass
@@ -664,11 +698,17 @@ class Runner:
 
     def timed(self, page, threads, connections):
         """A warm-up, then one timed run: (wrk's totals, its text, server CPU seconds, others' CPU)."""
-        self.load(page, threads, connections, self.args.warmup)
+        return self.measured(lambda seconds: self.load(page, threads, connections, seconds))
+
+    def measured(self, load, during=contextlib.nullcontext):
+        """`load(seconds)` (one wrk run) as a warm-up, then timed with the CPU meter and the context `during()`
+        around it (e.g. a moderator at work): (wrk's totals, its text, server CPU seconds, others' CPU)."""
+        load(self.args.warmup)
         wait_until_idle(self.base.pid)
-        before = self.meter.snapshot()
-        result, text = self.load(page, threads, connections, self.args.seconds)
-        server_cpu, others = self.meter.measure(before, self.meter.snapshot())
+        with during():
+            before = self.meter.snapshot()
+            result, text = load(self.args.seconds)
+            server_cpu, others = self.meter.measure(before, self.meter.snapshot())
         wait_until_idle(self.base.pid)
         return result, text, server_cpu, others
 
@@ -769,12 +809,19 @@ def check_posts(env, posting, log_path):
     )
 
 
-if __name__ == "__main__":
+def cli():
     try:
-        sys.exit(main())
+        return main()
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
-        sys.exit(2)
+        return 2
     except KeyboardInterrupt:
         print("bench: interrupted; the server is stopped and its temporary data removed.", file=sys.stderr)
-        sys.exit(130)
+        return 130
+
+
+if __name__ == "__main__":
+    # Run as tests.bench.bench, the name mix.py imports it by, so both share one module (and one BenchError).
+    from tests.bench.bench import cli as bench_cli
+
+    sys.exit(bench_cli())

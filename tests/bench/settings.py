@@ -9,6 +9,11 @@ ROOT_URLCONF = "tests.bench.urls"
 
 MIDDLEWARE = ["tests.bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 
-# A shared Redis may hold other data: the run's keys get their own prefix, which the benchmark deletes afterwards.
+# A shared Redis may hold other data: every cache kept in it (the default one, and any the page cache keeps
+# there) gets the run's own prefix in front of its own, and the benchmark deletes the prefix's keys afterwards.
 if prefix := os.environ.get("BENCH_CACHE_KEY_PREFIX"):
-    CACHES = {**CACHES, "default": {**CACHES["default"], "KEY_PREFIX": prefix}}
+    CACHES = {
+        name: {**config, "KEY_PREFIX": ":".join(filter(None, [prefix, config.get("KEY_PREFIX", "")]))}
+        if config["BACKEND"].endswith("RedisCache") else config
+        for name, config in CACHES.items()
+    }
