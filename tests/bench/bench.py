@@ -288,16 +288,17 @@ def django_with(env):
         django.setup()
 
 
-def csrf_from(base, story_path):
-    """The CSRF cookie and the form's token, as a reader's browser gets them from the story page."""
-    status, headers, body = fetch(base, story_path)
+def csrf_from(base, story_id):
+    """The CSRF cookie and the form's token, as a reader's browser gets them when it starts writing
+    (the story page every reader shares carries none: /comments/for-me/<story>/ gives them)."""
+    status, headers, body = fetch(base, f"/comments/for-me/{story_id}/", headers={"Accept": "application/json"})
     if headers.get("content-encoding") == "gzip":
         body = gzip.decompress(body)
     cookie = re.search(r"csrftoken=([^;]+)", headers.get("set-cookie", ""))
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if status != 200 or not cookie or not token:
-        raise BenchError(f"the story page ({status}) gave no CSRF cookie or token to post with")
-    return cookie.group(1), token.group(1).decode()
+    token = json.loads(body).get("csrf_token") if status == 200 else None
+    if not cookie or not token:
+        raise BenchError(f"/comments/for-me/ ({status}) gave no CSRF cookie or token to post with")
+    return cookie.group(1), token
 
 
 def posts_in_log(log_path):
@@ -634,7 +635,7 @@ def main():
         if posts := [page for page in selected if page.method == "POST"]:
             gunicorn_server.manage(env, "shell", "-c", "from django.contrib.auth.models import User; "
                                    f"User.objects.create_superuser('moderator', 'moderator@{POST_EMAIL_DOMAIN}', None)")
-            cookie, token = csrf_from(base, site["seed_story"]["path"])
+            cookie, token = csrf_from(base, site["seed_story"]["id"])
             forms = reply_forms(env, site["seed_story"]["id"], token, args.post_forms)
             forms_path = data_dir / "reply-forms.txt"
             forms_path.write_text("\n".join(forms[len(posts):]) + "\n")  # the first ones are the probes'
