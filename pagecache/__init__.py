@@ -26,9 +26,9 @@ sitemaps) is rendered once and then served until something it shows changes:
   template tag marks with `personal()` while rendering (a moderator's buttons).
 - Only canonical pages are kept (`cached_for_readers(query=...)`, addresses.py),
   so made-up addresses cannot fill the cache and push the front page out.
-- The few values that must differ per reader, the CSRF token and a reply form's
-  signed timestamp, are holes in the cached page (`hole()`), filled afresh for
-  each request (page.py); such a page is private, never a proxy's.
+- A cached page is the same bytes for every reader: a page that sets a cookie or
+  carries a CSRF token (one reader's) is not kept. What is a reader's own comes
+  from a request of its own (comments: /comments/for-me/).
 
 When the shared cache is down, pages are rendered as if nothing were cached.
 It imports no app: each app tells it what changes and what it shows.
@@ -42,14 +42,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect, QueryDict
-from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 from . import store, versions
 from .addresses import NotAnAddress, canonical_query, number, page_address, shown, text, word  # noqa: F401 (part of the API)
-from .page import CachedPage, _fillers
+from .page import CachedPage
 from .versions import (  # noqa: F401 (part of the API)
     SITE,
     after_change,
@@ -67,15 +66,9 @@ logger = logging.getLogger(__name__)
 PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
 # A cached page never outlives this, whatever else happens (a belt to the versions' braces).
 MAX_AGE = 600
-PRIVATE = "private, max-age=0, must-revalidate"
+CSRF_FIELD = b'name="csrfmiddlewaretoken"'
 
-_fillers["csrf"] = lambda request: get_token(request)
 _warned_at = [-math.inf]
-
-
-def register_filler(name, fill):
-    """`fill(request, *args)` gives the text of a hole named `name` for one request."""
-    _fillers[name] = fill
 
 
 def shows(request, *keys):
@@ -92,14 +85,6 @@ def changes_at(request, moment):
     current = getattr(request, "page_changes_at", None)
     if current is None or moment < current:
         request.page_changes_at = moment
-
-
-def hole(request, value, filler, *args):
-    """Mark `value`, printed in this response, as differing per reader: `filler` makes it afresh each time."""
-    if not hasattr(request, "page_holes"):
-        request.page_holes = []
-    request.page_holes.append((value, filler, args))
-    return value
 
 
 def personal(request):
@@ -147,7 +132,7 @@ def _render(view, request, args, kwargs, query, asked):
     return response
 
 
-def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=()):
+def cached_for_readers(*, query=None, cache_name="pages", shows=()):
     """Serve a view's page from the cache to every reader it is the same for.
 
     `query` names the query parameters the page reads, each with its parser (`number`,
@@ -155,7 +140,6 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
     and the cache key is made of them, so only canonical pages take a place in the cache.
     `shows` names keys the page shows whatever it renders (a feed of the latest stories:
     "latest"); the view names the others while rendering (`shows()`).
-    `shared` says whether proxies and CDNs may keep the page too: not when it has holes.
     `cache_name` is the cache the pages are kept in: pages whose addresses readers make up
     (search results) go to one of their own, so they cannot push the others out.
     A view marks one answer as not for the cache with Cache-Control private (an editor's preview).
@@ -193,7 +177,7 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
                     return response
                 if not _cacheable(response):
                     return response
-                page = CachedPage.from_response(response, getattr(request, "page_holes", []), address=address)
+                page = CachedPage.from_response(response, address=address)
                 shown_now = current(always | getattr(request, "page_shows", set()))
                 stamps = {key: version.stamp for key, version in shown_now.items()}
                 entry = store.Entry(address, page, stamps, timezone.now().timestamp() + _lifetime(request), started)
@@ -215,11 +199,9 @@ def cached_for_readers(*, query=None, shared=True, cache_name="pages", shows=())
             if hasattr(session := getattr(request, "session", None), "accessed"):
                 session.accessed = False  # read only to learn the page is not personal: no Vary: Cookie
             page = found.page
-            if page.holes:
-                return page.respond(request, control=PRIVATE)
             if state != store.FRESH or not found.is_current():
                 return page.respond(request, control="no-cache")  # out of date already: no proxy may keep it
-            return page.respond(request, control=shared_control() if shared else PRIVATE, keys=found.versions)
+            return page.respond(request, control=shared_control(), keys=found.versions)
 
         wrapped.page_cache = cache_name  # how the tests find every cached view in the URLconf
         return wrapped
@@ -239,13 +221,16 @@ def _warn(error):
 
 
 def _cacheable(response):
+    """A page every reader may get: a 200, not marked private, setting no cookie and holding no
+    CSRF token (both would be one reader's: a form that needs one asks for it, as comments' does)."""
     control = response.get("Cache-Control", "")
     return (
         response.status_code == 200
         and not response.streaming
         and "private" not in control
         and "no-store" not in control
-        and not [name for name in response.cookies if name != settings.CSRF_COOKIE_NAME]
+        and not response.cookies
+        and CSRF_FIELD not in response.content
     )
 
 

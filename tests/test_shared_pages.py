@@ -221,3 +221,28 @@ def test_a_page_rendered_between_a_changes_two_moves_may_stand_in_while_the_chan
         pagecache.changed(f"story-{story.pk}")  # moved now, and again at the commit
         assert "Headline one" in Client().get(url).content.decode()  # rendered from what is still there before it
     assert store.find("pages", f"{url}?")[1] == store.STALE  # for a moment, while one request renders the new one
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("of_one_reader", ["a CSRF token", "a cookie"])
+def test_a_page_carrying_what_is_one_readers_is_never_kept_nor_offered_to_proxies(rf, of_one_reader):
+    """A template that printed a form's token, or a view that set a cookie, made a page for one reader:
+    kept, every reader would get that token or cookie."""
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    renders = []
+
+    @pagecache.cached_for_readers()
+    def page(request):
+        renders.append(request)
+        if of_one_reader == "a cookie":
+            response = HttpResponse("<p>Welcome back</p>")
+            response.set_cookie("newsroom_theme", "dark")
+            return response
+        return HttpResponse(f'<form method="post"><input name="csrfmiddlewaretoken" value="{get_token(request)}"></form>')
+
+    for _ in range(2):
+        answer = page(rf.get("/a-page/"))
+        assert "public" not in answer.get("Cache-Control", "") and not answer.has_header("Surrogate-Key")
+    assert len(renders) == 2

@@ -32,7 +32,7 @@ class QueryCountMiddleware:
         if render_first:
             self.get_response(request)
             caches["pages"].clear()
-            for mark in ("page_holes", "page_changes_at", "page_is_personal"):  # what the first rendering noted
+            for mark in ("page_changes_at", "page_is_personal", "page_shows"):  # what the first rendering noted
                 request.__dict__.pop(mark, None)
         with CaptureQueriesContext(connection) as queries:
             response = self.get_response(request)
