@@ -4,6 +4,7 @@ read from an index in order (only the page's 50 rows then carry their authors' h
 import pytest
 from django.db import connection
 
+from comments.admin import CommentAdmin
 from comments.models import Comment
 from comments.queue import ORDERS
 from tests.comments.support import make_staff
@@ -75,3 +76,16 @@ def test_the_whole_list_is_counted_from_postgresqls_estimate_past_a_size_and_a_f
     monkeypatch.setattr(EstimatedCount, "ESTIMATE_ABOVE", 100)
     assert "123456 comments" in desk.get(LIST).content.decode()
     assert "3 comments" in desk.get(LIST, {"status__exact": "pending"}).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's query plan")
+@pytest.mark.parametrize("field", CommentAdmin.search_fields)
+def test_the_replies_search_can_read_a_trigram_index_for_every_field_it_searches(field):
+    """The admin's search is UPPER(field) LIKE '%word%' on each field: each must match its trigram index's
+    expression exactly, or PostgreSQL reads every reply's words (migration comments/0013)."""
+    sql, params = Comment.objects.filter(**{f"{field}__icontains": "author0-17@"}).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the plan it can take, whatever the table's size
+        cursor.execute(f"EXPLAIN {sql}", params)
+        steps = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"comments_reply_{field.removesuffix('_address')}_trgm" in steps, steps
