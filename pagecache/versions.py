@@ -37,7 +37,7 @@ _listeners = []
 _memo = {}  # name: (the site's stamp, value), see per_generation()
 _owed = set()  # keys this process could not move (Redis down): moved before it serves another cached page
 _owed_lock = threading.Lock()
-_this_thread = threading.local()  # known: this thread's KnownVersions
+_this_thread = threading.local()  # known: this thread's KnownVersions; untold: keys changed, not yet told
 
 
 class Version(NamedTuple):
@@ -71,6 +71,7 @@ def changed(*keys):
     """
     keys = frozenset(keys or (SITE,))
     first = _move_or_owe(keys)
+    _untold().update(keys)
     transaction.on_commit(lambda: _committed(keys, first))
 
 
@@ -86,7 +87,19 @@ def watch(*models, keys=None):
 
 def _committed(keys, first):
     _move_or_owe(keys, first)
-    _tell(keys)
+    # The first of a transaction's changes to commit tells the listeners of all of them, once: a story
+    # saved with its bylines and topics is one purge, not five. (A change undone with its savepoint is
+    # told with the next: a purge too many, never one too few.)
+    told, _this_thread.untold = _untold(), set()
+    if told:
+        _tell(told)
+
+
+def _untold():
+    """The keys this thread changed that the listeners have not heard of yet."""
+    if not hasattr(_this_thread, "untold"):
+        _this_thread.untold = set()
+    return _this_thread.untold
 
 
 def _tell(keys):
@@ -179,9 +192,10 @@ def per_generation(name, compute, keys=(SITE,)):
 
 def forget_generation():
     """This thread reads every version afresh at its next request, as after a lost connection to Redis
-    (the tests empty the cache between tests)."""
+    (the tests empty the cache between tests, and roll back what they changed, untold)."""
     if known := getattr(_this_thread, "known", None):
         known.forget()
+    _this_thread.untold = set()
 
 
 def _known():

@@ -150,8 +150,21 @@ def test_listeners_hear_what_changed_after_commit_and_their_failures_are_only_lo
         with caplog.at_level(logging.ERROR, logger="pagecache"):
             make_reply(story, body="A reader's view.")
             assert heard == []  # not before the commit
-    assert {f"replies-{story.pk}"} in heard
+    assert len(heard) == 1 and f"replies-{story.pk}" in heard[0]  # with the story's keys: the same transaction
     assert "the proxy is away" in caplog.text
     with django_capture_on_commit_callbacks(execute=True):
         Section.objects.get(slug="world").save()
     assert heard[-1] == {"site"}
+
+
+def test_a_transaction_is_told_once_with_every_key_it_changed(django_capture_on_commit_callbacks, monkeypatch):
+    """A story saved with its writer and topic, a reply decided with its history: one purge each, not five."""
+    heard = []
+    monkeypatch.setattr(pagecache.versions, "_listeners", [heard.append])
+    section = make_section("World")
+    with django_capture_on_commit_callbacks(execute=True):
+        story = make_story("Talks resume in Geneva", section=section)
+        story.topics.add(Topic.objects.create(name="Diplomacy", slug="diplomacy"))
+        make_reply(story, body="A reader's view.")
+    assert len(heard) == 1
+    assert {f"story-{story.pk}", f"section-{section.pk}", f"replies-{story.pk}", "latest"} <= heard[0]
