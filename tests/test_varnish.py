@@ -99,16 +99,22 @@ class Site:
 
 
 def warm(site, path):
-    """The page is in the cache: the second anonymous request is a hit."""
-    first, second = site.get(path), site.get(path)
+    """The page is in the cache: the second anonymous request is a hit. Within a couple of seconds of a
+    change (the previous test's) the site may answer with the page from right before it, marked no-cache
+    while the new one renders (NEWSROOM_PAGE_STALE_SECONDS): the page is kept once that has passed."""
+    first = site.get(path)
+    deadline = time.monotonic() + 5
+    while not (second := site.get(path)).hit and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert first.status == second.status == 200
-    assert second.hit, "a second anonymous request is served from the cache"
+    assert second.hit, "an anonymous request is served from the cache"
     return second
 
 
 def test_a_second_anonymous_request_is_a_hit_and_says_only_what_browsers_may_do(site):
     for path in ("/", site.url("seed"), "/feeds/latest/"):
-        answer = warm(site, path)
+        site.get(path)
+        answer = site.get(path)  # the second: nothing changed since the site started
         assert answer.headers["X-Cache"] == "HIT" and int(answer.headers["Age"]) >= 0
         control = answer.headers["Cache-Control"]
         assert "public" in control and "s-maxage" not in control and "stale-while-revalidate" not in control, control
