@@ -50,7 +50,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests import gunicorn_server  # noqa: E402
-from tests.bench import mix, varnish  # noqa: E402
+from tests.bench import mix, post_turns, varnish  # noqa: E402
 from tests.bench.middleware import REQUEST_HEADER, RESPONSE_HEADER  # noqa: E402
 from tests.mail_server import MailServer  # noqa: E402
 
@@ -541,12 +541,7 @@ def report(m, site, seconds, warmup, tables, probes, posting, restarts, minimal_
                    f"{p['cache_control'] or '-'} |")
     if posting:
         out += ["", "## Posting: none lost?", "", posting["summary"]]
-        medians = {r["label"]: r["p50_ms"] for r in tables[LEVELS[1][0]] if r["label"].startswith("post a reply (mail")}
-        if len(medians) > 1:
-            spread = max(medians.values()) / min(medians.values()) - 1
-            out += ["", f"Reply post median at {LEVELS[1][0]} whatever the mail server does (target: within 10%): "
-                    + ", ".join(f"{label[len('post a reply ('):-1]} {ms:.1f} ms" for label, ms in medians.items())
-                    + f"; the slowest {spread:.0%} above the fastest."]
+        out += ["", *post_turns.report(posting["turns"])]
     return "\n".join(out) + "\n"
 
 
@@ -658,6 +653,8 @@ def main():
                          + (varnish.PROCESSES if front else []))
         runner = Runner(wrk, base, args, scripts, posting, meter)
         tables, raw, minimal_runs = run_pages(runner, probes)
+        if posting:
+            posting["turns"] = post_turns.take_turns(runner, posts)
         django_with(env)
         newsroom_rows = mix.run(runner, site, rows, data_dir, front, front_unavailable, args.cold_samples)
 
@@ -673,7 +670,7 @@ def main():
     print("\n" + text)
     data = {"machine": info, "site": site, "tables": tables, "probes": [(p.label, p.path, r) for p, r in probes],
             "runs": raw, "minimal_runs": minimal_runs, "worker_restarts": restarts, "issue22": newsroom_rows,
-            "posting": posting and {"summary": posting["summary"], "runs": posting["runs"]}}
+            "posting": posting and {"summary": posting["summary"], "runs": posting["runs"], "turns": posting["turns"]}}
     path = write_results(text, data, db["name"], started.strftime("%Y%m%d-%H%M%S"))
     print(f"written to {path.relative_to(REPO)} (and latest.md beside it)")
     if posting and "LOST" in posting["summary"]:

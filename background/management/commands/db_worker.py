@@ -16,7 +16,7 @@ from background import schedule
 NICENESS = 10
 # How long an idle worker waits before it looks for tasks again (the library's default is 1 s): a change's
 # purge of the proxy in front (pagecache/proxy.py) leaves within this. Each look is one indexed query.
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.2
 
 
 class Command(db_worker.Command):
