@@ -8,6 +8,7 @@ differently. A test fails if any page it visited reported one.
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 from reversion.models import Version
 
 from articles.models import Article
@@ -73,14 +74,13 @@ def test_reader_pages_run_without_csp_violations(story, page, settings):
     # "Reply" moves the form under the reply with a script; sent empty, it comes back with its errors.
     page.get_by_role("link", name="Reply to Aigerim").click()
     page.get_by_role("button", name="Post Comment").click()
-    page.wait_for_load_state("load")
-    assert page.get_by_text("This field is required").first.is_visible()
+    # The script first asks /comments/for-me/ for the form's token, then sends: wait for the answer's page.
+    expect(page.get_by_text("This field is required").first).to_be_visible()
 
     # Reporting a reply: its own small page, its form sent empty comes back with its error.
     visit(page, f"/comments/report/{Comment.objects.get(name='Aigerim').pk}/")
     page.get_by_role("button", name="Send report").click()
-    page.wait_for_load_state("load")
-    assert page.get_by_text("Choose a reason.").is_visible()
+    expect(page.get_by_text("Choose a reason.")).to_be_visible()
 
     page.goto("/no-such-story/")
     assert csp_violations(page) == []
