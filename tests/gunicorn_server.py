@@ -18,6 +18,17 @@ BIN = Path(sys.executable).parent
 SECRET = "gunicorn-test-secret-key-" + "x" * 40  # noqa: S105 (a throwaway key for a loopback test server)
 
 
+def program_or_skip(path, package):
+    """`path` if it can be run; else the test is skipped, or fails on CI (.ci/run installs `package`)."""
+    import pytest  # only the tests ask: the bench imports this module too
+
+    if not os.access(path, os.X_OK):
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} not found")
+        pytest.skip(f"{path} not found; install Debian's {package}")
+    return path
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

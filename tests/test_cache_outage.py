@@ -8,7 +8,6 @@ are cached again and a change made meanwhile shows.
 
 import http.cookiejar
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -18,8 +17,6 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 
-import pytest
-
 from tests import gunicorn_server
 from tests.test_concurrency import NoRedirect, read_form
 
@@ -28,10 +25,7 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 def redis_server_port():
     """A free port for a private redis-server (redis_on); the test is skipped, or fails on CI, without one."""
-    if not os.access(REDIS_SERVER, os.X_OK):
-        if os.environ.get("CI"):
-            pytest.fail(f"{REDIS_SERVER} not found")
-        pytest.skip(f"{REDIS_SERVER} not found; install Debian's redis-server")
+    gunicorn_server.program_or_skip(REDIS_SERVER, "redis-server")
     return gunicorn_server.free_port()
 
 

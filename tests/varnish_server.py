@@ -6,7 +6,6 @@ as a reader at any address. The shipped backend.vcl is used with only its port c
 """
 
 import http.client
-import os
 import shutil
 import subprocess
 import time
@@ -15,21 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
-from tests.gunicorn_server import REPO, free_port, stop
+from tests.gunicorn_server import REPO, free_port, program_or_skip, stop
 
 VCL = REPO / "deploy" / "varnish"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
-
-
-def varnishd_or_skip():
-    """The varnishd to run; without one the test is skipped, or fails on CI (.ci/run installs it)."""
-    if not os.access(VARNISHD, os.X_OK):
-        if os.environ.get("CI"):
-            pytest.fail(f"{VARNISHD} not found")
-        pytest.skip(f"{VARNISHD} not found; install Debian's varnish and varnish-modules")
-    return VARNISHD
 
 
 @dataclass
@@ -58,7 +46,7 @@ def varnish(ports, backend, folder):
     assert '.port = "8000";' in shipped
     (folder / "vcl" / "backend.vcl").write_text(shipped.replace('.port = "8000";', f'.port = "{backend_port}";'))
     command = [
-        varnishd_or_skip(), "-F", "-j", "none", "-n", str(folder / "work"),
+        program_or_skip(VARNISHD, "varnish and varnish-modules"), "-F", "-j", "none", "-n", str(folder / "work"),
         "-a", f"http=127.0.0.1:{ports.plain_port}", "-a", f"https=127.0.0.1:{ports.https_port},PROXY",
         "-f", str(VCL / "newsroom.vcl"), "-p", f"vcl_path={folder / 'vcl'}:{VCL}",
         "-s", "malloc,64m", "-T", "none",
