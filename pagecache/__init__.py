@@ -46,7 +46,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
-from . import store, versions
+from . import renew, store, versions
 from .addresses import NotAnAddress, canonical_query, number, page_address, shown, text, word  # noqa: F401 (part of the API)
 from .page import CachedPage
 from .versions import (  # noqa: F401 (part of the API)
@@ -183,10 +183,12 @@ def cached_for_readers(*, query=None, cache_name="pages", shows=()):
                 entry = store.Entry(address, page, stamps, timezone.now().timestamp() + _lifetime(request), started)
                 if entry.is_current():  # else something it shows moved while it rendered: served once, not kept
                     store.keep(cache_name, address, entry, _lifetime(request))
+                    if cache_name == "pages":  # (not search results: readers make up their addresses)
+                        renew.remember(page_address(request, asked), address, stamps, _lifetime(request))
                 return entry
 
             try:
-                found, state = store.once(cache_name, address, render)
+                found, state = store.once(cache_name, address, render, renewing=renew.RENEWING in request.META)
             except _ViewRaised as raised:
                 raise raised.error  # noqa: B904 (the view's exception as it raised it)
             except Exception as error:  # Redis down, a full disk: serve uncached rather than fail
