@@ -47,9 +47,12 @@ def pre_fork(server, worker):
 def when_ready(server):
     """Load the reply scores' models in the master, after the app (preloaded) and before the workers fork: every
     worker, and every restart, starts with them, and no reader's reply waits for them (comments/scores.py)."""
-    from comments import scores
+    from django.apps import apps
 
-    scores.warm_up()
+    if apps.ready:  # the app is preloaded (preload_app): otherwise each worker loads them at its first reply
+        from comments import scores
+
+        scores.warm_up()
 
 
 class AccessLogger(glogging.Logger):
