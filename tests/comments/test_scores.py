@@ -2,6 +2,7 @@
 spam from a classifier trained on this site's own decisions in the background; a score above the moderators'
 threshold holds a reply with a badge that says why, never marks it spam, and tells its author nothing."""
 
+import functools
 import pickle
 
 import pytest
@@ -38,13 +39,21 @@ def post_moderated(story):
     return story
 
 
+@functools.cache
+def classifier_of_the_labelled_half():
+    """What the worker learns from half the labelled replies (test_the_worker_retrains_... makes it so): fitted
+    once for the module."""
+    learned_from = halves(labelled_replies())[0]
+    texts = [scores.spam_text(reply.name, reply.website, reply.body) for reply in learned_from]
+    return scores.new_classifier().fit(texts, [int(reply.label == "spam") for reply in learned_from])
+
+
 @pytest.fixture
 def trained(db):
-    """A classifier trained, through its task, on half the labelled replies decided by a moderator."""
-    moderator = User.objects.create_user("decider", is_staff=True)
-    store_decisions(make_story("Earlier story"), halves(labelled_replies())[0], moderator)
-    scores.retrain_spam_classifier.call()
-    return SpamClassifier.objects.get()
+    """The stored version of a classifier trained on half the labelled replies."""
+    return SpamClassifier.store(
+        classifier_of_the_labelled_half(), library_version=scores.library_version(), decisions_up_to=0, spam=66, not_spam=114
+    )
 
 
 def posted(client, story, body, **fields):
@@ -152,6 +161,8 @@ def test_a_version_the_site_did_not_sign_is_never_loaded(trained, post_moderated
     reply = posted(Client(), post_moderated, ADVERT, name="Promo Team")
     assert not Planted.ran
     assert reply.spam_score < 0.5 and reply.status == Comment.Status.APPROVED  # the cold start, not the planted row
+    moderator = User.objects.create_user("decider", is_staff=True)
+    store_decisions(make_story("Earlier story"), halves(labelled_replies())[0], moderator)
     scores.retrain_spam_classifier.call()
     assert SpamClassifier.objects.latest("pk").is_signed(), "the worker replaces it"
     assert posted(Client(), post_moderated, ADVERT + " Again.", name="Promo Team").status == Comment.Status.PENDING
