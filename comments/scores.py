@@ -1,7 +1,7 @@
 """Scores on arrival: how likely a reply is offensive, and how likely it is spam, worked out on this server.
 
 Offensive language: alt-profanity-check's own trained model (shipped inside the package), loaded once per
-process at the first reply. Spam: a scikit-learn classifier trained on this site's own decisions (replies a
+process at its first reply (gunicorn's master loads it before forking its workers: warm_up()). Spam: a scikit-learn classifier trained on this site's own decisions (replies a
 moderator approved or removed are not spam; those marked spam are), retrained by the background worker when
 moderators have decided since the last version (`retrain_spam_classifier`, a periodic job every
 NEWSROOM_COMMENTS_SPAM_RETRAIN_SECONDS), stored in the database (models.SpamClassifier, signed) and picked up
