@@ -200,9 +200,9 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     actions = ["approve", "mark_spam", "remove", "export_authors", "anonymise_authors", "delete_authors"]
     fields = [
         "status", "is_featured", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent",
-        "parent", "user",
+        "parent", "user", "offensive_score", "spam_score",
     ]
-    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "user"]
+    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "user", "offensive_score", "spam_score"]
     inlines = [ReportInline, ModerationEventInline]
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
 

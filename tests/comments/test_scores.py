@@ -78,6 +78,8 @@ def test_a_score_above_the_threshold_holds_the_reply_with_a_badge_that_says_why(
     assert desk.get(PAGE, {"queue": "all"}).content.decode().count("Likely offensive") == 1
     assert badge in desk.get(PAGE).content.decode()
     assert badge in desk.get(LIST).content.decode()
+    reply_page = desk.get(f"{LIST}{kind.pk}/change/").content.decode()
+    assert "Offensive-language score" in reply_page and "Spam score" in reply_page, "every score, on the reply's page"
 
     rules(offensive_threshold=1.0)  # the moderators' setting: 1 holds nothing, and the badge goes
     assert posted(Client(), post_moderated, RUDE + " Again.").status == Comment.Status.APPROVED
