@@ -53,7 +53,7 @@ def _profanity():
 def warm_up():
     """Load the offensive-language model and the classifier's library now rather than at the first reply (the
     web server's master calls it before forking its workers); the stored classifier is read at the first reply."""
-    _profanity()
+    _profanity()([""])  # a first prediction, too: its own first-call set-up is then done
     new_classifier()
 
 
