@@ -126,11 +126,23 @@ def current_classifier():
     if newest is None:
         return None
     if newest != _loaded[0]:
-        classifier = SpamClassifier.objects.get(pk=newest[0]).load()
-        if classifier is None:
-            logger.warning("Spam classifier v%s is not signed by this site: not loaded", newest[0])
-        _loaded = (newest, classifier)
+        row = SpamClassifier.objects.filter(pk=newest[0]).first()
+        if row is None:  # replaced by a newer version a moment ago: the next reply loads that one
+            return _loaded[1]
+        _loaded = (newest, _load(row))
     return _loaded[1]
+
+
+def _load(row):
+    """The stored version's classifier, or None when it cannot be used: not signed by this site, or stored by
+    code that has since changed (a function it names moved). The worker then trains a new one."""
+    try:
+        classifier = row.load()
+    except Exception:
+        classifier = None
+    if classifier is None:
+        logger.warning("Spam classifier v%s cannot be used: the cold start goes on until a new version", row.pk)
+    return classifier
 
 
 # Training, in the background.
@@ -175,7 +187,8 @@ def train():
 def retrain_spam_classifier():
     """The periodic job: a new version when moderators have decided since the newest usable one (or none is)."""
     newest = SpamClassifier.objects.usable(library_version()).first()
-    if newest and newest.is_signed() and newest.decisions_up_to >= last_decision():
+    if newest and _load(newest) is not None and newest.decisions_up_to >= last_decision():
         return "no decision since the newest version"
     row = train()
     return str(row) if row else f"fewer than {MIN_EACH} decided replies of each kind: the cold start goes on"
+

@@ -170,6 +170,16 @@ def test_a_version_the_site_did_not_sign_is_never_loaded(trained, post_moderated
     assert posted(Client(), post_moderated, ADVERT + " Again.", name="Promo Team").status == Comment.Status.PENDING
 
 
+def test_a_version_stored_by_code_since_changed_leaves_replies_to_the_cold_start(trained, post_moderated):
+    gone = b"ccomments.scores\nsignals_renamed_since\n."  # a signed pickle naming a function that is no more
+    SpamClassifier.objects.create(
+        pickled=gone, signature=SpamClassifier.sign(gone), library_version=scores.library_version(),
+        decisions_up_to=10**9, spam=1, not_spam=1,
+    )
+    reply = posted(Client(), post_moderated, ADVERT, name="Promo Team")
+    assert reply.spam_score < 0.5 and reply.status == Comment.Status.APPROVED
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_a_reply_held_for_its_score_is_answered_as_if_no_score_existed(story, mode):
     """Its author learns nothing from the score in any mode: the same words answered with the thresholds
