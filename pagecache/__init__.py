@@ -47,7 +47,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 from . import store, versions
-from .addresses import NotAnAddress, canonical_query, number, page_address, shown, text, word  # noqa: F401 (part of the API)
+from .addresses import NotAnAddress, canonical_query, choice, number, page_address, shown, text, word  # noqa: F401 (part of the API)
 from .page import CachedPage
 from .versions import (  # noqa: F401 (part of the API)
     SITE,
