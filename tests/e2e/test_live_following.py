@@ -35,7 +35,7 @@ def listed(page):
     return [text.strip() for text in page.locator("#live-update-list .live-update__body").all_inner_texts()]
 
 
-def test_an_open_page_follows_an_edit_with_its_correction_note_a_pin_and_the_summary(seed_story, page, quick_polls):
+def test_an_open_page_follows_an_edit_with_its_correction_note_a_pin_the_summary_and_a_move(seed_story, page, quick_polls):
     seed_story.go_live()
     hurt = post(seed_story, "Two people were hurt.", 5)
     post(seed_story, "Police close the square.", 3)
@@ -67,6 +67,13 @@ def test_an_open_page_follows_an_edit_with_its_correction_note_a_pin_and_the_sum
     hurt.save()
     expect(pinned).to_contain_text("Three people were hurt.", timeout=WITHIN_15_SECONDS)
     expect(pinned).not_to_contain_text("Police close the square.")
+
+    assert listed(page) == ["Police close the square.", "Three people were hurt."]
+    square.refresh_from_db()
+    square.publish_at -= datetime.timedelta(minutes=10)  # the desk moves it back in time
+    square.save()
+    expect(page.locator("#live-update-list .live-update__body")).to_have_text(
+        ["Three people were hurt.", "Police close the square."], timeout=WITHIN_15_SECONDS)
     assert page.evaluate("window.notReloaded") is True, "the page was reloaded"
     assert csp_violations(page) == []
     assert page.log.problems == []

@@ -149,8 +149,10 @@
       changes.upserts.forEach(function (change) {
         var shown = document.getElementById("update-" + change.id);
         var wanted = !keyOnly || change.key;
-        if (shown) {
-          shown.remove();
+        if (shown && wanted && keyOf(shown)[0] === Date.parse(change.at)) {
+          shown.replaceWith(parse(change.html)); // edited in its place
+        } else if (shown) {
+          shown.remove(); // moved in time (to wherever it now belongs), or no longer a key event
           if (wanted) put(parse(change.html));
         } else if (wanted) {
           pending[change.id] = change;
