@@ -192,3 +192,28 @@ def test_times_carry_the_day_only_when_coverage_runs_over_more_than_one_day(clie
     html = client.get(story.get_absolute_url()).content.decode()
     assert when(now) in html and when(before) in html
     assert 'class="live live--days"' in html and 'id="live-key-events" class="live-box live--days"' in html
+
+
+def test_a_page_far_behind_is_asked_to_reload_rather_than_sent_every_update(client, story, monkeypatch):
+    monkeypatch.setattr("live.views.MOST_CHANGES", 3)
+    held = version(client, story)
+    for n in range(4):
+        post(story, f"Update {n}.")
+    answer = changes(client, story, held)
+    assert answer["reload"] is True and "upserts" not in answer
+
+
+def test_the_pinned_update_from_an_older_page_and_the_summary_keep_the_story_pages_query_budget(
+    client, story, settings, django_assert_max_num_queries
+):
+    from tests.test_pages import STORY_PAGE_QUERIES, rendered
+
+    settings.NEWSROOM_LIVE_UPDATES_PER_PAGE = 5
+    for n in range(12):
+        post(story, f"Update number {n}.", 60 - n, pinned=n == 0, is_key_event=n % 4 == 0)
+    LiveSummary.objects.create(article=story, body="What is known.")
+    address = rendered(client, story.get_absolute_url())
+    with django_assert_max_num_queries(STORY_PAGE_QUERIES):
+        html = client.get(address).content.decode()
+    assert "What is known." in html and re.search(r"Pinned update.*Update number 0\.", html, re.DOTALL)
+    assert "Update number 1." not in html  # the pinned one's neighbours stay on their page
