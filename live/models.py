@@ -7,7 +7,7 @@ import html
 import reversion
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -154,7 +154,6 @@ class LiveUpdate(models.Model):
         return data
 
 
-
 @receiver(post_delete, sender=LiveUpdate, dispatch_uid="live.update_deleted")
 def _update_deleted(sender, instance, origin=None, **kwargs):
     """A deleted update leaves a change behind, so open pages take it away; not when its story goes with it."""
@@ -170,10 +169,6 @@ class LiveChangeQuerySet(models.QuerySet):
     def seen(self):
         """Changes readers can see now (an update scheduled for later is a change at its time)."""
         return self.filter(at__lte=timezone.now())
-
-    def version(self):
-        """The version of the story's live coverage that readers see now: its latest change's number (0: none)."""
-        return LiveChange.number_of(self.seen().aggregate(last=Max("at"))["last"])
 
 
 class LiveChange(models.Model):

@@ -35,7 +35,9 @@ def listed(page):
     return [text.strip() for text in page.locator("#live-update-list .live-update__body").all_inner_texts()]
 
 
-def test_an_open_page_follows_an_edit_with_its_correction_note_a_pin_the_summary_and_a_move(seed_story, page, quick_polls):
+def test_an_open_page_follows_an_edit_with_its_correction_note_a_pin_the_summary_and_a_move(
+    seed_story, page, quick_polls, axe
+):
     seed_story.go_live()
     hurt = post(seed_story, "Two people were hurt.", 5)
     post(seed_story, "Police close the square.", 3)
@@ -62,6 +64,7 @@ def test_an_open_page_follows_an_edit_with_its_correction_note_a_pin_the_summary
     expect(summary.get_by_role("listitem")).to_have_text(["Three people hurt", "The square is closed"],
                                                          timeout=WITHIN_15_SECONDS)
     expect(summary).to_contain_text(re.compile(r"Updated \d\d:\d\d"), use_inner_text=True)
+    assert axe(page) == []
 
     hurt.pinned = True  # pinning another unpins the first
     hurt.save()
