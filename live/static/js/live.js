@@ -51,6 +51,7 @@
     var more = section.hasAttribute("data-live-more"); // later pages follow this one
     var later = section.getAttribute("data-live-page") !== "1"; // earlier pages come before this one
     var pending = {}; // new updates the reader has not asked to see yet, by number
+    var behind = false; // too much changed to follow here: the reader is asked to reload
     var timer = null;
 
     function schedule() {
@@ -134,6 +135,7 @@
 
     function apply(changes) {
       if (changes.reload) {
+        behind = true;
         announceReload();
         return;
       }
@@ -185,6 +187,7 @@
     }
 
     function announce() {
+      if (behind) return;
       var here = waiting().filter(function (change) {
         return placeOf([Date.parse(change.at), change.id]) !== undefined;
       });
