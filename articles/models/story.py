@@ -340,7 +340,7 @@ class Article(models.Model):
             return self.live_updates_public or 0
         if self.pk is None:
             return 0
-        return self.live_updates.published().count()
+        return self.live_updates.for_readers().count()
 
     @property
     def key_events(self):
@@ -352,7 +352,18 @@ class Article(models.Model):
         shown = getattr(self, "shown_live_updates", None)
         if shown is not None:
             return shown
-        return list(self.live_updates.published().select_related("author")[: settings.NEWSROOM_LIVE_UPDATES_PER_PAGE])
+        return list(self.live_updates.for_readers().select_related("author")[: settings.NEWSROOM_LIVE_UPDATES_PER_PAGE])
+
+    @property
+    def live_spans_days(self):
+        """Whether the updates readers see run over more than one day (in the site's time zone): their times then
+        carry the day ("5 Dec 23:40"), else the hour is enough ("14:05"). From the row's data on the story page."""
+        if hasattr(self, "live_first_at"):
+            first, last = self.live_first_at, self.live_last_at
+        else:
+            times = [update.publish_at for update in self.live_updates.for_readers().only("publish_at")]
+            first, last = (min(times), max(times)) if times else (None, None)
+        return bool(first and last and timezone.localdate(first) != timezone.localdate(last))
 
     @property
     def byline(self):

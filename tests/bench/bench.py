@@ -51,7 +51,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests import gunicorn_server  # noqa: E402
-from tests.bench import mix, post_turns, scores, varnish  # noqa: E402
+from tests.bench import live_desk, mix, post_turns, scores, varnish  # noqa: E402
 from tests.bench.middleware import REQUEST_HEADER, RESPONSE_HEADER  # noqa: E402
 from tests.mail_server import MailServer  # noqa: E402
 
@@ -576,7 +576,8 @@ def main():
                         help="warm-up before each timed run (default 2 s)")
     parser.add_argument("--only", default="", help="comma-separated pages and rows to run (minimal is always run): "
                         "static,front,section,story,busy,busy2,live,check,check304,rss,post,post-hanging,post-down, "
-                        "and issue 22's rows: " + ",".join(mix.ROWS) + ", and the reply scores: " + scores.ROW)
+                        "and issue 22's rows: " + ",".join(mix.ROWS) + ", the reply scores: " + scores.ROW
+                        + f", and issue 24's: {live_desk.ROW}")
     parser.add_argument("--cold-samples", type=int, default=5, help="cold renders of each page (default 5)")
     parser.add_argument("--post-forms", type=int, default=40_000, help="pre-signed reply forms (default 40,000)")
     args = parser.parse_args()
@@ -662,6 +663,9 @@ def main():
         if not args.only or scores.ROW in args.only.split(","):
             print("reply scores: the labelled replies, learned from and scored as the reply form does", flush=True)
             score_figures = scores.run(env, args.seconds)
+        desk_row = None
+        if not args.only or live_desk.ROW in args.only.split(","):
+            desk_row = live_desk.run(runner, site, data_dir, sum(minimal_runs) / len(minimal_runs))
 
         log_text = log_path.read_text()
         restarts = log_text.count("Booting worker") - booted_at_start
@@ -672,9 +676,12 @@ def main():
 
     text = report(info, site, args.seconds, args.warmup, tables, probes, posting, restarts, minimal_runs)
     text += "\n".join(["", *mix.report(newsroom_rows), *scores.report(score_figures)])
+    if desk_row:
+        text += "\n\n" + live_desk.summary(desk_row) + "\n"
     print("\n" + text)
     data = {"machine": info, "site": site, "tables": tables, "probes": [(p.label, p.path, r) for p, r in probes],
             "runs": raw, "minimal_runs": minimal_runs, "worker_restarts": restarts, "issue22": newsroom_rows, "scores": score_figures,
+            "issue24": desk_row,
             "posting": posting and {"summary": posting["summary"], "runs": posting["runs"], "turns": posting["turns"]}}
     path = write_results(text, data, db["name"], started.strftime("%Y%m%d-%H%M%S"))
     print(f"written to {path.relative_to(REPO)} (and latest.md beside it)")
