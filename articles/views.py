@@ -229,6 +229,7 @@ def story_response(request, story, *, preview_link=None):
         pagecache.shows(
             request, f"story-{story.pk}", f"replies-{story.pk}", f"section-{story.section_id}",
             *(f"topic-{topic.pk}" for topic in story.topic_list), *(f"story-{related.pk}" for related in story.related_stories),
+            *([f"picture-{story.social_image_id}"] if story.social_image_id else []),  # its link preview's picture
         )
     context = {
         "story": story,
@@ -241,6 +242,7 @@ def story_response(request, story, *, preview_link=None):
     if is_preview:
         # A preview must never be cached by a proxy nor indexed by a search engine.
         patch_cache_control(response, private=True, no_store=True)
+    if is_preview or story.noindex:
         response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -136,7 +136,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "kicker", "standfirst", "body"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["section", "lead_image", "topics"]
+    autocomplete_fields = ["section", "lead_image", "social_image", "topics"]
     readonly_fields = ["lead_image_preview", "updated_at"]
     inlines = [BylineInline, CorrectionInline, PreviewLinkInline]
     actions = ["submit_for_review", "publish_now", "take_down"]
@@ -147,6 +147,13 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Live coverage", {"fields": ["live_from", "live_until"],
                            "description": "For a developing story. Post its updates from the Live desk (top right)."}),
         ("Comments", {"fields": ["comments_enabled", "comments_close_at"]}),
+        ("Search and social", {
+            "fields": ["seo_title", "seo_description", "social_image", "social_title", "social_description",
+                       "canonical_url", "noindex"],
+            "classes": ["collapse"],
+            "description": "What search engines and shared links show. Every field is optional: "
+                           "left empty, the headline, standfirst and lead picture are used.",
+        }),
     ]
 
     class Media:
