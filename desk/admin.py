@@ -23,7 +23,7 @@ from reversion.models import Version
 from articles.models import Article, Byline, Correction, absolute_url
 from pictures.admin import PREVIEW_WIDTH, thumbnail
 
-from . import revisions
+from . import calendar, revisions
 from .forms import ArticleAdminForm
 from .models import EditSession, FeaturedStory, FrontPage, PreviewLink
 
@@ -130,6 +130,7 @@ class StateFilter(admin.SimpleListFilter):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
     list_display = ["headline", "section", "state_label", "publish_at", "list_thumbnail"]
     list_select_related = ["section", "lead_image"]
     list_filter = [StateFilter, "section", "publish_at"]
@@ -331,12 +332,33 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("calendar/", wrap(self.calendar_view), name="articles_article_calendar"),
             path("<path:object_id>/history/compare/", wrap(self.compare_view), name="articles_article_compare"),
             path("<path:object_id>/history/<int:version_id>/restore/", wrap(self.restore_view), name="articles_article_restore"),
             path("<path:object_id>/desk/", wrap(self.desk_view), name="articles_article_desk"),
             path("<path:object_id>/desk/discard/", wrap(self.discard_draft_view), name="articles_article_discard_draft"),
             *super().get_urls(),
         ]
+
+    def calendar_view(self, request):
+        """The week ahead (desk/calendar.py): ?week=2026-W50, or the next seven days; Reporters see their own stories."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            week = calendar.week_for(request.user, request.GET.get("week"))
+        except calendar.NotAWeek as error:
+            raise Http404(str(error)) from None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "The week ahead",
+            "subtitle": None,
+            "week": week,
+            "last_day": week.end - timezone.timedelta(days=1),
+            "now": timezone.now(),
+            "sees_everyone": Article.may_publish(request.user),
+        }
+        return TemplateResponse(request, "admin/articles/article/calendar.html", context)
 
     def _story_or_404(self, request, object_id, *, change=False):
         story = self.get_object(request, object_id)

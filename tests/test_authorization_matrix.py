@@ -263,6 +263,7 @@ ROWS = [
     Row("admin:articles_article_restore", lambda w, state: reverse("admin:articles_article_restore", args=[story_pk(w, state), w.story_versions[state]]),
         states=tuple(STORY_STATES), get=STORY_CHANGE, post=STORY_CHANGE,
         data=lambda w, state: {"edited_version": w.stories[state].edit_version if state in w.stories else 1}),
+    Row("admin:articles_article_calendar", named("admin:articles_article_calendar"), get=STORY_VIEW["draft"] | WRITERS),
     Row("admin:articles_article_desk", named("admin:articles_article_desk", story_pk), states=tuple(STORY_STATES),
         get=NOBODY, post=STORY_CHANGE, data=lambda w, state: {"edited_version": "1", "dirty": "1", "body": "A draft copy."}),
     Row("live-desk", named("live-desk", story_pk), states=tuple(STORY_STATES),
