@@ -223,7 +223,8 @@ def story_page(request, year, month, day, slug):
     return story_response(request, story)
 
 
-def story_response(request, story, *, preview_link=None):
+def story_response(request, story, *, preview_link=None, in_frame=False):
+    """The story page; `in_frame` for the admin's side-by-side preview, whose links open in the whole window."""
     is_preview = not story.is_published()
     if not is_preview:  # its text, replies, section and topics (the related stories come from those)
         pagecache.shows(
@@ -235,6 +236,7 @@ def story_response(request, story, *, preview_link=None):
         "story": story,
         "is_preview": is_preview,
         "preview_link": preview_link,
+        "in_frame": in_frame,
         "updates_page": _page_of_updates(request, story),
         "live_poll_seconds": settings.NEWSROOM_LIVE_POLL_SECONDS,
     }

@@ -28,6 +28,8 @@ class ArticleAdminForm(forms.ModelForm):
     """
 
     edited_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # A new story's key for its draft copy until it is saved (desk.js makes it up; the admin discards the copy on save).
+    draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=36)
 
     # Set by ArticleAdmin.get_form for the person filling it in.
     can_publish = False
