@@ -151,6 +151,7 @@
         var count = wordsOf(form.elements.body.value);
         words.textContent = count + (count === 1 ? " word, " : " words, ") + Math.max(1, Math.ceil(count / pace)) + " min read";
       }
+      if (!form.elements.slug) return;  // read only: the address as saved stays
       var query = new URLSearchParams({ slug: value("slug"), publish_at_0: value("publish_at_0"), publish_at_1: value("publish_at_1") });
       if (query.toString() === asked) return;
       asked = query.toString();
