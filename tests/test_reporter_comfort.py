@@ -51,6 +51,15 @@ def test_the_story_form_shows_its_words_reading_time_and_address(reporter):
     assert f"http://127.0.0.1:8000{story.get_absolute_url()}</output>" in page
 
 
+def test_words_are_counted_as_readers_see_them_not_as_marks_or_run_together_blocks(reporter):
+    story = make_story("Curfew lifted", status=Article.Status.DRAFT, body="## Bread\n\nOne.\n\nTwo & three — four.")
+    assert story.body_html.count("<") >= 6
+
+    page = signed_in(reporter).get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
+
+    assert "5 words, 1 min read" in page
+
+
 def test_the_address_is_made_by_the_function_the_story_uses_in_the_sites_time_zone(reporter, settings):
     settings.TIME_ZONE = "Asia/Almaty"  # 01:30 on the 16th there is still the 15th in UTC: the address says the 16th
     client = signed_in(reporter)

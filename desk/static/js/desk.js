@@ -136,8 +136,13 @@
     var addressUrl = aids.getAttribute("data-address-url");
     var timer = null, asked = null;
 
+    // reading_aids.BLOCK_EDGE: blocks of HTML do not run their words together.
+    var BLOCK_EDGE = /<\/?(?:p|h[1-6]|li|ul|ol|blockquote|figure|figcaption|div|br|hr)\b/gi;
+
     function wordsOf(text) {
-      var shown = new DOMParser().parseFromString(text, "text/html").body.textContent || "";
+      var spaced = text.replace(BLOCK_EDGE, function (edge) { return " " + edge; });
+      var shown = new DOMParser().parseFromString(spaced, "text/html").body.textContent || "";
+      // Markdown's marks ("##", "-", ">") are not words: only what has a letter or a digit counts.
       return shown.split(/\s+/).filter(function (word) { return /[\p{L}\p{N}]/u.test(word); }).length;
     }
 
