@@ -38,6 +38,7 @@ class StoryAddressForm(forms.Form):
 
     slug = forms.SlugField(max_length=200)
     publish_at = forms.SplitDateTimeField()
+    story = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)  # the story the form edits, if saved
 
     def __init__(self, data):
         super().__init__(data)
@@ -94,14 +95,17 @@ class WritingAids:
 
     def address_view(self, request):
         """The story's address as it will be, from the form's slug and publish time (?slug=&publish_at_0=&publish_at_1=),
-        made by the function the story itself uses (articles.models.story_path): the form shows it as the writer types."""
+        made by the function the story itself uses (articles.models.story_path): the form shows it as the writer types,
+        and says when another story has the slug already (&story= the story being edited), before a save is refused."""
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
         form = StoryAddressForm(request.GET)
         if not form.is_valid():
             return JsonResponse({"errors": {name: list(errors) for name, errors in form.errors.items()}}, status=400)
-        path = story_path(form.cleaned_data["slug"], form.cleaned_data["publish_at"])
-        return JsonResponse({"path": path, "url": absolute_url(path)})
+        slug = form.cleaned_data["slug"]
+        path = story_path(slug, form.cleaned_data["publish_at"])
+        taken = Article.objects.filter(slug=slug).exclude(pk=form.cleaned_data["story"]).exists()
+        return JsonResponse({"path": path, "url": absolute_url(path), "taken": taken})
 
     def _previewable_story(self, request, object_id):
         story = self._story_or_404(request, object_id)

@@ -72,12 +72,24 @@ def test_the_address_is_made_by_the_function_the_story_uses_in_the_sites_time_zo
     assert reply["url"] == "http://127.0.0.1:8000/2026/01/16/curfew-lifted/"
 
 
+def test_the_address_says_when_another_story_has_the_slug_already(reporter):
+    story = make_story("Curfew lifted", slug="curfew-lifted", status=Article.Status.DRAFT)
+    client = signed_in(reporter)
+    when = {"publish_at_0": "2026-01-16", "publish_at_1": "10:00:00"}
+
+    assert client.get(ADDRESS, {"slug": "curfew-lifted", **when}).json()["taken"] is True
+    assert client.get(ADDRESS, {"slug": "curfew-lifted", "story": story.pk, **when}).json()["taken"] is False
+    assert client.get(ADDRESS, {"slug": "curfew-eases", **when}).json()["taken"] is False
+
+
 @pytest.mark.parametrize("query", [
     {"slug": "Not a slug!", "publish_at_0": "2026-01-15", "publish_at_1": "10:00"},
     {"slug": "ok", "publish_at_0": "2026-02-30", "publish_at_1": "10:00"},
     {"slug": "ok"},
     {"slug": "x" * 201, "publish_at_0": "2026-01-15", "publish_at_1": "10:00"},
     {"slug": "ok", "publish_at_0": "99999-01-01", "publish_at_1": "10:00"},
+    {"slug": "ok", "publish_at_0": "2026-01-15", "publish_at_1": "10:00", "story": "99999999999999999999999"},
+    {"slug": "ok", "publish_at_0": "2026-01-15", "publish_at_1": "10:00", "story": "²"},
 ])
 def test_an_address_that_cannot_be_made_is_a_400_saying_what_to_fix(reporter, query):
     response = signed_in(reporter).get(ADDRESS, query)

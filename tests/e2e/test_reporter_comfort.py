@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from articles.models import story_path
 from tests.e2e.conftest import _staff_member
+from tests.stories import make_story
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -20,6 +21,7 @@ def reporter(django_user_model, django_db_serialized_rollback):
 
 
 def test_a_new_story_shows_its_words_and_address_as_typed_and_survives_a_closed_tab(reporter, new_page, log_in):
+    taken = make_story("Curfew lifted in Almaty yesterday", slug="curfew-yesterday")
     page = log_in(new_page(), reporter)
     page.goto("/admin/articles/article/add/")
     page.get_by_label("Headline:").press_sequentially("Curfew lifted in Almaty")
@@ -30,6 +32,10 @@ def test_a_new_story_shows_its_words_and_address_as_typed_and_survives_a_closed_
     expect(page.locator("#desk-autosave")).to_contain_text("Draft copy kept at")
     page.get_by_label("Slug:").fill("curfew-eases")
     expect(page.locator("#story-address")).to_contain_text("/curfew-eases/")
+    page.get_by_label("Slug:").fill(taken.slug)
+    expect(page.locator("#story-address")).to_contain_text("another story has this slug")
+    page.get_by_label("Slug:").fill("curfew-eases")
+    expect(page.locator("#story-address")).not_to_contain_text("another story")
     # What this form adds above the fields (Django admin's own widgets have known gaps: select2, split times).
     assert [found["id"] for found in Axe().run(page, context=["#story-aids", "#desk"]).response["violations"]] == []
     page.context.close()  # the tab closes before the story was ever saved

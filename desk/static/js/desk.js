@@ -157,7 +157,8 @@
         words.textContent = count + (count === 1 ? " word, " : " words, ") + Math.max(1, Math.ceil(count / pace)) + " min read";
       }
       if (!form.elements.slug) return;  // read only: the address as saved stays
-      var query = new URLSearchParams({ slug: value("slug"), publish_at_0: value("publish_at_0"), publish_at_1: value("publish_at_1") });
+      var query = new URLSearchParams({ slug: value("slug"), publish_at_0: value("publish_at_0"), publish_at_1: value("publish_at_1"),
+                                        story: aids.getAttribute("data-story") || "" });
       if (query.toString() === asked) return;
       asked = query.toString();
       if (!value("slug")) {
@@ -168,7 +169,11 @@
         .then(function (response) { return response.json().then(function (reply) { return { ok: response.ok, reply: reply }; }); })
         .then(function (answer) {
           if (query.toString() !== asked) return;  // the writer has typed on since
-          address.textContent = answer.ok ? answer.reply.url : "not yet: give a slug of letters, numbers and hyphens, and a publish date and time";
+          if (!answer.ok) {
+            address.textContent = "not yet: give a slug of letters, numbers and hyphens, and a publish date and time";
+          } else {
+            address.textContent = answer.reply.url + (answer.reply.taken ? " (another story has this slug: choose another)" : "");
+          }
         })
         .catch(function () { asked = null; });
     }
