@@ -5,6 +5,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from articles.models import Article
@@ -13,6 +14,7 @@ from tests.staff import signed_in, staff
 from tests.stories import make_section, make_story
 from tests.test_admin_articles import story_form
 from tests.test_feeds import json_ld
+from tests.test_images import picture_bytes
 from tests.test_pages import STORY_PAGE_QUERIES, rendered
 from tests.test_search_engines import SITE, SITEMAP, head_tags
 
@@ -21,10 +23,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pictures():
-    return {
-        "lead": Image.objects.create_placeholder(alt_text="Smoke over the square", lines=["lead"]),
-        "social": Image.objects.create_placeholder(alt_text="A crowd at the gates", lines=["social"]),
-    }
+    """Two small pictures (renditions of a large one take a second each to make), each with its crops."""
+    def picture(alt_text):
+        image = Image(alt_text=alt_text)
+        image.file = ContentFile(picture_bytes((320, 200)), name="picture.jpg")
+        image.save()
+        return image
+
+    return {"lead": picture("Smoke over the square"), "social": picture("A crowd at the gates")}
 
 
 def structured_data(client, story):
