@@ -226,17 +226,20 @@ def story_page(request, year, month, day, slug):
     return story_response(request, story)
 
 
-def story_response(request, story, *, preview_link=None):
+def story_response(request, story, *, preview_link=None, in_frame=False):
+    """The story page; `in_frame` for the admin's side-by-side preview, whose links open in the whole window."""
     is_preview = not story.is_published()
     if not is_preview:  # its text, replies, section and topics (the related stories come from those)
         pagecache.shows(
             request, f"story-{story.pk}", f"replies-{story.pk}", f"section-{story.section_id}",
             *(f"topic-{topic.pk}" for topic in story.topic_list), *(f"story-{related.pk}" for related in story.related_stories),
+            *([f"picture-{story.social_image_id}"] if story.social_image_id else []),  # its link preview's picture
         )
     context = {
         "story": story,
         "is_preview": is_preview,
         "preview_link": preview_link,
+        "in_frame": in_frame,
         "updates_page": _page_of_updates(request, story),
         "live_poll_seconds": settings.NEWSROOM_LIVE_POLL_SECONDS,
     }
@@ -244,6 +247,7 @@ def story_response(request, story, *, preview_link=None):
     if is_preview:
         # A preview must never be cached by a proxy nor indexed by a search engine.
         patch_cache_control(response, private=True, no_store=True)
+    if is_preview or story.noindex:
         response["X-Robots-Tag"] = "noindex"
     return response
 
