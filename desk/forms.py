@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from articles.models import Article
+from sanitize.editor import RichTextWidget
 
 from . import revisions
 
@@ -32,6 +33,7 @@ class ArticleAdminForm(forms.ModelForm):
             "section", "kicker", "headline", "slug", "standfirst", "body", "lead_image",
             "status", "publish_at", "expire_at", "live_from", "live_until", "comments_enabled", "comments_close_at",
         ]
+        widgets = {"body": RichTextWidget(pictures=True)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

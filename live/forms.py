@@ -7,6 +7,7 @@ from django.utils import timezone
 from articles.models import Author
 from pictures import images
 from pictures.models import Image
+from sanitize.editor import RichTextWidget
 
 from .models import LiveUpdate
 
@@ -34,7 +35,7 @@ class LiveUpdateForm(forms.ModelForm):
     class Meta:
         model = LiveUpdate
         fields = ["headline", "body", "author", "is_key_event", "publish_at"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"body": RichTextWidget()}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

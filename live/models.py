@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 
 from articles.models import Article, Author, absolute_url, normalise_newlines
 from pictures.models import Image
-from sanitize import render_markdown
+from sanitize import clean_story_html
 
 
 class LiveUpdateQuerySet(models.QuerySet):
@@ -32,14 +32,14 @@ class LiveUpdateQuerySet(models.QuerySet):
 class LiveUpdate(models.Model):
     """A short, timestamped update on a developing story, posted from the story's live desk.
 
-    Written in the same Markdown as story bodies and cleaned by the same sanitiser on save.
+    Written in the same editor as story bodies and cleaned by the same sanitiser on save.
     Its number is its permanent address on the page (#update-N). Readers see it from its
     time on (a time in the future schedules it); an edit after that is marked "edited".
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates", verbose_name="story")
     headline = models.CharField(max_length=200, blank=True, help_text="Optional: a few words above the update.")
-    body = models.TextField("text", help_text="Markdown, as in story bodies: *emphasis*, **bold**, [link](https://…), > quote, - list.")
+    body = models.TextField("text", help_text="Bold, italic, links, lists and quotes, as in story bodies.")
     body_html = models.TextField(editable=False, blank=True)
     image = models.ForeignKey(
         Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="picture"
@@ -75,7 +75,7 @@ class LiveUpdate(models.Model):
     def save(self, *args, **kwargs):
         """Render the text once; mark the update edited when readers had seen other words."""
         self.body = normalise_newlines(self.body).strip()
-        self.body_html = render_markdown(self.body)
+        self.body_html = clean_story_html(self.body)
         if self.pk:
             before = LiveUpdate.objects.filter(pk=self.pk).values("headline", "body", "publish_at").first()
             if (
