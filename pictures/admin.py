@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -87,6 +87,8 @@ class ImageAdmin(admin.ModelAdmin):
         with a thumbnail and the words readers will see under them (JSON, for the editor's script)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
         pictures = self.get_queryset(request)
         if "ids" in request.GET:
             ids = [int(i) for i in request.GET["ids"].split(",")[: self.CHOOSER_LIMIT] if i.isdigit() and len(i) < 10]

@@ -53,7 +53,7 @@ def story_form(section, **fields):
         "headline": "Shooting continues in Almaty",
         "slug": "shooting-continues-in-almaty",
         "standfirst": "",
-        "body": "First paragraph.\n\n## Russian troops sent to the country\n\nMore.",
+        "body": "<p>First paragraph.</p><h2>Russian troops sent to the country</h2><p>More.</p>",
         "lead_image": "",
         "status": "draft",
         "publish_at_0": now.strftime("%Y-%m-%d"),
