@@ -3,7 +3,26 @@
 // Loaded as a module from a static file; the package's editor is imported by its static address.
 import * as editorModule from "../django_prose_editor/editor.js"
 
-const { Node, createTextareaEditor, initializeEditors, crel } = editorModule
+const { Editor, Node, initializeEditors, crel } = editorModule
+
+// The package's createTextareaEditor, but with Tiptap's injected <style> turned off (the CSP allows no inline
+// style): css/story-editor.css carries the few rules ProseMirror needs instead.
+function textareaEditor(textarea, extensions) {
+  const element = crel("div", { className: "prose-editor" })
+  textarea.before(element)
+  element.append(textarea)
+  return new Editor({
+    element,
+    extensions,
+    editable: !textarea.disabled,
+    content: textarea.value,
+    injectCSS: false,
+    onUpdate({ editor }) {
+      textarea.value = editor.isEmpty ? "" : editor.getHTML()
+      textarea.dispatchEvent(new Event("input", { bubbles: true }))
+    },
+  })
+}
 
 async function fetchPictures(chooser, query) {
   const response = await fetch(`${chooser}?${new URLSearchParams(query)}`, {
@@ -136,7 +155,7 @@ function createEditor(textarea) {
   const extensions = Object.entries(config.extensions)
     .filter(([name]) => EXTENSIONS[name])
     .map(([name, options]) => (typeof options === "object" ? EXTENSIONS[name].configure(options) : EXTENSIONS[name]))
-  const editor = createTextareaEditor(textarea, extensions)
+  const editor = textareaEditor(textarea, extensions)
   // The label names the editable area, as it named the textarea.
   const label = textarea.id && document.querySelector(`label[for="${textarea.id}"]`)
   editor.view.dom.setAttribute("role", "textbox")
