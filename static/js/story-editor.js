@@ -129,7 +129,10 @@ const StoryPicture = Node.create({
         () =>
         ({ editor }) => {
           choosePictures(editor, this.options.chooser).then((ids) => {
-            if (ids) editor.chain().focus().insertContent({ type: this.name, attrs: { pictures: ids.join(" ") } }).run()
+            if (!ids) return
+            // The writer goes on typing below the pictures, as after a picture in any word processor.
+            const block = { type: this.name, attrs: { pictures: ids.join(" ") } }
+            editor.chain().focus().insertContent([block, { type: "paragraph" }]).run()
           })
           return true
         },
