@@ -1,4 +1,7 @@
-"""Pictures in Django admin: upload (cleaned and resized on save), caption, credit; a thumbnail for other lists."""
+"""Pictures in Django admin: upload (cleaned and resized on save), caption, credit; a thumbnail for other lists;
+the story editor's picture chooser."""
+
+import re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -91,7 +94,7 @@ class ImageAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["GET"])
         pictures = self.get_queryset(request)
         if "ids" in request.GET:
-            ids = [int(i) for i in request.GET["ids"].split(",")[: self.CHOOSER_LIMIT] if i.isdigit() and len(i) < 10]
+            ids = [int(i) for i in request.GET["ids"].split(",")[: self.CHOOSER_LIMIT] if re.fullmatch(r"[0-9]{1,9}", i)]
             pictures = pictures.filter(pk__in=ids)
         elif query := request.GET.get("q", "").strip()[:100]:
             pictures = pictures.filter(

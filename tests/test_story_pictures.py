@@ -117,7 +117,7 @@ def test_the_chooser_lists_the_library_for_those_who_may_see_it(client, pictures
     url = reverse("admin:pictures_image_choose")
     found = client.get(url, {"q": "number 2"}).json()["pictures"]
     assert [(p["id"], p["caption"]) for p in found] == [(pictures[1].pk, "Checkpoint number 2.")]
-    named = client.get(url, {"ids": f"{pictures[0].pk},x,{'9' * 40},-1"}).json()["pictures"]
+    named = client.get(url, {"ids": f"{pictures[0].pk},x,{'9' * 40},-1,²,٣"}).json()["pictures"]
     assert [p["caption"] for p in named] == ["KILLED: Checkpoint number 1."]
     assert named[0]["thumbnail"].startswith("/media/renditions/") and named[0]["width"] == 120
     assert client.post(url).status_code == 405
