@@ -5,6 +5,14 @@ import * as editorModule from "../django_prose_editor/editor.js"
 
 const { Editor, Node, initializeEditors, crel } = editorModule
 
+// Pasted HTML (a word processor's, a web page's) loses its styling before the editor reads it, so the browser
+// never parses a style for the CSP to refuse: <style> and <script> elements and style attributes go.
+const STYLING = /<(style|script)\b[\s\S]*?<\/\1\s*>|\sstyle\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi
+
+function withoutStyling(html) {
+  return html.replace(STYLING, "")
+}
+
 // The package's createTextareaEditor, but with Tiptap's injected <style> turned off (the CSP allows no inline
 // style): css/story-editor.css carries the few rules ProseMirror needs instead.
 function textareaEditor(textarea, extensions) {
@@ -17,6 +25,7 @@ function textareaEditor(textarea, extensions) {
     editable: !textarea.disabled,
     content: textarea.value,
     injectCSS: false,
+    editorProps: { transformPastedHTML: withoutStyling },
     onUpdate({ editor }) {
       textarea.value = editor.isEmpty ? "" : editor.getHTML()
       textarea.dispatchEvent(new Event("input", { bubbles: true }))

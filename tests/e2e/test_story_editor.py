@@ -76,6 +76,14 @@ def test_a_reporter_writes_with_the_editor_and_the_story_appears_with_its_pictur
     keys.press("Enter")
     insert_picture(rita, "bread", "QUEUE: Residents queue for bread on Saturday.")
     expect(body.locator("figure")).to_have_count(2)
+    # A paragraph pasted from a word processor: its bold stays, its fonts and colours go.
+    body.evaluate("""(editor, html) => {
+        const data = new DataTransfer()
+        data.setData("text/html", html)
+        data.setData("text/plain", "Shops open at nine.")
+        editor.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }))
+    }""", '<p class="MsoNormal" style="color:red"><b>Shops</b> <span style="font-family:Calibri">open at nine.</span></p>')
+    expect(body.locator("strong", has_text="Shops")).to_be_visible()
 
     rita.get_by_label("Status:").select_option(label="In review")
     screenshot(rita, "reporter-writes-in-the-editor")
@@ -114,6 +122,9 @@ def test_a_reporter_writes_with_the_editor_and_the_story_appears_with_its_pictur
     text = story.inner_text()
     assert text.index("The city was quiet") < text.index("The trams stopped") < text.index("What residents say")
     assert re.search(r"list of lines\.\s+QUEUE", text), "the second picture is at the end"
+    pasted = story.locator("p", has_text="open at nine.")
+    expect(pasted.locator("strong")).to_have_text("Shops")
+    assert pasted.evaluate("p => p.outerHTML") == "<p><strong>Shops</strong> open at nine.</p>"
     assert csp_violations(reader) == []
     assert axe(reader) == []
     assert reader.log.problems == []
