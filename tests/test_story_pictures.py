@@ -3,11 +3,13 @@ label, credit, when taken, renditions with their size), several at once as a gal
 cannot be deleted; a changed caption shows at once; and the editor offers nothing the sanitiser throws away."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import timezone
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
 from articles.models import Article
@@ -121,3 +123,19 @@ def test_the_chooser_lists_the_library_for_those_who_may_see_it(client, pictures
     assert [p["caption"] for p in named] == ["KILLED: Checkpoint number 1."]
     assert named[0]["thumbnail"].startswith("/media/renditions/") and named[0]["width"] == 120
     assert client.post(url).status_code == 405
+
+
+def test_pictures_inside_an_embargoed_story_stay_unguessable_until_it_is_out(client, pictures):
+    """Served under random names, as the lead picture is: nobody finds them before the story is public."""
+    inside = pictures[1]
+    story = make_story("Embargoed until noon", publish_at=timezone.now() + timedelta(hours=2),
+                       body=f'<p>Under embargo.</p><figure data-pictures="{inside.pk}"></figure>')
+    names = [inside.file.name, *(rendition.name for rendition in inside.all_renditions())]
+    assert all(re.search(r"picture-[0-9a-f]{32}", name) for name in names), names
+    for address in [story.get_absolute_url(), "/", "/feeds/latest/", "/sitemap.xml", "/search/?q=embargo"]:
+        response = client.get(address)
+        assert response.status_code in (200, 404)
+        assert not any(name.rsplit("/", 1)[-1] in response.content.decode() for name in names), address
+    story.publish_at = timezone.now() - timedelta(minutes=1)
+    story.save()
+    assert inside.fallback().url in html(client.get(story.get_absolute_url()))
