@@ -34,8 +34,6 @@ class RichTextWidget(forms.Textarea):
     pictures=True adds the "Picture" button, which inserts pictures from the library (story bodies).
     """
 
-    template_name = "django/forms/widgets/textarea.html"
-
     def __init__(self, *args, pictures=False, **kwargs):
         self.pictures = pictures
         super().__init__(*args, **kwargs)

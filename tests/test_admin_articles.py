@@ -264,3 +264,17 @@ def test_the_close_comments_help_says_comments_stay_open_by_default(editor_clien
     page = editor_client.get("/admin/articles/article/add/").content.decode()
     assert "Leave empty to keep comments open" in page
     assert "some days after publication" not in page
+
+
+def test_story_live_update_and_page_forms_open_in_the_rich_text_editor_from_static_files(editor_client, world):
+    """The editor comes as files the CSP allows ('self'): a module script, no inline import map or style."""
+    from pages.models import Page
+
+    for address, pictures in [(reverse("admin:articles_article_add"), True),
+                              (reverse("admin:live_liveupdate_add"), False),
+                              (reverse("admin:pages_page_change", args=[Page.objects.first().pk]), False)]:
+        page = editor_client.get(address).content.decode()
+        assert 'data-story-editor="' in page, address
+        assert re.search(r'<script src="/static/js/story-editor\.js" type="module"></script>', page)
+        assert "importmap" not in page and "<style" not in page
+        assert ("/admin/pictures/image/choose/" in page) is pictures, address
