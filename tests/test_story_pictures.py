@@ -2,15 +2,18 @@
 label, credit, when taken, renditions with their size), several at once as a gallery; a picture a story uses
 cannot be deleted; a changed caption shows at once; and the editor offers nothing the sanitiser throws away."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
+from PIL import Image as PILImage
 
 from articles.models import Article
 from pictures.models import Image
@@ -23,13 +26,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pictures(media_root):
-    return [
-        Image.objects.create_placeholder(
-            alt_text=f"Soldiers at checkpoint {n}", label="KILLED" if n == 1 else "", caption=f"Checkpoint number {n}.",
-            taken_note="The picture is from January 6.", credit=f"Photographer {n} / Agency", lines=[f"Picture {n}"],
-        )
-        for n in (1, 2, 3)
-    ]
+    """Three small pictures in the library (small: few renditions to make)."""
+    made = []
+    for n in (1, 2, 3):
+        out = io.BytesIO()
+        PILImage.new("RGB", (480, 320), (40 * n, 90, 90)).save(out, "JPEG")
+        image = Image(alt_text=f"Soldiers at checkpoint {n}", label="KILLED" if n == 1 else "",
+                      caption=f"Checkpoint number {n}.", taken_note="The picture is from January 6.",
+                      credit=f"Photographer {n} / Agency")
+        image.file = ContentFile(out.getvalue(), name=f"checkpoint-{n}.jpg")
+        image.save()
+        made.append(image)
+    return made
 
 
 def html(response):
