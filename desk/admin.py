@@ -10,7 +10,7 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,6 +22,7 @@ from reversion.models import Version
 
 from articles.models import Article, Byline, Correction, absolute_url
 from pictures.admin import PREVIEW_WIDTH, thumbnail
+from sanitize.editor import RichTextWidget
 
 from . import revisions
 from .forms import ArticleAdminForm
@@ -33,6 +34,7 @@ class CorrectionInline(admin.StackedInline):
 
     model = Correction
     fields = ["kind", "published_at", "text"]
+    formfield_overrides = {models.TextField: {"widget": RichTextWidget}}
     extra = 0
     verbose_name = "correction or clarification"
     verbose_name_plural = "corrections and clarifications (readers see each, dated, with the story)"

@@ -1,4 +1,4 @@
-"""Stories, live updates and pages written in Markdown come into the rich-text editor once, and readers see
+"""Stories, live updates and pages written in Markdown (and corrections, in plain text) come into the rich-text editor once, and readers see
 the same words, in the same HTML, before and after; the way back gives Markdown that renders the same again.
 
 The database is taken back to the migrations before the editor, filled with what the site held then (the seed
@@ -15,7 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Correction
 from live.models import LiveUpdate
 from pages.models import Page
 from sanitize import render_markdown
@@ -24,6 +24,7 @@ BEFORE = [("articles", "0011_pictures_live_desk_rooms_of_their_own"), ("live", "
           ("pages", "0004_privacy_notice_names_the_replied_marker")]
 ROOT = Path(__file__).resolve().parent.parent
 SEED_BODY = (ROOT / "fixtures/almaty/body.md").read_text(encoding="utf-8")
+CORRECTION = "An earlier version said <26> & not 26 rebels.\n\nIt was corrected."  # plain text, shown escaped
 UPDATE = "Shots heard near the **square**, says [Reuters](https://example.org/a).\n\n> Stay inside.\n\n- one\n- two"
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -48,6 +49,7 @@ def fill_the_markdown_site(apps):
         publish_at=timezone.now() - timezone.timedelta(hours=1),
     )
     get("live", "LiveUpdate").objects.create(article=story, body=UPDATE, body_html=render_markdown(UPDATE))
+    get("articles", "Correction").objects.create(article=story, text=CORRECTION)
     for page in get("pages", "Page").objects.all():
         markdown = (ROOT / f"pages/defaults/{page.slug}.md").read_text(encoding="utf-8")
         get("pages", "Page").objects.filter(pk=page.pk).update(body=markdown, body_html=render_markdown(markdown))
@@ -78,6 +80,7 @@ def test_every_body_reads_the_same_after_the_move_to_the_editor_and_back():
     assert readers_html() == before
     story = Article.objects.get(pk=story_pk)
     assert story.body == before["story"], "the editor opens the HTML readers saw"
+    assert Correction.objects.get().text == "<p>An earlier version said &lt;26&gt; &amp; not 26 rebels.</p><p>It was corrected.</p>"
     story.save()  # an editor saving it unchanged changes nothing readers see
     assert Article.objects.get(pk=story_pk).body_html == before["story"]
     page = Client().get(story.get_absolute_url())
@@ -94,6 +97,7 @@ def test_every_body_reads_the_same_after_the_move_to_the_editor_and_back():
     assert html.unescape(render_markdown(old_story.body)) == html.unescape(old_story.body_html) == html.unescape(before["story"])
     for page in apps.get_model("pages", "Page").objects.all():
         assert html.unescape(render_markdown(page.body)) == html.unescape(before[f"page {page.slug}"])
+    assert apps.get_model("articles", "Correction").objects.get().text == CORRECTION
     old_version = apps.get_model("reversion", "Version").objects.get(revision__comment="Written.")
     assert "## Russian troops" in json.loads(old_version.serialized_data)[0]["fields"]["body"]
     migrate(latest())
