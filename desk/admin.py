@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from reversion.models import Version
 
 from articles.models import Article, Byline, Correction, absolute_url
@@ -139,7 +140,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "lead_image", "topics"]
-    readonly_fields = ["lead_image_preview", "updated_at"]
+    readonly_fields = ["lead_image_preview", "updated_at", "text_as_read"]
     inlines = [BylineInline, CorrectionInline, PreviewLinkInline]
     actions = ["submit_for_review", "publish_now", "take_down"]
     fieldsets = [
@@ -172,6 +173,18 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or self.may_change_story(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        """Someone who may only look at the story (a reporter, once it is out) reads its text as readers do."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [(name, {**options, "fields": ["text_as_read" if f == "body" else f for f in options["fields"]]})
+                for name, options in fieldsets]
+
+    @admin.display(description="body")
+    def text_as_read(self, story):
+        return mark_safe(story.body_html)  # noqa: S308 - sanitised on save
 
     def get_readonly_fields(self, request, obj=None):
         if self.can_publish(request):

@@ -278,3 +278,15 @@ def test_story_live_update_and_page_forms_open_in_the_rich_text_editor_from_stat
         assert re.search(r'<script src="/static/js/story-editor\.js" type="module"></script>', page)
         assert "importmap" not in page and "<style" not in page
         assert ("/admin/pictures/image/choose/" in page) is pictures, address
+
+
+def test_a_reporter_reads_a_public_story_in_the_admin_as_readers_do(client, django_user_model, world):
+    from tests.stories import make_story
+
+    reporter = django_user_model.objects.create_user("rita", is_staff=True)
+    reporter.groups.add(Group.objects.get(name="Reporters"))
+    client.force_login(reporter)
+    story = make_story("Out already", section=world, body="<p>Words.</p><h2>A sub-heading</h2><p>More.</p>")
+    page = client.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
+    assert "<h2>A sub-heading</h2>" in page and "&lt;h2&gt;" not in page
+    assert 'name="body"' not in page  # nothing to send: the story is the editors' now
