@@ -10,7 +10,7 @@ import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,10 +18,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from reversion.models import Version
 
 from articles.models import Article, Byline, Correction, absolute_url
 from pictures.admin import PREVIEW_WIDTH, thumbnail
+from sanitize.editor import RichTextWidget
 
 from . import calendar, revisions
 from .forms import ArticleAdminForm
@@ -34,6 +36,7 @@ class CorrectionInline(admin.StackedInline):
 
     model = Correction
     fields = ["kind", "published_at", "text"]
+    formfield_overrides = {models.TextField: {"widget": RichTextWidget}}
     extra = 0
     verbose_name = "correction or clarification"
     verbose_name_plural = "corrections and clarifications (readers see each, dated, with the story)"
@@ -139,7 +142,7 @@ class ArticleAdmin(WritingAids, admin.ModelAdmin):
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "lead_image", "social_image", "topics"]
-    readonly_fields = ["lead_image_preview", "updated_at"]
+    readonly_fields = ["lead_image_preview", "updated_at", "text_as_read"]
     inlines = [BylineInline, CorrectionInline, PreviewLinkInline]
     actions = ["submit_for_review", "publish_now", "take_down"]
     fieldsets = [
@@ -180,6 +183,18 @@ class ArticleAdmin(WritingAids, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or self.may_change_story(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        """Someone who may only look at the story (a reporter, once it is out) reads its text as readers do."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [(name, {**options, "fields": ["text_as_read" if f == "body" else f for f in options["fields"]]})
+                for name, options in fieldsets]
+
+    @admin.display(description="body")
+    def text_as_read(self, story):
+        return mark_safe(story.body_html)  # noqa: S308 - sanitised on save
 
     def get_readonly_fields(self, request, obj=None):
         if self.can_publish(request):

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from articles.models import Article
+from sanitize.editor import RichTextWidget
 
 from . import revisions
 
@@ -44,6 +45,7 @@ class ArticleAdminForm(forms.ModelForm):
             "noindex",
         ]
         field_classes = {"canonical_url": HttpsURLField}
+        widgets = {"body": RichTextWidget(pictures=True)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ picture and byline onto the story and saves it, which keeps a new revision: noth
 """
 
 import difflib
+import html
 import re
 from dataclasses import dataclass
 
@@ -15,12 +16,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from reversion.models import Version
 
 from articles.models import RESTORED_FIELDS, Article, Author, Byline, Section
+from pictures.blocks import PICTURE_BLOCK
 from pictures.models import Image
 
 # The fields compared, in the order an editor reads a story.
@@ -44,13 +46,22 @@ def history(article):
     return Version.objects.get_for_object(article).select_related("revision", "revision__user")
 
 
+BLOCK_END = re.compile(r"</(?:p|h2|h3|li|blockquote|pre)>|<br>|<hr>")
+
+
+def readable(body):
+    """A body's HTML as the comparison reads it: its words, a line per paragraph, [picture 12] where pictures are."""
+    text = PICTURE_BLOCK.sub(lambda match: f"[picture {match.group(1)}]\n", body or "")
+    return html.unescape(strip_tags(BLOCK_END.sub(lambda match: match.group(0) + "\n", text))).strip()
+
+
 def snapshot_of_story(article):
     """What the story is now, as the comparison reads it."""
     return {
         "headline": article.headline,
         "kicker": article.kicker,
         "standfirst": article.standfirst,
-        "body": article.body,
+        "body": readable(article.body),
         "section": _name(Section, article.section_id),
         "lead_image": _picture(article.lead_image_id),
         "byline": _byline([b.author_id for b in article.bylines.order_by("position", "pk")]),
@@ -68,7 +79,7 @@ def snapshot_of_version(version):
         "headline": fields.get("headline", ""),
         "kicker": fields.get("kicker", ""),
         "standfirst": fields.get("standfirst", ""),
-        "body": fields.get("body", ""),
+        "body": readable(fields.get("body", "")),
         "section": _name(Section, fields.get("section_id", fields.get("section"))),
         "lead_image": _picture(fields.get("lead_image_id", fields.get("lead_image"))),
         "byline": _byline([author for _, author in _bylines_of(version)]),

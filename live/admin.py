@@ -8,7 +8,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,6 +18,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from articles.models import Article
+from sanitize.editor import RichTextWidget
 
 from .forms import LiveSummaryForm, LiveUpdateForm
 from .models import LiveSummary, LiveUpdate
@@ -209,6 +210,7 @@ class LiveUpdateAdmin(ReviewedVersionAdmin):
     search_fields = ["headline", "body"]
     fields = ["article", "headline", "body", "correction_note", "image", "author", "is_key_event", "pinned", "publish_at"]
     autocomplete_fields = ["article", "image", "author"]
+    formfield_overrides = {models.TextField: {"widget": RichTextWidget}}
 
     def get_readonly_fields(self, request, obj=None):
         return ["article"] if obj else []

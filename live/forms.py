@@ -8,6 +8,7 @@ from django.utils import timezone
 from articles.models import Author
 from pictures import images
 from pictures.models import Image
+from sanitize.editor import RichTextWidget
 
 from .models import LiveSummary, LiveUpdate
 
@@ -35,7 +36,7 @@ class LiveUpdateForm(forms.ModelForm):
     class Meta:
         model = LiveUpdate
         fields = ["headline", "body", "author", "is_key_event", "publish_at"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"body": RichTextWidget()}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,4 +80,4 @@ class LiveSummaryForm(forms.ModelForm):
     class Meta:
         model = LiveSummary
         fields = ["body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"body": RichTextWidget()}

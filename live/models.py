@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 
 from articles.models import Article, Author, absolute_url, normalise_newlines
 from pictures.models import Image
-from sanitize import render_markdown
+from sanitize import clean_story_html
 
 
 class LiveUpdateQuerySet(models.QuerySet):
@@ -44,7 +44,7 @@ class LiveUpdateQuerySet(models.QuerySet):
 class LiveUpdate(models.Model):
     """A short, timestamped update on a developing story, posted from the story's live desk.
 
-    Written in the same Markdown as story bodies and cleaned by the same sanitiser on save.
+    Written in the same editor as story bodies and cleaned by the same sanitiser on save.
     Its number is its permanent address on the page (#update-N). Readers see it from its
     time on (a time in the future schedules it); an edit after that is marked "Updated",
     with the desk's correction note. Every save and deletion is logged (LiveChange), so
@@ -53,7 +53,7 @@ class LiveUpdate(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates", verbose_name="story")
     headline = models.CharField(max_length=200, blank=True, help_text="Optional: a few words above the update.")
-    body = models.TextField("text", help_text="Markdown, as in story bodies: *emphasis*, **bold**, [link](https://…), > quote, - list.")
+    body = models.TextField("text", help_text="Bold, italic, links, lists and quotes, as in story bodies.")
     body_html = models.TextField(editable=False, blank=True)
     image = models.ForeignKey(
         Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="picture"
@@ -101,7 +101,7 @@ class LiveUpdate(models.Model):
         """Render the text once; mark the update edited when readers had seen other words; a pinned update
         unpins the story's other one; log the change for open pages."""
         self.body = normalise_newlines(self.body).strip()
-        self.body_html = render_markdown(self.body)
+        self.body_html = clean_story_html(self.body)
         before = None
         if self.pk:
             before = LiveUpdate.objects.filter(pk=self.pk).values(*LiveChange.WATCHED, "headline", "body").first()
@@ -234,12 +234,12 @@ class LiveChange(models.Model):
 
 class LiveSummary(models.Model):
     """A live story's "What we know": a few lines the desk keeps current, shown above the updates with the time it
-    was last changed. The same Markdown as story bodies, through the same sanitiser."""
+    was last changed. Written in the same editor as story bodies, through the same sanitiser."""
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="live_summary", verbose_name="story")
     body = models.TextField(
         "what we know", blank=True,
-        help_text="Markdown, e.g. a list of the facts established so far. Empty: no summary is shown.",
+        help_text="E.g. a list of the facts established so far. Empty: no summary is shown.",
     )
     body_html = models.TextField(editable=False, blank=True)
     updated_at = models.DateTimeField(editable=False, default=timezone.now)
@@ -254,7 +254,7 @@ class LiveSummary(models.Model):
     def save(self, *args, **kwargs):
         """Render the text once, stamp the time readers see, and log the change for open pages."""
         self.body = normalise_newlines(self.body).strip()
-        self.body_html = render_markdown(self.body)
+        self.body_html = clean_story_html(self.body)
         self.updated_at = timezone.now()
         with transaction.atomic():
             super().save(*args, **kwargs)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "reversion",
+    "django_prose_editor",  # the rich-text editor's static files (sanitize/editor.py)
     # Background work (DESIGN.md): Django's tasks API, the backport on 5.2, with the queue in the database.
     # "background" comes before django_tasks_db: its db_worker (the same worker, with the periodic jobs) wins.
     "background",

@@ -1,6 +1,9 @@
 """About, Contact, the Privacy notice and the Corrections policy, edited by editors."""
 
 from django.contrib import admin
+from django.db import models
+
+from sanitize.editor import RichTextWidget
 
 from .models import Page
 
@@ -13,6 +16,7 @@ class PageAdmin(admin.ModelAdmin):
     search_fields = ["title", "body"]
     fields = ["title", "slug", "summary", "body", "in_footer", "position"]
     view_on_site = True
+    formfield_overrides = {models.TextField: {"widget": RichTextWidget}}
 
     @admin.display(description="address")
     def address(self, page):

@@ -9,7 +9,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 import pagecache
-from sanitize import render_markdown
+from sanitize import clean_story_html
 
 
 def placeholders():
@@ -54,7 +54,7 @@ class Page(models.Model):
         max_length=250, blank=True, help_text="One sentence for search engines and link previews."
     )
     body = models.TextField(
-        help_text="Markdown, as in stories. These words are replaced by their current value when the page is shown: "
+        help_text="Written as stories are. These words are replaced by their current value when the page is shown: "
         + PLACEHOLDER_HELP
         + " (the number of days replies' IP addresses are kept, the contact address, and when replies appear"
         " as the discussion settings say)."
@@ -73,7 +73,7 @@ class Page(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        self.body_html = clean_story_html(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -1,6 +1,13 @@
-"""Pictures in Django admin: upload (cleaned and resized on save), caption, credit; a thumbnail for other lists."""
+"""Pictures in Django admin: upload (cleaned and resized on save), caption, credit; a thumbnail for other lists;
+the story editor's picture chooser."""
+
+import re
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
@@ -70,9 +77,48 @@ class ImageAdmin(admin.ModelAdmin):
     def preview(self, image):
         return thumbnail(image, PREVIEW_WIDTH)
 
+    def get_urls(self):
+        return [
+            path("choose/", self.admin_site.admin_view(self.choose_view), name="pictures_image_choose"),
+            *super().get_urls(),
+        ]
+
+    CHOOSER_LIMIT = 24
+
+    def choose_view(self, request):
+        """The story editor's picture chooser: the newest pictures, or those matching ?q=, or those named by ?ids=1,2,
+        with a thumbnail and the words readers will see under them (JSON, for the editor's script)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        pictures = self.get_queryset(request)
+        if "ids" in request.GET:
+            ids = [int(i) for i in request.GET["ids"].split(",")[: self.CHOOSER_LIMIT] if re.fullmatch(r"[0-9]{1,9}", i)]
+            pictures = pictures.filter(pk__in=ids)
+        elif query := request.GET.get("q", "").strip()[:100]:
+            pictures = pictures.filter(
+                Q(caption__icontains=query) | Q(alt_text__icontains=query) | Q(label__icontains=query)
+                | Q(credit__icontains=query)
+            )
+        return JsonResponse({"pictures": [_chooser_entry(image) for image in pictures[: self.CHOOSER_LIMIT]]})
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if form.filled_from_metadata:
             fields = get_text_list([label.lower() for label in form.filled_from_metadata], "and")
             messages.info(request, f"The {fields} came from the picture's own data: please check them.")
 
+
+
+def _chooser_entry(image):
+    small = (image.sources("jpeg") or [None])[0]
+    width = THUMBNAIL_WIDTH
+    return {
+        "id": image.pk,
+        "caption": f"{image.label}: {image}" if image.label else str(image),
+        "alt": image.alt_text,
+        "thumbnail": small.url if small else image.file.url,
+        "width": width,
+        "height": round(image.height * width / image.width) if image.width else width,
+    }

@@ -1,27 +1,53 @@
 """The one HTML allow-list policy: the only module that imports bleach.
 
-Story bodies and reader replies are both turned into HTML once, on save,
-and cleaned here. Anything not listed is escaped or stripped; the
-Content-Security-Policy forbids inline script as a second line of defence.
-It imports no app; stories, live updates, pages and replies call it.
+Story bodies (written in the admin's rich-text editor, sanitize/editor.py) and
+reader replies are both turned into HTML once, on save, and cleaned here.
+Anything not listed is escaped or stripped; the Content-Security-Policy forbids
+inline script as a second line of defence. It imports no app; stories, live
+updates, pages and replies call it.
 """
+
+import re
 
 import bleach
 import markdown
+from markdownify import markdownify
 
 PROTOCOLS = {"http", "https", "mailto"}
 
-# Story bodies: what a writer produces with Markdown, minus raw HTML.
+# Story bodies: what the editor makes, and nothing else. A picture inside a story is a placeholder,
+# <figure data-pictures="12"> (several ids, "12 34", make a gallery), that the story page expands.
 ARTICLE_TAGS = {
-    "p", "h2", "h3", "a", "em", "strong", "blockquote", "ul", "ol", "li", "br", "code", "pre", "hr",
+    "p", "h2", "h3", "a", "em", "strong", "blockquote", "ul", "ol", "li", "br", "code", "pre", "hr", "figure",
 }
-ARTICLE_ATTRIBUTES = {"a": ["href", "title"]}
+PICTURE_IDS = re.compile(r"[1-9][0-9]{0,9}( [1-9][0-9]{0,9}){0,19}")
+
+
+def _figure_attribute(tag, name, value):
+    return name == "data-pictures" and PICTURE_IDS.fullmatch(value) is not None
+
+
+ARTICLE_ATTRIBUTES = {"a": ["href", "title"], "figure": _figure_attribute}
+
+
+def clean_story_html(html):
+    """A story body, live update or page as the editor sent it, reduced to the allow-list."""
+    return bleach.clean(html, tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=PROTOCOLS, strip=True)
 
 
 def render_markdown(text):
-    """Markdown (with raw HTML escaped, not rendered) to clean HTML for a story body."""
+    """Markdown (with raw HTML escaped, not rendered) to clean story HTML: how bodies written before the
+    editor, and the seed story, come in."""
     html = markdown.markdown(_escape_raw_html(text), extensions=["sane_lists", "smarty"], output_format="html")
-    return bleach.clean(html, tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=PROTOCOLS, strip=True)
+    return clean_story_html(html)
+
+
+def markdown_from_html(html):
+    """Story HTML back to the Markdown stories were written in before the editor (migrations' way back).
+
+    Pictures inside a story have no Markdown: they are dropped.
+    """
+    return markdownify(html, heading_style="ATX", bullets="-", strip=["figure"]).strip()
 
 
 def _escape_raw_html(text):

@@ -109,7 +109,7 @@ def build_site(stories=12, *, pictures=3, seed=0, now=None):
                 headline=headline,
                 slug=f"realistic-{seed}-{n}",
                 standfirst=STANDFIRSTS[n % len(STANDFIRSTS)],
-                body=BODY,
+                body=body_html,  # as the editor stores it: the HTML
                 body_html=body_html,
                 lead_image=images[n % len(images)] if images and n % 3 != 2 else None,
                 status=Article.Status.PUBLISHED,

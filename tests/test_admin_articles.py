@@ -53,7 +53,7 @@ def story_form(section, **fields):
         "headline": "Shooting continues in Almaty",
         "slug": "shooting-continues-in-almaty",
         "standfirst": "",
-        "body": "First paragraph.\n\n## Russian troops sent to the country\n\nMore.",
+        "body": "<p>First paragraph.</p><h2>Russian troops sent to the country</h2><p>More.</p>",
         "lead_image": "",
         "status": "draft",
         "publish_at_0": now.strftime("%Y-%m-%d"),
@@ -264,3 +264,29 @@ def test_the_close_comments_help_says_comments_stay_open_by_default(editor_clien
     page = editor_client.get("/admin/articles/article/add/").content.decode()
     assert "Leave empty to keep comments open" in page
     assert "some days after publication" not in page
+
+
+def test_story_live_update_and_page_forms_open_in_the_rich_text_editor_from_static_files(editor_client, world):
+    """The editor comes as files the CSP allows ('self'): a module script, no inline import map or style."""
+    from pages.models import Page
+
+    for address, pictures in [(reverse("admin:articles_article_add"), True),
+                              (reverse("admin:live_liveupdate_add"), False),
+                              (reverse("admin:pages_page_change", args=[Page.objects.first().pk]), False)]:
+        page = editor_client.get(address).content.decode()
+        assert 'data-story-editor="' in page, address
+        assert re.search(r'<script src="/static/js/story-editor\.js" type="module"></script>', page)
+        assert "importmap" not in page and "<style" not in page
+        assert ("/admin/pictures/image/choose/" in page) is pictures, address
+
+
+def test_a_reporter_reads_a_public_story_in_the_admin_as_readers_do(client, django_user_model, world):
+    from tests.stories import make_story
+
+    reporter = django_user_model.objects.create_user("rita", is_staff=True)
+    reporter.groups.add(Group.objects.get(name="Reporters"))
+    client.force_login(reporter)
+    story = make_story("Out already", section=world, body="<p>Words.</p><h2>A sub-heading</h2><p>More.</p>")
+    page = client.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
+    assert "<h2>A sub-heading</h2>" in page and "&lt;h2&gt;" not in page
+    assert 'name="body"' not in page  # nothing to send: the story is the editors' now

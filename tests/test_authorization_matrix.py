@@ -308,6 +308,9 @@ ROWS = [
     *plain_model("articles_author", lambda w, state: w.author.pk),
     *plain_model("articles_topic", lambda w, state: w.topics["public"].pk),
     *plain_model("pictures_image", lambda w, state: w.image.pk),
+    # The story editor's picture chooser (JSON): whoever may see the library.
+    Row("admin:pictures_image_choose", named("admin:pictures_image_choose"),
+        get=may("pictures.view_image") | may("pictures.change_image")),
     *model_rows("desk_frontpage", lambda w, state: 1, view=may("desk.view_frontpage") | may("desk.change_frontpage"),
                 add=NOBODY, change=may("desk.change_frontpage"), delete=NOBODY,
                 list_post=may("desk.view_frontpage") | may("desk.change_frontpage")),

@@ -36,15 +36,17 @@ def story():
 
 def test_a_correction_is_shown_dated_at_the_foot_of_the_story(client, story):
     Correction.objects.create(
-        article=story, published_at=JANUARY_17, text="An earlier version gave the wrong time for the curfew."
+        article=story, published_at=JANUARY_17,
+        text='<p>An earlier version gave the wrong time for the <em>curfew</em>.</p><script>alert(1)</script>',
     )
 
     page = html(client.get(story.get_absolute_url()))
 
     note = (
-        '<strong>Correction, <time datetime="2022-01-17T10:30:00+00:00">17 January 2022</time>:</strong> '
-        "An earlier version gave the wrong time for the curfew."
+        '<strong>Correction, <time datetime="2022-01-17T10:30:00+00:00">17 January 2022</time>:</strong></p> '
+        "<p>An earlier version gave the wrong time for the <em>curfew</em>.</p>"
     )
+    assert "<script>alert" not in page
     assert note in page
     assert page.index("The curfew starts at 11 pm.") < page.index(note) < page.index("Leave a Reply")
 
@@ -124,9 +126,9 @@ def test_the_corrections_page_lists_the_latest_across_the_site_with_their_storie
     settings.NEWSROOM_STORIES_PER_PAGE = 1  # two corrections a page
     other = make_story("Markets reopen")
     draft = make_story("Unpublished", status=Article.Status.DRAFT)
-    Correction.objects.create(article=story, published_at=JANUARY_17, text="Oldest.")
-    Correction.objects.create(article=other, published_at=JANUARY_17 + datetime.timedelta(days=1), text="Middle.")
-    Correction.objects.create(article=story, published_at=JANUARY_17 + datetime.timedelta(days=2), text="Newest.")
+    Correction.objects.create(article=story, published_at=JANUARY_17, text="<p>Oldest.</p>")
+    Correction.objects.create(article=other, published_at=JANUARY_17 + datetime.timedelta(days=1), text="<p>Middle.</p>")
+    Correction.objects.create(article=story, published_at=JANUARY_17 + datetime.timedelta(days=2), text="<p>Newest.</p>")
     Correction.objects.create(article=draft, text="On a draft: not public.")
 
     first, second = html(client.get("/corrections/")), html(client.get("/corrections/?page=2"))

@@ -176,14 +176,17 @@ def test_every_save_keeps_a_revision_with_who_and_what(editor):
 
 
 def test_two_revisions_compare_as_a_word_diff(editor):
-    story = make_story("Talks stall", body="The talks in Geneva stalled on Monday.", status=Article.Status.DRAFT)
-    story.body = "The talks in Geneva resumed on Tuesday."
+    story = make_story("Talks stall", body="<p>The talks in <em>Geneva</em> stalled on Monday.</p>",
+                       status=Article.Status.DRAFT)
+    story.body = '<p>The talks in <em>Geneva</em> resumed on Tuesday.</p><figure data-pictures="12"></figure>'
     story.save()
     older, newer = Version.objects.get_for_object(story)[1], Version.objects.get_for_object(story)[0]
     page = signed_in(editor).get(
         reverse("admin:articles_article_compare", args=[story.pk]), {"a": older.pk, "b": newer.pk}
     ).content.decode()
+    # The words as readers read them, not the HTML's tags; a picture by its number.
     assert "The talks in Geneva <del>stalled</del><ins>resumed</ins> on <del>Monday</del><ins>Tuesday</ins>." in page
+    assert "<ins>\n[picture 12]</ins>" in page
     assert "style=" not in page.split('<div id="content-main">')[1]
 
 

@@ -53,7 +53,7 @@ def test_an_edit_a_deletion_and_a_new_update_in_one_poll_all_reach_an_open_page(
 
     dropped_number = dropped.pk
     dropped.delete()
-    new = post(story, "[Click](javascript:alert(1)) **Evacuations** begin.")
+    new = post(story, '<p><a href="javascript:alert(1)">Click</a> <strong>Evacuations</strong> begin.</p>')
     kept.body, kept.correction_note = "Water rises fast on the river.", "It rose faster than first reported."
     kept.save()
     answer = changes(client, story, held)
@@ -110,7 +110,7 @@ def test_the_key_events_the_pinned_update_and_the_summary_come_again_only_when_t
     assert "Roads reopen." in answer["pinned"] and "Army deployed." not in answer["pinned"]
 
     held = answer["version"]
-    LiveSummary.objects.create(article=story, body="- 3 dead\n- <script>alert(1)</script> 2,000 evacuated")
+    LiveSummary.objects.create(article=story, body="<ul><li>3 dead</li><li><script>alert(1)</script> 2,000 evacuated</li></ul>")
     answer = changes(client, story, held)
     assert "What we know" in answer["summary"] and "<li>3 dead</li>" in answer["summary"]
     assert "<script>" not in answer["summary"] and set(answer) == {"version", "days", "upserts", "deleted", "summary"}
@@ -144,7 +144,7 @@ def test_the_summary_and_the_pinned_update_open_the_story_and_the_desk_keeps_the
     post(story, "Older news.", 30, pinned=True)
     post(story, "Newest news.", 1)
     desk = signed_in(editor)
-    response = desk.post(reverse("live-desk", args=[story.pk]), {"action": "summary", "summary-body": "**Five** towns flooded."})
+    response = desk.post(reverse("live-desk", args=[story.pk]), {"action": "summary", "summary-body": "<p><strong>Five</strong> towns flooded.</p>"})
     assert response.status_code == 302
     html = client.get(story.get_absolute_url()).content.decode()
     html = html[html.index("<body"):]

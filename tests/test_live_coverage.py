@@ -133,7 +133,7 @@ def test_an_editor_posts_an_update_in_seconds_with_picture_byline_and_key_event(
         desk_url(live_story),
         {
             "headline": "Curfew extended",
-            "body": "The curfew now runs **until Friday**. <script>alert(1)</script>",
+            "body": "<p>The curfew now runs <strong>until Friday</strong>. &lt;script&gt;alert(1)&lt;/script&gt;<script>alert(2)</script></p>",
             "author": writer.pk,
             "is_key_event": "on",
             "picture": upload,
@@ -151,7 +151,7 @@ def test_an_editor_posts_an_update_in_seconds_with_picture_byline_and_key_event(
     html = page(client, live_story.get_absolute_url())
     shown = html[html.index(f'id="update-{update.pk}"'):]
     assert "Curfew extended" in shown and "<strong>until Friday</strong>" in shown
-    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
     assert "By <a href=\"/author/aliya-sultanova/\">Aliya Sultanova</a>" in shown
     assert "A checkpoint on Republic Square." in shown and "Key event" in shown
     assert Version.objects.get_for_object(update).get().revision.user == editor
@@ -413,7 +413,7 @@ def test_the_live_page_tells_its_script_where_to_ask_and_how_often(client, live_
 
 def test_a_live_story_is_a_live_blog_posting_with_its_updates_and_a_news_article_after(client, live_story):
     now = timezone.now()
-    first = post_update(live_story, now - datetime.timedelta(minutes=9), headline="Curfew", body="Curfew from *nine*.")
+    first = post_update(live_story, now - datetime.timedelta(minutes=9), headline="Curfew", body="<p>Curfew from <em>nine</em>.</p>")
     post_update(live_story, now - datetime.timedelta(minutes=2), body="Calm returns to the square.")
     data = structured(page(client, live_story.get_absolute_url()))
     assert data["@type"] == "LiveBlogPosting"
@@ -444,7 +444,7 @@ def test_a_live_story_is_a_live_blog_posting_with_its_updates_and_a_news_article
 
 
 def test_the_updates_have_a_feed_of_their_own_linked_from_the_story(client, live_story):
-    update = post_update(live_story, headline="Airport reopens", body="Flights resume *tomorrow*.")
+    update = post_update(live_story, headline="Airport reopens", body="<p>Flights resume <em>tomorrow</em>.</p>")
     html = page(client, live_story.get_absolute_url())
     assert f'<link rel="alternate" type="application/atom+xml" title="{live_story.headline}: live updates (Atom)" ' \
            f'href="{live_story.live_feed_url}">' in html

@@ -339,7 +339,8 @@ def test_messages_are_announced_at_the_top_of_main(rf):
 def test_a_story_without_standfirst_is_summed_up_by_its_opening_paragraphs_not_its_headings(client):
     story = make_story(
         "No standfirst",
-        body="Opening words of the story.\n\n## A sub-heading\n\nThe next paragraph.\n\n" + "word " * 60,
+        body="<p>Opening words of the story.</p><h2>A sub-heading</h2><p>The next paragraph.</p>"
+        f'<figure data-pictures="1"></figure><p>{"word " * 60}</p>',
     )
     assert story.summary.startswith("Opening words of the story. The next paragraph. word word")
     assert "sub-heading" not in story.summary

@@ -60,7 +60,7 @@ class Newsroom:
         self.deleted.delete()
         self.draft = make_story("Floods close the road", body="Draft words.")  # public when its update was first saved
 
-        self.public_update = self.update_on(self.public, "The square is quiet.", "The square is quiet again.")
+        self.public_update = self.update_on(self.public, "<p>The square is quiet.</p>", "<p>The square is quiet again.</p>")
         self.draft_update = self.update_on(self.draft, "Water is rising.", "Water is falling.")
         self.draft.status = DRAFT  # an editor took it back to work on it
         self.draft.save()
@@ -184,14 +184,14 @@ def test_an_editor_reverts_an_update_by_saving_its_form_filled_with_the_old_word
     before = state()
     opened = desk.get(address)
     assert opened.status_code == 200
-    assert ">\nThe square is quiet.</textarea>" in opened.content.decode()
+    assert ">\n&lt;p&gt;The square is quiet.&lt;/p&gt;</textarea>" in opened.content.decode()
     assert state() == before  # looking is not reverting
 
-    response = desk.post(address, update_form(update, body="The square is quiet."))
+    response = desk.post(address, update_form(update, body="<p>The square is quiet.</p>"))
     assert response.status_code == 302
     update.refresh_from_db()
-    assert update.body == "The square is quiet."
-    assert "The square is quiet.</p>" in client.get(newsroom.public.get_absolute_url()).content.decode()
+    assert update.body == "<p>The square is quiet.</p>"
+    assert "<p>The square is quiet.</p>" in client.get(newsroom.public.get_absolute_url()).content.decode()
     newest = Version.objects.get_for_object(update).first()
     assert newest.revision.user == editor and newest.revision.get_comment().startswith("Restored the version of")
 

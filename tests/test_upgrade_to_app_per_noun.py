@@ -137,7 +137,7 @@ def test_an_old_site_upgrades_with_every_row_right_and_revision():
 
     # The revisions: found for the objects where they live now, and readable.
     [version] = Version.objects.get_for_object(update)
-    assert version.field_dict["body"] == "Shots heard."
+    assert version.field_dict["body"] == "<p>Shots heard.</p>"  # and, since, in the editor's HTML
     assert version.content_type.app_label == "live"
     picture_version = Version.objects.get(content_type__app_label="pictures", object_id=str(filled["picture"]))
     assert json.loads(picture_version.serialized_data)[0]["model"] == "pictures.image"

@@ -5,12 +5,13 @@ from .corrections import Correction
 from .filing import Author, Byline, Section, Topic
 from .search_entry import SearchEntry
 from .site import absolute_url, remembered
-from .story import RESTORED_FIELDS, Article, normalise_newlines, publisher_data, story_path
+from .story import RESTORED_FIELDS, Article, BodyPicture, normalise_newlines, publisher_data, story_path
 
 __all__ = [
     "RESTORED_FIELDS",
     "Article",
     "Author",
+    "BodyPicture",
     "Byline",
     "Correction",
     "SearchEntry",

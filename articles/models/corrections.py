@@ -1,12 +1,15 @@
 """Corrections and clarifications: dated notes on what a story got wrong, shown with it and on /corrections/."""
 
+import html
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 import pagecache
+from sanitize import clean_story_html
 
 from .story import Article
 
@@ -36,7 +39,8 @@ class Correction(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
     text = models.TextField(
         help_text="What was wrong and what is right, in a sentence or two, e.g. "
-        "\"An earlier version of this story gave the wrong date for the curfew.\""
+        "\"An earlier version of this story gave the wrong date for the curfew.\" Written as stories are "
+        "(italic, bold, links); cleaned on save."
     )
     published_at = models.DateTimeField(
         "date", default=timezone.now, help_text="When the correction was made. Shown with it, e.g. \"Correction, 17 January 2022\"."
@@ -51,7 +55,9 @@ class Correction(models.Model):
         return f"{self.get_kind_display()}, {timezone.localtime(self.published_at):%d %B %Y}"
 
     def save(self, *args, **kwargs):
-        """Save, and move the story's "Updated" time (its dateModified) to the correction's date if that is later."""
+        """Clean the text (the editor's HTML), save, and move the story's "Updated" time (its dateModified) to the
+        correction's date if that is later."""
+        self.text = clean_story_html(self.text)
         with transaction.atomic():
             super().save(*args, **kwargs)
             story = Article.objects.filter(pk=self.article_id).first()
@@ -65,4 +71,9 @@ class Correction(models.Model):
 
     def structured_data(self):
         """schema.org CorrectionComment, for the story's `correction` property."""
-        return {"@type": "CorrectionComment", "text": self.text, "datePublished": self.published_at.isoformat()}
+        return {"@type": "CorrectionComment", "text": self.plain_text, "datePublished": self.published_at.isoformat()}
+
+    @property
+    def plain_text(self):
+        """The words without their HTML, for search engines."""
+        return html.unescape(strip_tags(self.text)).strip()

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
+from pictures.blocks import picture_ids
 from pictures.models import Image
-from sanitize import render_markdown
+from sanitize import clean_story_html
 
 from .. import reading
 from .addresses import StoryAddress
@@ -116,11 +117,15 @@ class Article(SearchAndSocial, models.Model):
     )
     standfirst = models.TextField(blank=True, help_text="The summary under the headline, also used in feeds and search results.")
     body = models.TextField(
-        help_text="Write paragraphs separated by a blank line. "
-        "## Sub-heading, *emphasis*, **bold**, [link text](https://…), > quote, and - list items work."
+        help_text="Sub-headings, bold, italic, links, lists and quotes from the toolbar (or Ctrl+B, Ctrl+I, …); "
+        "the Picture button puts pictures from the library anywhere in the text, several at once as a gallery. "
+        "Pasted text keeps its paragraphs, headings, lists and links, not its fonts or colours."
     )
     body_html = models.TextField(editable=False, blank=True)
-    lead_image = models.ForeignKey(Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lead_image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.PROTECT, related_name="lead_of",
+        help_text="A picture a story uses cannot be deleted from the library.",
+    )
     topics = models.ManyToManyField(
         Topic, related_name="articles", blank=True, help_text="What the story is about; it is listed on each topic's page."
     )
@@ -201,7 +206,7 @@ class Article(SearchAndSocial, models.Model):
         # Browsers send a textarea's lines ending in CR LF, and the form strips the ends: stored one way
         # whoever saves, revisions compare words, not line ends.
         self.body, self.standfirst = normalise_newlines(self.body).strip(), normalise_newlines(self.standfirst).strip()
-        self.body_html = render_markdown(self.body)
+        self.body_html = clean_story_html(self.body)
         with reversion.create_revision():
             before = None
             if self.pk:
@@ -221,6 +226,7 @@ class Article(SearchAndSocial, models.Model):
             else:
                 self.edit_version += 1
             super().save(*args, **kwargs)
+            BodyPicture.keep_for(self)
             if before:
                 self._remember_move(story_path(before["slug"], before["publish_at"]))
 
@@ -470,6 +476,28 @@ class Article(SearchAndSocial, models.Model):
                 for n, (name, url) in enumerate(self.breadcrumbs(), start=1)
             ],
         }
+
+
+class BodyPicture(models.Model):
+    """A picture inside a story's text (a picture block of its body): the library refuses to delete it meanwhile."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="body_pictures")
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="in_story_text")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "image"], name="unique_body_picture")]
+        verbose_name = "picture in a story's text"
+
+    def __str__(self):
+        return f"{self.article.headline} (in its text)"
+
+    @classmethod
+    def keep_for(cls, story):
+        """Record the pictures the story's body shows now (ids that name no picture are left out)."""
+        wanted = set(Image.objects.filter(pk__in=picture_ids(story.body_html)).values_list("pk", flat=True))
+        have = set(cls.objects.filter(article=story).values_list("image_id", flat=True))
+        cls.objects.filter(article=story, image_id__in=have - wanted).delete()
+        cls.objects.bulk_create([cls(article=story, image_id=pk) for pk in wanted - have])
 
 
 def publisher_data():

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             name='LiveSummary',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(blank=True, help_text='Markdown, e.g. a list of the facts established so far. Empty: no summary is shown.', verbose_name='what we know')),
+                ('body', models.TextField(blank=True, help_text='E.g. a list of the facts established so far. Empty: no summary is shown.', verbose_name='what we know')),
                 ('body_html', models.TextField(blank=True, editable=False)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
             ],

@@ -1,12 +1,18 @@
-"""`{% picture image sizes="…" priority=False %}`: a responsive <picture> from recorded renditions.
+"""`{% picture image sizes="…" priority=False %}`: a responsive <picture> from recorded renditions;
+`{% with_pictures html %}`: a story body with its pictures in place.
 
-It reads only the renditions recorded in the Image row itself, so it never
+`picture` reads only the renditions recorded in the Image row itself, so it never
 opens a file and never adds a query.
 """
 
 from django import template
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 
 import pagecache
+
+from ..blocks import PICTURE_BLOCK, picture_ids
+from ..models import Image
 
 register = template.Library()
 
@@ -35,3 +41,26 @@ def picture(context, image, sizes="100vw", priority=False, css_class=""):
         "priority": priority,
         "css_class": css_class,
     }
+
+
+@register.simple_tag(takes_context=True)
+def with_pictures(context, html):
+    """Sanitised story HTML with each picture block expanded into figures, as the lead picture is shown.
+
+    One query for all the pictures of the body, none when it has none. Each picture's key goes on the
+    page (a new caption renders it again); an id that names no picture shows nothing.
+    """
+    ids = picture_ids(html)
+    if not ids:
+        return mark_safe(html)  # noqa: S308 - sanitised on save
+    found = Image.objects.in_bulk(ids)
+    request = getattr(context, "request", None)
+    figure = get_template("articles/includes/body_pictures.html")
+
+    def expand(match):
+        images = [found[pk] for pk in map(int, match.group(1).split()) if pk in found]
+        if request:
+            pagecache.shows(request, *(f"picture-{image.pk}" for image in images))
+        return figure.render({"images": images, "gallery": len(images) > 1})
+
+    return mark_safe(PICTURE_BLOCK.sub(expand, html))  # noqa: S308 - sanitised on save, figures from a template

@@ -122,6 +122,8 @@ def test_admin_pages_run_without_csp_violations(story, superuser, page, log_in):
         "/admin/articles/article/add/",
         "/admin/pictures/image/",
         f"/admin/pictures/image/{story.lead_image_id}/change/",
+        f"/admin/pictures/image/{story.lead_image_id}/delete/",  # refused: the story named
+        "/admin/pages/page/1/change/",
         "/admin/comments/comment/",
         f"/admin/comments/comment/{comment.pk}/change/",
         f"/admin/comments/comment/{comment.pk}/delete/",

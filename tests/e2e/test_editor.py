@@ -10,6 +10,7 @@ from PIL import ImageDraw
 from playwright.sync_api import expect
 
 from articles.models import Article
+from tests.e2e.writing import write_in_editor
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -52,7 +53,7 @@ def write_story(page, *, headline, body, publish_at=None):
     page.get_by_label("Kicker:").fill("Kazakhstan")
     page.get_by_label("Headline:").press_sequentially(headline)
     expect(page.get_by_label("Slug:")).not_to_have_value("")
-    page.get_by_label("Body:").fill(body)
+    write_in_editor(page, "Body:", body)
     page.get_by_label("Status:").select_option(label="Published")
     if publish_at:
         # Admin's split date and time boxes have no labels of their own, only the words "Date:" and "Time:".

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import _staff_member
+from tests.e2e.writing import write_in_editor
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -88,7 +89,7 @@ def test_a_reporter_writes_an_editor_reviews_and_schedules(seed_story, reporter,
     rita.goto("/admin/articles/article/add/")
     choose(rita, "section", "Wor", "World")
     rita.get_by_label("Headline:").press_sequentially("Curfew to end on Monday")
-    rita.get_by_label("Body:").fill("The curfew ends at dawn on Monday.")
+    write_in_editor(rita, "Body:", "The curfew ends at dawn on Monday.")
     status = rita.get_by_label("Status:")
     assert status.locator("option").all_inner_texts() == ["Draft", "In review"]  # no way to publish
     status.select_option(label="In review")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from live.models import LiveUpdate
 from tests.e2e.test_csp import REPORT_VIOLATIONS, csp_violations
+from tests.e2e.writing import write_in_editor
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -51,7 +52,7 @@ def test_an_editor_runs_live_coverage_and_a_readers_open_page_shows_the_new_upda
     where = reading.bounding_box()["y"]
 
     desk.get_by_label("Headline").fill("Gunfire near the airport")
-    desk.get_by_label("Text").fill("Residents report **gunfire** near the airport road.")
+    write_in_editor(desk, "Text:", "Residents report **gunfire** near the airport road.")
     desk.get_by_label("Key event").check()
     desk.get_by_role("button", name="Post update").click()
     expect(desk.get_by_text("Update posted")).to_be_visible()

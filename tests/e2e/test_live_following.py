@@ -59,7 +59,7 @@ def test_an_open_page_follows_an_edit_with_its_correction_note_a_pin_the_summary
     pinned = page.get_by_role("region", name="Pinned update")
     expect(pinned).to_contain_text("Police close the square.", timeout=WITHIN_15_SECONDS)
 
-    LiveSummary.objects.create(article=seed_story, body="- Three people hurt\n- The square is closed")
+    LiveSummary.objects.create(article=seed_story, body="<ul><li>Three people hurt</li><li>The square is closed</li></ul>")
     summary = page.get_by_role("region", name="What we know")
     expect(summary.get_by_role("listitem")).to_have_text(["Three people hurt", "The square is closed"],
                                                          timeout=WITHIN_15_SECONDS)

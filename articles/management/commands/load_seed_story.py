@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article, Author, Byline, Section, SeedStory
 from pictures.models import Image
+from sanitize import render_markdown
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "almaty"
 
@@ -53,7 +54,7 @@ class Command(BaseCommand):
                 section=section,
                 lead_image=lead_image,
                 slug=slug,
-                body=(SEED_DIR / fields.pop("body_file")).read_text(encoding="utf-8"),
+                body=render_markdown((SEED_DIR / fields.pop("body_file")).read_text(encoding="utf-8")),
                 publish_at=timezone.make_aware(datetime.datetime.fromisoformat(fields.pop("publish_at"))),
                 **fields,
             )
