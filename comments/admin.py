@@ -25,7 +25,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from . import privacy, queue, stories
+from . import authors, dashboard, privacy, queue, stories, teamwork
 from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report, Subscriber, Subscription
 from .moderation import moderator
 
@@ -220,7 +220,11 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
             path("moderate/decide/", view(queue.decide), name="comments_comment_decide"),
             path("moderate/undo/", view(queue.undo), name="comments_comment_undo"),
             path("moderate/story/<int:article_id>/", view(queue.story_rules), name="comments_comment_story_rules"),
+            path("moderate/check/", view(teamwork.check), name="comments_comment_check"),
+            path("moderate/claim/", view(teamwork.claim), name="comments_comment_claim"),
+            path("moderate/dashboard/", view(dashboard.dashboard), name="comments_comment_dashboard"),
             path("<int:reply_id>/ban/", view(queue.ban_author), name="comments_comment_ban"),
+            path("<int:reply_id>/author/", view(authors.author_page), name="comments_comment_author"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):

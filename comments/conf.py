@@ -27,6 +27,10 @@ DEFAULTS = {
     # Subscribers hear of new replies this many seconds after the first is approved, all in one email.
     "DIGEST_SECONDS": 300,
     "CONFIRM_DAYS": 7,  # a subscription's confirmation link works this long; unconfirmed ones are then forgotten
+    # The moderation page: how often it asks whether its queue changed, and how long a moderator's claim on
+    # the reply they have open lasts without being renewed (the open page renews it).
+    "QUEUE_CHECK_SECONDS": 5,
+    "CLAIM_SECONDS": 60,
     # Initial values of DiscussionSettings (moderators edit them in the admin afterwards).
     "HOLD_ALL": True,
     "MAX_LINKS": 2,

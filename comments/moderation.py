@@ -31,6 +31,7 @@ from . import notifications
 from .conf import app_settings
 from .models import (
     Ban,
+    Claim,
     Comment,
     DiscussionSettings,
     ModerationEvent,
@@ -91,6 +92,32 @@ DECISIONS = {
     "feature": Decision(Comment.Status.APPROVED, True, ModerationEvent.Action.FEATURE, "f", "Featured"),
     "unfeature": Decision(None, False, ModerationEvent.Action.UNFEATURE, "f", "No longer featured"),
 }
+
+
+class DecidedMeanwhile(Exception):  # noqa: N818 (a told outcome, not a fault)
+    """A decision that lost a race: since the moderator's page showed the reply, a colleague decided it.
+
+    Nothing is applied; the moderator is told who decided what, and when ("Already approved by Anna at 14:05").
+    """
+
+    DONE = {
+        Comment.Status.APPROVED: "approved",
+        Comment.Status.REMOVED: "removed",
+        Comment.Status.SPAM: "marked as spam",
+        Comment.Status.PENDING: "put back to wait",
+    }
+
+    def __init__(self, reply, event):
+        super().__init__(reply.pk)
+        self.reply, self.event = reply, event
+
+    def __str__(self):
+        told = f"Already {self.DONE[self.reply.status]}"
+        if self.event and self.event.moderator:
+            told += f" by {self.event.moderator.get_full_name() or self.event.moderator.get_username()}"
+        if self.event:
+            told += f" at {timezone.localtime(self.event.at):%H:%M}"
+        return f"{told}: the reply by {self.reply.name}."
 
 
 class Received(NamedTuple):
@@ -366,12 +393,32 @@ class ReplyModerator:
 
     # Moderators' decisions.
 
-    def decide(self, reply, decision, moderator):
-        """Take one of DECISIONS about `reply` for `moderator`; the event recorded, or None if nothing changed."""
+    def decide(self, reply, decision, moderator, seen_status=None):
+        """Take one of DECISIONS about `reply` for `moderator`; the event recorded, or None if nothing changed.
+
+        `seen_status` is the status the moderator's page showed: when a colleague has changed it since, the
+        decision is not taken and DecidedMeanwhile says by whom. The check and the decision happen under
+        the reply's row lock, so of two moderators deciding at the same instant exactly one decides.
+        """
         chosen = DECISIONS[decision]
         with transaction.atomic():
             reply = Comment.objects.select_for_update().get(pk=reply.pk)
-            return reply.moderate(chosen.status or reply.status, moderator, featured=chosen.featured, action=chosen.action)
+            if seen_status in Comment.Status.values and reply.status != seen_status:
+                raise DecidedMeanwhile(reply, self._last_decision(reply))
+            event = reply.moderate(chosen.status or reply.status, moderator, featured=chosen.featured, action=chosen.action)
+            if event:
+                Claim.let_go(reply)  # decided: the moderator moves on
+            return event
+
+    @staticmethod
+    def _last_decision(reply):
+        """The latest event on `reply` that changed it (not a report, not its verdict on arrival)."""
+        return (
+            ModerationEvent.objects.filter(comment=reply)
+            .exclude(action__in=[ModerationEvent.Action.REPORT, ModerationEvent.Action.VERDICT])
+            .select_related("moderator")
+            .last()
+        )
 
     def undo(self, event_id, moderator):
         """Undo `moderator`'s own decision, if taken in the last UNDO_SECONDS and nobody decided since;

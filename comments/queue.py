@@ -24,8 +24,9 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 
 from . import stories
-from .models import QUEUES, UNDO_SECONDS, Ban, Comment, ModerationEvent, StoryDiscussion, without_contact
-from .moderation import DECISIONS, SUSPENSIONS, moderator
+from .conf import app_settings
+from .models import QUEUES, UNDO_SECONDS, Ban, Claim, Comment, ModerationEvent, StoryDiscussion, without_contact
+from .moderation import DECISIONS, SUSPENSIONS, DecidedMeanwhile, moderator
 
 PAGE_SIZE = 50
 MOST_PAGES = 99_999
@@ -85,6 +86,11 @@ class QueueView:
         replies = Comment.objects.all()
         return replies.filter(article=self.story) if self.story else replies
 
+    def page_of(self, replies):
+        """This view's page of `replies` (already filtered to its queue), in its order."""
+        start = (self.page - 1) * PAGE_SIZE
+        return replies.order_by(*ORDERS[self.order])[start : start + PAGE_SIZE]
+
     def url(self, **changes):
         """The moderation page's address for this view with `changes` (queue, order, story, page)."""
         params = {"queue": self.queue, "order": self.order, "story": self.story.pk if self.story else None}
@@ -108,10 +114,10 @@ def moderation_page(request, model_admin):
     counts = replies.queue_counts()
     pages = max(1, math.ceil(counts[view.queue] / PAGE_SIZE))
     view.page = min(view.page, pages)
-    start = (view.page - 1) * PAGE_SIZE
-    in_queue = replies.in_queue(view.queue).for_moderation().order_by(*ORDERS[view.order])
-    page = list(stories.with_story_shown(in_queue, request.user)[start : start + PAGE_SIZE])
+    in_queue = replies.in_queue(view.queue).for_moderation()
+    page = list(view.page_of(stories.with_story_shown(in_queue, request.user)))
     _attach_bans(page)
+    claims = Claim.objects.held_by_others(page, request.user)
     # The email and the IP address only for staff with the right to change replies.
     can_see_contact = Comment.contact_visible_to(request.user)
     for reply in page:
@@ -119,6 +125,7 @@ def moderation_page(request, model_admin):
         reply.story_queue_url = QueueView(view.queue, view.order, reply.article).url() if reply.story_shown else ""
         reply.report_reasons = Counter(report.get_reason_display() for report in reply.open_reports).most_common()
         reply.report_notes = [report.note for report in reply.open_reports if report.note]
+        reply.claimed_by = claims[reply.pk].holder if reply.pk in claims else ""
         if reply.verdict_note and not can_see_contact:
             reply.verdict_note = without_contact(reply.verdict_note, [reply.email], [reply.ip_address])
     can_decide = model_admin.has_change_permission(request)
@@ -141,6 +148,8 @@ def moderation_page(request, model_admin):
         "keys": KEYS,
         "undo_seconds": UNDO_SECONDS,
         "active_bans": Ban.objects.active().count(),
+        "check_seconds": app_settings.QUEUE_CHECK_SECONDS,
+        "claim_seconds": app_settings.CLAIM_SECONDS,
     }
     if view.story:
         context["all_stories_url"] = QueueView(view.queue, view.order).url()
@@ -195,7 +204,10 @@ def decide(request, model_admin):
     decision = request.POST.get("decision", "")
     if reply is None or decision not in DECISIONS:
         return HttpResponseBadRequest("Choose a reply and a decision.")
-    event = moderator.decide(reply, decision, request.user)
+    try:
+        event = moderator.decide(reply, decision, request.user, seen_status=request.POST.get("seen"))
+    except DecidedMeanwhile as lost:
+        return _lost(request, lost)
     if event:
         request.session[LAST_DECISION] = event.pk
         message = f"{DECISIONS[decision].done}: the reply by {reply.name}."
@@ -213,6 +225,16 @@ def decide(request, model_admin):
             }
         )
     messages.success(request, message)
+    return _back(request, QueueView().url())
+
+
+def _lost(request, lost):
+    """Tell the moderator their decision lost a race (409 to the page's script), and apply nothing."""
+    if _wants_json(request):
+        view = QueueView.from_request(request.POST, request.user)
+        counts = view.replies().queue_counts()
+        return JsonResponse({"decided": False, "lost": True, "message": str(lost), "counts": counts}, status=409)
+    messages.warning(request, str(lost))
     return _back(request, QueueView().url())
 
 

@@ -1,6 +1,11 @@
 /* The moderation page from the keyboard: j/k move between replies; a, r, s and f approve, remove, mark as
    spam and feature the current one, then move on; u undoes the last decision for a few seconds; b opens
-   the ban form; ? shows the keys. Buttons do the same. Without JavaScript every button is a plain form post. */
+   the ban form; ? shows the keys. Buttons do the same. Without JavaScript every button is a plain form post.
+
+   With colleagues on the same queue: the reply this moderator has open is claimed (and the claim renewed),
+   so their pages mark it "Anna is looking at this" and move past it; every few seconds the page asks whether
+   its queue changed (304 while nothing did), shows the replies that arrived and drops those decided elsewhere.
+   A decision that lost a race anyway is told by the server (409) and the page moves on. */
 (function () {
   "use strict";
   var UNDO_SHOWN_MS = 8000;
@@ -12,12 +17,18 @@
     var keys = document.getElementById("mod-keys");
     var current = null;
     var lastUndo = null; // {event, form, item, timer}
+    var arrivals = document.getElementById("mod-arrivals");
+    var checkSeconds = parseInt(page.dataset.checkSeconds, 10) || 5;
+    var claimSeconds = parseInt(page.dataset.claimSeconds, 10) || 60;
+    var decisions = 0; // decisions and undos sent: a check asked before one of them is out of date
+    var checkTag = null;
+    var claimTimer = null;
 
     function items() {
       return Array.prototype.slice.call(page.querySelectorAll(".mod-item:not([hidden])"));
     }
 
-    function select(item, focus) {
+    function select(item, focus, automatic) {
       if (current) {
         current.classList.remove("is-current");
         current.removeAttribute("aria-current");
@@ -28,6 +39,49 @@
       current.setAttribute("aria-current", "true");
       if (focus) current.focus();
       current.scrollIntoView({ block: "nearest" });
+      claim(current, automatic);
+    }
+
+    function claimedByOthers(item) {
+      return Boolean(item.dataset.claimedBy);
+    }
+
+    function markClaim(item, holder) {
+      var line = item.querySelector(".mod-item__claim");
+      if (holder) item.dataset.claimedBy = holder;
+      else delete item.dataset.claimedBy;
+      if (!line) return;
+      line.textContent = holder ? holder + " is looking at this" : "";
+      line.hidden = !holder;
+    }
+
+    // The reply to move on to from `item` (or from the top): the next one nobody else has open, else the next.
+    function nextFree(item) {
+      var list = items().filter(function (each) { return each !== item; });
+      var after = item ? list.filter(function (each) {
+        return item.compareDocumentPosition(each) & Node.DOCUMENT_POSITION_FOLLOWING;
+      }) : list;
+      var before = list.filter(function (each) { return after.indexOf(each) === -1; });
+      var free = function (each) { return !claimedByOthers(each); };
+      return after.filter(free)[0] || before.filter(free).pop() || after[0] || before.pop() || null;
+    }
+
+    // Tell the colleagues which reply this moderator has open; a reply someone else holds is marked, and
+    // when the page chose it (after a decision, on loading) the page moves on to a free one.
+    function claim(item, automatic) {
+      var form = item.querySelector("form.mod-actions");
+      clearTimeout(claimTimer);
+      if (!form || !page.dataset.claimUrl) return;
+      post(page.dataset.claimUrl, form, {}).then(function (result) {
+        if (!result.ok || item !== current) return;
+        markClaim(item, result.mine ? "" : result.holder);
+        if (result.mine) {
+          claimTimer = setTimeout(function () { if (item === current) claim(item, false); }, claimSeconds * 1000 / 3);
+        } else if (automatic) {
+          var other = nextFree(item);
+          if (other && !claimedByOthers(other)) select(other, true, true);
+        }
+      }, function () {});
     }
 
     function move(step) {
@@ -95,14 +149,24 @@
       var form = item.querySelector("form.mod-actions");
       if (!form || item.dataset.busy) return;
       item.dataset.busy = "1";
+      decisions += 1;
       post(form.action, form, { decision: decision }).then(function (result) {
         delete item.dataset.busy;
+        if (result.lost) {
+          // A colleague decided it since this page showed it: nothing was applied; say so and move on.
+          var following = nextFree(item);
+          item.hidden = true;
+          showCounts(result.counts);
+          say(result.message);
+          select(following, true, true);
+          afterLast();
+          return;
+        }
         if (!result.ok) {
           say("The decision was not saved (" + result.status + "). Reload the page and try again.");
           return;
         }
-        var list = items();
-        var next = list[list.indexOf(item) + 1] || list[list.indexOf(item) - 1];
+        var next = nextFree(item);
         item.hidden = true;
         showCounts(result.counts);
         if (lastUndo) clearTimeout(lastUndo.timer);
@@ -114,7 +178,7 @@
           }, Math.min(UNDO_SHOWN_MS, result.undo_seconds * 1000));
         }
         say(result.message, lastUndo && lastUndo.event, form);
-        select(next && next !== item ? next : null, true);
+        select(next, true, true);
         afterLast();
       }, function () {
         delete item.dataset.busy;
@@ -127,6 +191,7 @@
       var pending = lastUndo;
       lastUndo = null;
       clearTimeout(pending.timer);
+      decisions += 1;
       post(page.dataset.undoUrl, pending.form, { event: pending.event }).then(function (result) {
         showCounts(result.counts);
         say(result.message);
@@ -193,6 +258,77 @@
       lastUndo = { event: offered.elements.event.value, form: offered, item: null };
       lastUndo.timer = setTimeout(function () { lastUndo = null; }, UNDO_SHOWN_MS);
     }
-    select(items()[0], false);
+    // Every few seconds: has the queue changed? (304 while it has not.)
+    function check() {
+      var asked = decisions;
+      var headers = { Accept: "application/json" };
+      if (checkTag) headers["If-None-Match"] = checkTag;
+      var query = page.dataset.reloadUrl.split("?")[1] || "";
+      return fetch(page.dataset.checkUrl + "?" + query, { credentials: "same-origin", cache: "no-store", headers: headers })
+        .then(function (response) {
+          if (response.status !== 200 || asked !== decisions) return null;
+          checkTag = response.headers.get("ETag");
+          return response.json();
+        })
+        .then(function (state) { if (state) return applyState(state); }, function () {});
+    }
+
+    function applyState(state) {
+      showCounts(state.counts);
+      var wanted = state.ids.map(String);
+      var all = Array.prototype.slice.call(page.querySelectorAll(".mod-item"));
+      var known = all.map(function (item) { return item.dataset.reply; });
+      all.forEach(function (item) {
+        if (item.hidden || item.dataset.busy) return;
+        if (wanted.indexOf(item.dataset.reply) === -1) {
+          // Decided by a colleague (or moved off this page of the queue).
+          var following = item === current ? nextFree(item) : null;
+          item.hidden = true;
+          if (item === current) select(following, false, true);
+        } else {
+          markClaim(item, state.claims[item.dataset.reply] || "");
+        }
+      });
+      var arrived = wanted.filter(function (id) { return known.indexOf(id) === -1; });
+      if (arrived.length) return showArrived(arrived, wanted);
+      afterLast();
+    }
+
+    // Fetch this page of the queue again and put the replies that arrived in their places.
+    function showArrived(arrived, wanted) {
+      return fetch(page.dataset.reloadUrl, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html");
+          var list = page.querySelector(".mod-list");
+          if (!list) {
+            if (!current) window.location.assign(page.dataset.reloadUrl); // the queue was empty: show it whole
+            return;
+          }
+          var shown = 0;
+          arrived.forEach(function (id) {
+            var item = fresh.getElementById("comment-" + id);
+            if (!item || document.getElementById("comment-" + id)) return;
+            var later = wanted.slice(wanted.indexOf(id) + 1).map(function (each) {
+              return document.getElementById("comment-" + each);
+            }).filter(Boolean)[0];
+            list.insertBefore(document.importNode(item, true), later || null);
+            shown += 1;
+          });
+          if (!shown) return;
+          page.querySelector(".mod-empty").hidden = true;
+          arrivals.textContent = shown + " more repl" + (shown === 1 ? "y" : "ies") + " in this queue.";
+          if (!current) select(nextFree(null), false, true);
+        }, function () {});
+    }
+
+    function poll() {
+      var again = function () { setTimeout(poll, checkSeconds * 1000); };
+      if (document.hidden) { again(); return; }
+      check().then(again, again);
+    }
+    setTimeout(poll, checkSeconds * 1000);
+
+    select(nextFree(null), false, true);
   });
 })();
