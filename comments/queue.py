@@ -222,18 +222,25 @@ def decide(request, model_admin):
                 "event": event.pk if event else None,
                 "undo_seconds": UNDO_SECONDS,
                 "counts": view.replies().queue_counts(),
+                "claims": _claims_on(view, request.user),
             }
         )
     messages.success(request, message)
     return _back(request, QueueView().url())
 
 
+def _claims_on(view, user):
+    """{reply id: who} for the colleagues' claims on the view's page, for the page to move past them."""
+    waiting = view.page_of(view.replies().in_queue(view.queue)).values("pk")
+    return Claim.objects.holders(waiting, user)
+
+
 def _lost(request, lost):
     """Tell the moderator their decision lost a race (409 to the page's script), and apply nothing."""
     if _wants_json(request):
         view = QueueView.from_request(request.POST, request.user)
-        counts = view.replies().queue_counts()
-        return JsonResponse({"decided": False, "lost": True, "message": str(lost), "counts": counts}, status=409)
+        answer = {"decided": False, "lost": True, "message": str(lost), "counts": view.replies().queue_counts()}
+        return JsonResponse({**answer, "claims": _claims_on(view, request.user)}, status=409)
     messages.warning(request, str(lost))
     return _back(request, QueueView().url())
 

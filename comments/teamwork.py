@@ -33,11 +33,10 @@ def check(request, model_admin):
     view = QueueView.from_request(request.GET, request.user)
     replies = view.replies()
     ids = list(view.page_of(replies.in_queue(view.queue)).values_list("pk", flat=True))
-    claims = Claim.objects.held_by_others(ids, request.user)
     body = json.dumps({
         "counts": replies.queue_counts(),
         "ids": ids,
-        "claims": {str(pk): claim.holder for pk, claim in claims.items()},
+        "claims": Claim.objects.holders(ids, request.user),
         "poll": app_settings.QUEUE_CHECK_SECONDS,
     }).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:24] + '"'
@@ -56,4 +55,5 @@ def claim(request, model_admin):
     if reply_id is None:
         return HttpResponseBadRequest("Choose a reply.")
     held = Claim.take(get_object_or_404(Comment, pk=reply_id), request.user)
-    return JsonResponse({"reply": reply_id, "mine": held.moderator_id == request.user.pk, "holder": held.holder})
+    mine = held is not None and held.moderator_id == request.user.pk
+    return JsonResponse({"reply": reply_id, "mine": mine, "holder": held.holder if held and not mine else ""})

@@ -19,6 +19,10 @@ class ClaimQuerySet(models.QuerySet):
         claims = self.live().filter(comment__in=replies).exclude(moderator=moderator).select_related("moderator")
         return {claim.comment_id: claim for claim in claims}
 
+    def holders(self, replies, moderator):
+        """{reply id as text: who holds it} for the other moderators' live claims, as the page's script reads them."""
+        return {str(pk): claim.holder for pk, claim in self.held_by_others(replies, moderator).items()}
+
 
 class Claim(models.Model):
     """"Anna is looking at this": the reply a moderator has open on the moderation page, until `until`.
@@ -45,21 +49,25 @@ class Claim(models.Model):
     def take(cls, reply, moderator):
         """Claim `reply` for `moderator` (letting go of their other claims), unless a colleague holds it.
 
-        Returns the claim in force: the moderator's own, or the colleague's.
+        Returns the claim in force, the moderator's own or the colleague's; None in the rare case where
+        the colleague's claim ended each time between two looks (they decided the reply, or moved on).
         """
-        now = timezone.now()
-        until = now + timedelta(seconds=app_settings.CLAIM_SECONDS)
-        with transaction.atomic():
-            cls.objects.filter(moderator=moderator).exclude(comment=reply).delete()
-            cls.objects.filter(comment=reply, until__lte=now).delete()
-            taken = cls.objects.filter(comment=reply, moderator=moderator).update(until=until)
-            if not taken:
-                try:
-                    with transaction.atomic():
-                        cls.objects.create(comment=reply, moderator=moderator, until=until)
-                except IntegrityError:
-                    pass  # a colleague's live claim, or theirs made this instant
-        return cls.objects.select_related("moderator").get(comment=reply)
+        for _ in range(3):
+            now = timezone.now()
+            until = now + timedelta(seconds=app_settings.CLAIM_SECONDS)
+            with transaction.atomic():
+                cls.objects.filter(moderator=moderator).exclude(comment=reply).delete()
+                cls.objects.filter(comment=reply, until__lte=now).delete()
+                if not cls.objects.filter(comment=reply, moderator=moderator).update(until=until):
+                    try:
+                        with transaction.atomic():
+                            cls.objects.create(comment=reply, moderator=moderator, until=until)
+                    except IntegrityError:
+                        pass  # a colleague's live claim, or theirs made this instant
+            held = cls.objects.select_related("moderator").filter(comment=reply).first()
+            if held:
+                return held
+        return None
 
     @classmethod
     def let_go(cls, reply):

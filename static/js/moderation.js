@@ -9,6 +9,9 @@
 (function () {
   "use strict";
   var UNDO_SHOWN_MS = 8000;
+  // A key pressed this soon after the page moved on by itself (a colleague took or decided the reply shown)
+  // was meant for the reply that was there: it is not applied to the one that took its place.
+  var SHIFT_GUARD_MS = 700;
 
   document.addEventListener("DOMContentLoaded", function () {
     var page = document.getElementById("moderation");
@@ -23,12 +26,16 @@
     var decisions = 0; // decisions and undos sent: a check asked before one of them is out of date
     var checkTag = null;
     var claimTimer = null;
+    var shiftedAt = 0;
 
     function items() {
       return Array.prototype.slice.call(page.querySelectorAll(".mod-item:not([hidden])"));
     }
 
-    function select(item, focus, automatic) {
+    // `how`: "user" (j, k, a click), "next" (after this moderator's decision or on loading), "shifted" (a
+    // colleague took or decided the reply shown: the page moved on by itself).
+    function select(item, focus, how) {
+      if (how === "shifted") shiftedAt = Date.now();
       if (current) {
         current.classList.remove("is-current");
         current.removeAttribute("aria-current");
@@ -39,7 +46,13 @@
       current.setAttribute("aria-current", "true");
       if (focus) current.focus();
       current.scrollIntoView({ block: "nearest" });
-      claim(current, automatic);
+      claim(current, how !== "user");
+    }
+
+    // The colleagues' claims as the server last told them ({reply id: who}), on every reply shown.
+    function markClaims(claims) {
+      if (!claims) return;
+      items().forEach(function (item) { markClaim(item, claims[item.dataset.reply] || ""); });
     }
 
     function claimedByOthers(item) {
@@ -77,9 +90,9 @@
         markClaim(item, result.mine ? "" : result.holder);
         if (result.mine) {
           claimTimer = setTimeout(function () { if (item === current) claim(item, false); }, claimSeconds * 1000 / 3);
-        } else if (automatic) {
+        } else if (automatic && result.holder) {
           var other = nextFree(item);
-          if (other && !claimedByOthers(other)) select(other, true, true);
+          if (other && !claimedByOthers(other)) select(other, true, "shifted");
         }
       }, function () {});
     }
@@ -89,7 +102,7 @@
       if (!list.length) return;
       var at = list.indexOf(current);
       var next = at === -1 ? 0 : Math.min(Math.max(at + step, 0), list.length - 1);
-      select(list[next], true);
+      select(list[next], true, "user");
     }
 
     function showCounts(counts) {
@@ -152,13 +165,14 @@
       decisions += 1;
       post(form.action, form, { decision: decision }).then(function (result) {
         delete item.dataset.busy;
+        markClaims(result.claims);
         if (result.lost) {
           // A colleague decided it since this page showed it: nothing was applied; say so and move on.
           var following = nextFree(item);
           item.hidden = true;
           showCounts(result.counts);
           say(result.message);
-          select(following, true, true);
+          select(following, true, "next");
           afterLast();
           return;
         }
@@ -178,7 +192,7 @@
           }, Math.min(UNDO_SHOWN_MS, result.undo_seconds * 1000));
         }
         say(result.message, lastUndo && lastUndo.event, form);
-        select(next, true, true);
+        select(next, true, "next");
         afterLast();
       }, function () {
         delete item.dataset.busy;
@@ -200,7 +214,7 @@
         } else if (result.ok) {
           pending.item.hidden = false;
           page.querySelector(".mod-empty").hidden = true;
-          select(pending.item, true);
+          select(pending.item, true, "user");
         }
       });
     }
@@ -212,12 +226,12 @@
       if (!form.classList.contains("mod-actions") || !button || button.name !== "decision") return;
       event.preventDefault();
       var item = form.closest(".mod-item");
-      select(item, false);
+      select(item, false, "user");
       decide(item, button.value);
     });
     page.addEventListener("click", function (event) {
       var item = event.target.closest ? event.target.closest(".mod-item") : null;
-      if (item && item !== current) select(item, false);
+      if (item && item !== current) select(item, false, "user");
     });
 
     document.addEventListener("keydown", function (event) {
@@ -241,6 +255,11 @@
         }
         var control = current.querySelector('[data-key="' + key + '"]');
         if (!control) return;
+        if (Date.now() - shiftedAt < SHIFT_GUARD_MS) {
+          say("Another reply is shown now (a colleague took or decided the one before): press again to decide this one.");
+          event.preventDefault();
+          return;
+        }
         if (control.tagName === "A") {
           window.location.assign(control.href);
         } else {
@@ -284,11 +303,10 @@
           // Decided by a colleague (or moved off this page of the queue).
           var following = item === current ? nextFree(item) : null;
           item.hidden = true;
-          if (item === current) select(following, false, true);
-        } else {
-          markClaim(item, state.claims[item.dataset.reply] || "");
+          if (item === current) select(following, false, "shifted");
         }
       });
+      markClaims(state.claims);
       var arrived = wanted.filter(function (id) { return known.indexOf(id) === -1; });
       if (arrived.length) return showArrived(arrived, wanted);
       afterLast();
@@ -318,7 +336,7 @@
           if (!shown) return;
           page.querySelector(".mod-empty").hidden = true;
           arrivals.textContent = shown + " more repl" + (shown === 1 ? "y" : "ies") + " in this queue.";
-          if (!current) select(nextFree(null), false, true);
+          if (!current) select(nextFree(null), false, "shifted");
         }, function () {});
     }
 
@@ -329,6 +347,6 @@
     }
     setTimeout(poll, checkSeconds * 1000);
 
-    select(nextFree(null), false, true);
+    select(nextFree(null), false, "next");
   });
 })();
