@@ -4,6 +4,7 @@ report and sort replies."""
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.db.models import Count
@@ -181,6 +182,29 @@ def test_a_moderator_keeps_a_report_features_a_reply_bans_a_spammer_and_undoes_a
     featured = reader.get_by_role("region", name="Featured")
     expect(featured).to_contain_text("I live by the square")
     expect(reader.get_by_text("Casino bonus")).to_have_count(0)
+
+
+def test_a_moderator_opens_the_authors_panel_beside_a_reply_and_notes_the_author(seed_story, new_page, moderator, log_in):
+    for n, status in enumerate(["approved", "removed", "pending"]):
+        Comment.objects.create(
+            article=seed_story, name="Walt", email="walt@example.org", body=f"Walt's reply number {n}.", status=status,
+            created_at=seed_story.publish_at + timedelta(minutes=n),
+        )
+    desk = log_in(new_page(), moderator)
+    open_desk(desk)
+    desk.get_by_role("link", name="All replies, notes and bans of Walt").click()
+    panel = desk.get_by_role("region", name=re.compile("Walt"))
+    expect(panel.get_by_role("list").last.get_by_role("listitem")).to_have_count(3)
+    expect(panel).to_contain_text("Removed")
+    expect(panel).to_contain_text("walt@example.org")  # a moderator may see the email
+    panel.get_by_label("Note for the other moderators").fill("Asked by phone to stop naming victims.")
+    panel.get_by_role("button", name="Add the note").click()
+    expect(desk.get_by_text("The note is added.")).to_be_visible()
+    expect(desk.get_by_role("paragraph").filter(has_text="Asked by phone to stop naming victims.")).to_be_visible()
+    desk.get_by_role("link", name="Moderate").click()
+    desk.get_by_role("link", name="Moderators’ dashboard").click()
+    expect(desk.get_by_role("heading", name="By hour")).to_be_visible()
+    assert desk.log.problems == []
 
 
 def test_a_reader_reports_a_reply_and_sorts_the_replies_without_javascript(seed_story, new_page, screenshot):
