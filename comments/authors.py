@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,7 +20,7 @@ import clientip
 from . import stories
 from .models import AuthorNote, Ban, Comment
 from .models.notes import NOTE_LENGTH
-from .queue import whole_number
+from .queue import _back, whole_number
 
 MOST_REPLIES = 100  # newest first; an author with more is told how many there are
 
@@ -64,7 +63,7 @@ def author_page(request, model_admin, reply_id):
             else:
                 AuthorNote.write(reply, form.cleaned_data["text"], request.user)
                 messages.success(request, "The note is added.")
-            return HttpResponseRedirect(reverse("admin:comments_comment_author", args=[reply.pk]), status=303)
+            return _back(request, reverse("admin:comments_comment_author", args=[reply.pk]))
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Comment._meta,

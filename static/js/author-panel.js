@@ -25,6 +25,11 @@
         Array.prototype.forEach.call(parsed.body.childNodes, function (node) {
           box.appendChild(document.importNode(node, true));
         });
+        // A note written in the panel brings the moderator back here, to the reply it was opened from.
+        Array.prototype.forEach.call(box.querySelectorAll("input[data-back]"), function (input) {
+          var reply = link.closest(".mod-item");
+          input.value = window.location.pathname + window.location.search + (reply ? "#" + reply.id : "");
+        });
         holder.parentNode.insertBefore(box, holder.nextSibling);
         link.setAttribute("aria-expanded", "true");
         var heading = box.querySelector("h2");

@@ -199,9 +199,10 @@ def test_a_moderator_opens_the_authors_panel_beside_a_reply_and_notes_the_author
     expect(panel).to_contain_text("walt@example.org")  # a moderator may see the email
     panel.get_by_label("Note for the other moderators").fill("Asked by phone to stop naming victims.")
     panel.get_by_role("button", name="Add the note").click()
-    expect(desk.get_by_text("The note is added.")).to_be_visible()
+    expect(desk.get_by_text("The note is added.")).to_be_visible()  # back on the moderation page
+    expect(queue_count(desk, "new")).to_have_text("1")
+    desk.get_by_role("link", name="All replies, notes and bans of Walt").click()
     expect(desk.get_by_role("paragraph").filter(has_text="Asked by phone to stop naming victims.")).to_be_visible()
-    desk.get_by_role("link", name="Moderate").click()
     desk.get_by_role("link", name="Moderators’ dashboard").click()
     expect(desk.get_by_role("heading", name="By hour")).to_be_visible()
     assert desk.log.problems == []
