@@ -112,11 +112,19 @@ class DecidedMeanwhile(Exception):  # noqa: N818 (a told outcome, not a fault)
         self.reply, self.event = reply, event
 
     def __str__(self):
-        told = f"Already {self.DONE[self.reply.status]}"
-        if self.event and self.event.moderator:
-            told += f" by {self.event.moderator.get_full_name() or self.event.moderator.get_username()}"
-        if self.event:
-            told += f" at {timezone.localtime(self.event.at):%H:%M}"
+        event, Action = self.event, ModerationEvent.Action
+        if event is None or event.action == Action.STATUS:
+            same = event is not None and event.from_status == event.to_status
+            what = "kept" if same else self.DONE[self.reply.status]
+        else:
+            what = {Action.FEATURE: "featured", Action.UNFEATURE: "taken out of the featured replies"}.get(
+                event.action, f"undone ({self.reply.get_status_display().lower()} now)"
+            )
+        told = f"Already {what}"
+        if event and event.moderator:
+            told += f" by {event.moderator.get_full_name() or event.moderator.get_username()}"
+        if event:
+            told += f" at {timezone.localtime(event.at):%H:%M}"
         return f"{told}: the reply by {self.reply.name}."
 
 
@@ -134,6 +142,11 @@ class Received(NamedTuple):
 class ReplyModerator:
     enable_field = "comments_enabled"
     auto_close_field = "comments_close_at"
+    # The events that decide a reply (a colleague's is what a later decision may have lost the race to).
+    DECIDING = (
+        ModerationEvent.Action.STATUS, ModerationEvent.Action.FEATURE, ModerationEvent.Action.UNFEATURE,
+        ModerationEvent.Action.UNDO,
+    )
 
     # Opening and closing.
 
@@ -393,32 +406,28 @@ class ReplyModerator:
 
     # Moderators' decisions.
 
-    def decide(self, reply, decision, moderator, seen_status=None):
+    def decide(self, reply, decision, moderator, seen_status=None, seen_decision=None):
         """Take one of DECISIONS about `reply` for `moderator`; the event recorded, or None if nothing changed.
 
-        `seen_status` is the status the moderator's page showed: when a colleague has changed it since, the
-        decision is not taken and DecidedMeanwhile says by whom. The check and the decision happen under
-        the reply's row lock, so of two moderators deciding at the same instant exactly one decides.
+        `seen_status` is the status the moderator's page showed, `seen_decision` the id of the reply's last
+        decision it knew of (0: none): when the status has changed since, or a colleague decided the reply
+        after that (kept it, featured it), the decision is not taken and DecidedMeanwhile says who did what.
+        The check and the decision happen under the reply's row lock, so of two moderators deciding at the
+        same instant one decides.
         """
         chosen = DECISIONS[decision]
         with transaction.atomic():
             reply = Comment.objects.select_for_update().get(pk=reply.pk)
-            if seen_status in Comment.Status.values and reply.status != seen_status:
-                raise DecidedMeanwhile(reply, self._last_decision(reply))
+            decisions = ModerationEvent.objects.filter(comment=reply, action__in=self.DECIDING).select_related("moderator")
+            changed = seen_status in Comment.Status.values and reply.status != seen_status
+            if seen_decision is not None and not changed:
+                changed = decisions.filter(pk__gt=seen_decision).exclude(moderator=moderator).exists()
+            if changed:
+                raise DecidedMeanwhile(reply, decisions.last())
             event = reply.moderate(chosen.status or reply.status, moderator, featured=chosen.featured, action=chosen.action)
             if event:
                 Claim.let_go(reply)  # decided: the moderator moves on
             return event
-
-    @staticmethod
-    def _last_decision(reply):
-        """The latest event on `reply` that changed it (not a report, not its verdict on arrival)."""
-        return (
-            ModerationEvent.objects.filter(comment=reply)
-            .exclude(action__in=[ModerationEvent.Action.REPORT, ModerationEvent.Action.VERDICT])
-            .select_related("moderator")
-            .last()
-        )
 
     def undo(self, event_id, moderator):
         """Undo `moderator`'s own decision, if taken in the last UNDO_SECONDS and nobody decided since;

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -114,7 +115,9 @@ def moderation_page(request, model_admin):
     counts = replies.queue_counts()
     pages = max(1, math.ceil(counts[view.queue] / PAGE_SIZE))
     view.page = min(view.page, pages)
-    in_queue = replies.in_queue(view.queue).for_moderation()
+    # Each reply's last decision as the page shows it, sent back with a decision (see moderator.decide()).
+    decisions = ModerationEvent.objects.filter(comment=OuterRef("pk"), action__in=moderator.DECIDING).order_by("-pk")
+    in_queue = replies.in_queue(view.queue).for_moderation().annotate(last_decision=Subquery(decisions.values("pk")[:1]))
     page = list(view.page_of(stories.with_story_shown(in_queue, request.user)))
     _attach_bans(page)
     claims = Claim.objects.held_by_others(page, request.user)
@@ -205,7 +208,9 @@ def decide(request, model_admin):
     if reply is None or decision not in DECISIONS:
         return HttpResponseBadRequest("Choose a reply and a decision.")
     try:
-        event = moderator.decide(reply, decision, request.user, seen_status=request.POST.get("seen"))
+        seen_decision = request.POST.get("seen_decision")
+        seen = {"seen_status": request.POST.get("seen"), "seen_decision": 0 if seen_decision == "0" else whole_number(seen_decision)}
+        event = moderator.decide(reply, decision, request.user, **seen)
     except DecidedMeanwhile as lost:
         return _lost(request, lost)
     if event:

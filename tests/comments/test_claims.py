@@ -2,6 +2,7 @@
 has open is marked, and the page's check answers 304 while the queue has not changed."""
 
 import json
+import re
 import threading
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from comments.models import Claim, Comment, ModerationEvent
 from comments.moderation import DecidedMeanwhile, moderator
 from tests.comments.colleagues import desk_of, moderator_named, reply_viewer
-from tests.comments.support import make_reply
+from tests.comments.support import make_reply, report
 
 pytestmark = pytest.mark.django_db
 PAGE = "/admin/comments/comment/moderate/"
@@ -60,6 +61,34 @@ def test_without_javascript_the_lost_decision_is_told_on_the_page_it_goes_back_t
     assert answer.status_code == 303
     assert "Already marked as spam by Anna Berg at" in ben_desk.get(answer["Location"]).content.decode()
     assert Comment.objects.get(pk=reply.pk).status == Comment.Status.SPAM
+
+
+def seen_decision(client, reply):
+    """The reply's last decision as the moderation page showed it, as the reply's form sends it back."""
+    html = client.get(PAGE, {"queue": "all"}).content.decode()
+    return re.search(rf'name="reply" value="{reply.pk}">.*?name="seen_decision" value="(\d+)"', html, re.S).group(1)
+
+
+def test_a_colleague_keeping_a_reported_reply_wins_over_a_removal_sent_from_an_older_page(story, anna, ben):
+    reply = make_reply(story, name="Walt")
+    report(reply, "off_topic")
+    ben_desk = desk_of(ben)
+    ben_saw = seen_decision(ben_desk, reply)
+    moderator.decide(reply, "approve", anna)  # Anna keeps it: the report is dismissed, the status unchanged
+
+    answer = ben_desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "seen": "approved", "seen_decision": ben_saw},
+                           HTTP_ACCEPT="application/json")
+    assert answer.status_code == 409 and answer.json()["message"].startswith("Already kept by Anna Berg at ")
+    assert Comment.objects.get(pk=reply.pk).status == Comment.Status.APPROVED
+
+
+def test_a_moderators_own_undone_decision_does_not_stand_in_their_way(story, anna):
+    reply = make_reply(story, status="pending")
+    desk = desk_of(anna)
+    saw = seen_decision(desk, reply)
+    moderator.undo(moderator.decide(reply, "approve", anna).pk, anna)
+    answer = desk.post(DECIDE, {"reply": reply.pk, "decision": "spam", "seen": "pending", "seen_decision": saw})
+    assert answer.status_code == 303 and Comment.objects.get(pk=reply.pk).status == Comment.Status.SPAM
 
 
 def test_a_page_that_showed_the_reply_as_it_is_decides_as_before(story, anna):
