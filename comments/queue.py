@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -91,6 +91,12 @@ class QueueView:
         """This view's page of `replies` (already filtered to its queue), in its order."""
         start = (self.page - 1) * PAGE_SIZE
         return replies.order_by(*ORDERS[self.order])[start : start + PAGE_SIZE]
+
+    def after(self, reply):
+        """The replies of this view's queue that come after `reply` in its order."""
+        than = "gt" if self.order == "oldest" else "lt"
+        later = Q(**{f"created_at__{than}": reply.created_at}) | Q(created_at=reply.created_at, **{f"pk__{than}": reply.pk})
+        return self.replies().in_queue(self.queue).filter(later).order_by(*ORDERS[self.order])
 
     def url(self, **changes):
         """The moderation page's address for this view with `changes` (queue, order, story, page)."""
@@ -227,17 +233,19 @@ def decide(request, model_admin):
                 "event": event.pk if event else None,
                 "undo_seconds": UNDO_SECONDS,
                 "counts": view.replies().queue_counts(),
-                "claims": _claims_on(view, request.user),
+                **_moving_on(view, reply, request.user),
             }
         )
     messages.success(request, message)
     return _back(request, QueueView().url())
 
 
-def _claims_on(view, user):
-    """{reply id: who} for the colleagues' claims on the view's page, for the page to move past them."""
+def _moving_on(view, reply, user):
+    """For the page's script, after a decision on `reply`: the reply claimed for `user` to move on to (the
+    first after it that no colleague has open), and the colleagues' claims on the view's page."""
+    following = Claim.take_first(view.after(reply), user)
     waiting = view.page_of(view.replies().in_queue(view.queue)).values("pk")
-    return Claim.objects.holders(waiting, user)
+    return {"next": following, "claims": Claim.objects.holders(waiting, user)}
 
 
 def _lost(request, lost):
@@ -245,7 +253,7 @@ def _lost(request, lost):
     if _wants_json(request):
         view = QueueView.from_request(request.POST, request.user)
         answer = {"decided": False, "lost": True, "message": str(lost), "counts": view.replies().queue_counts()}
-        return JsonResponse({**answer, "claims": _claims_on(view, request.user)}, status=409)
+        return JsonResponse({**answer, **_moving_on(view, lost.reply, request.user)}, status=409)
     messages.warning(request, str(lost))
     return _back(request, QueueView().url())
 

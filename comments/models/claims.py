@@ -70,6 +70,18 @@ class Claim(models.Model):
         return None
 
     @classmethod
+    def take_first(cls, replies, moderator, most=5):
+        """Claim for `moderator` the first of `replies` (in their order) that no colleague has open: the reply
+        to move on to after a decision, handed out here so that two moderators deciding at the same moment
+        move on to different replies. Its id, or None."""
+        free = replies.exclude(pk__in=cls.objects.live().exclude(moderator=moderator).values("comment"))
+        for pk in free.values_list("pk", flat=True)[:most]:
+            held = cls.take(Comment(pk=pk), moderator)
+            if held and held.moderator_id == moderator.pk:
+                return pk
+        return None
+
+    @classmethod
     def let_go(cls, reply):
         """The reply is decided: nobody is looking at it any more."""
         cls.objects.filter(comment=reply).delete()

@@ -34,7 +34,8 @@
 
     // `how`: "user" (j, k, a click), "next" (after this moderator's decision or on loading), "shifted" (a
     // colleague took or decided the reply shown: the page moved on by itself).
-    function select(item, focus, how) {
+    // `claimed`: the server has already claimed it for this moderator (it handed it out after a decision).
+    function select(item, focus, how, claimed) {
       if (how === "shifted") shiftedAt = Date.now();
       if (current) {
         current.classList.remove("is-current");
@@ -46,7 +47,8 @@
       current.setAttribute("aria-current", "true");
       if (focus) current.focus();
       current.scrollIntoView({ block: "nearest" });
-      claim(current, how !== "user");
+      if (claimed) renewClaim(current);
+      else claim(current, how !== "user");
     }
 
     // The colleagues' claims as the server last told them ({reply id: who}), on every reply shown.
@@ -79,6 +81,18 @@
       return after.filter(free)[0] || before.filter(free).pop() || after[0] || before.pop() || null;
     }
 
+    function renewClaim(item) {
+      clearTimeout(claimTimer);
+      claimTimer = setTimeout(function () { if (item === current) claim(item, false); }, claimSeconds * 1000 / 3);
+    }
+
+    // The reply the server handed out to move on to after a decision on `item`, if the page shows it; else
+    // the next one free here.
+    function following(item, result) {
+      var handed = result.next ? document.getElementById("comment-" + result.next) : null;
+      return handed && !handed.hidden && handed !== item ? handed : nextFree(item);
+    }
+
     // Tell the colleagues which reply this moderator has open; a reply someone else holds is marked, and
     // when the page chose it (after a decision, on loading) the page moves on to a free one.
     function claim(item, automatic) {
@@ -89,7 +103,7 @@
         if (!result.ok || item !== current) return;
         markClaim(item, result.mine ? "" : result.holder);
         if (result.mine) {
-          claimTimer = setTimeout(function () { if (item === current) claim(item, false); }, claimSeconds * 1000 / 3);
+          renewClaim(item);
         } else if (automatic && result.holder) {
           var other = nextFree(item);
           if (other && !claimedByOthers(other)) select(other, true, "shifted");
@@ -168,11 +182,11 @@
         markClaims(result.claims);
         if (result.lost) {
           // A colleague decided it since this page showed it: nothing was applied; say so and move on.
-          var following = nextFree(item);
+          var after = following(item, result);
           item.hidden = true;
           showCounts(result.counts);
           say(result.message);
-          select(following, true, "next");
+          select(after, true, "next", after && after.id === "comment-" + result.next);
           afterLast();
           return;
         }
@@ -180,7 +194,7 @@
           say("The decision was not saved (" + result.status + "). Reload the page and try again.");
           return;
         }
-        var next = nextFree(item);
+        var next = following(item, result);
         item.hidden = true;
         showCounts(result.counts);
         if (lastUndo) clearTimeout(lastUndo.timer);
@@ -192,7 +206,7 @@
           }, Math.min(UNDO_SHOWN_MS, result.undo_seconds * 1000));
         }
         say(result.message, lastUndo && lastUndo.event, form);
-        select(next, true, "next");
+        select(next, true, "next", next && next.id === "comment-" + result.next);
         afterLast();
       }, function () {
         delete item.dataset.busy;
@@ -301,9 +315,9 @@
         if (item.hidden || item.dataset.busy) return;
         if (wanted.indexOf(item.dataset.reply) === -1) {
           // Decided by a colleague (or moved off this page of the queue).
-          var following = item === current ? nextFree(item) : null;
+          var after = item === current ? nextFree(item) : null;
           item.hidden = true;
-          if (item === current) select(following, false, "shifted");
+          if (item === current) select(after, false, "shifted");
         }
       });
       markClaims(state.claims);

@@ -125,6 +125,19 @@ def test_two_moderators_deciding_at_the_same_instant_decide_once(story, anna, be
     assert ModerationEvent.objects.filter(comment=reply, action="status").count() == 1
 
 
+def test_after_a_decision_each_moderator_is_handed_a_different_reply_to_move_on_to(story, anna, ben):
+    first, second, third = (make_reply(story, status="pending") for _ in range(3))
+    json_answer = {"HTTP_ACCEPT": "application/json"}
+    data = {"decision": "approve", "seen": "pending", "queue": "new", "order": "oldest"}
+
+    answer = desk_of(anna).post(DECIDE, {**data, "reply": first.pk}, **json_answer).json()
+    assert answer["next"] == second.pk and Claim.objects.get(moderator=anna).comment == second
+
+    answer = desk_of(ben).post(DECIDE, {**data, "reply": first.pk}, **json_answer).json()  # too late for this one
+    assert answer["lost"] and answer["next"] == third.pk  # not Anna's
+    assert answer["claims"] == {str(second.pk): "Anna Berg"}
+
+
 def test_the_reply_a_colleague_has_open_is_marked_and_kept_from_others(story, anna, ben):
     reply, other = make_reply(story, status="pending"), make_reply(story, status="pending")
     assert desk_of(anna).post(CLAIM, {"reply": reply.pk}).json() == {"reply": reply.pk, "mine": True, "holder": ""}
