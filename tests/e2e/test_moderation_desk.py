@@ -81,6 +81,17 @@ def test_two_moderators_clear_100_waiting_replies_together_none_decided_twice_no
     for desk in desks:
         open_desk(desk, DESK + "?order=oldest")
 
+    # Anna opens the reply Moe has open (she is told he is looking at it), and both decide it at once.
+    moes = current(desks[0]).get_attribute("data-reply")
+    desks[1].locator(f"#comment-{moes}").click()
+    expect(current(desks[1])).to_contain_text("moe-moderator is looking at this")
+    for desk in desks:
+        desk.keyboard.press(plan[int(moes)])
+    for desk in desks:
+        expect(desk.locator(f"#comment-{moes}")).to_be_hidden()
+    statuses = [desk.get_by_role("status").inner_text() for desk in desks]
+    assert sum("Already" in status for status in statuses) == 1, statuses  # the one who lost the race is told
+
     started, told = time.monotonic(), 0
     while Comment.objects.filter(status=Comment.Status.PENDING).exists():
         assert time.monotonic() - started < 120, "two moderators took more than two minutes"
