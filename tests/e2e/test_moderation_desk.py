@@ -195,6 +195,25 @@ def test_a_moderator_keeps_a_report_features_a_reply_bans_a_spammer_and_undoes_a
     expect(reader.get_by_text("Casino bonus")).to_have_count(0)
 
 
+def test_a_reply_that_arrives_while_the_moderator_works_shows_up_without_a_reload(seed_story, new_page, moderator, log_in, settings):
+    settings.NEWSROOM_COMMENTS_QUEUE_CHECK_SECONDS = 1
+    for name in ("Dana", "Erlan"):
+        Comment.objects.create(article=seed_story, name=name, email=f"{name}@example.org", body=f"{name}'s words.")
+    desk = log_in(new_page(), moderator)
+    open_desk(desk, DESK + "?order=oldest")
+    desk.keyboard.press("a")
+    expect(desk.get_by_role("status")).to_contain_text("Approved: the reply by Dana.")
+
+    Comment.objects.create(article=seed_story, name="Farida", email="farida@example.org", body="Farida's words, just in.")
+    expect(desk.get_by_text("Farida's words, just in.")).to_be_visible()
+    expect(desk.get_by_text("1 more reply in this queue.")).to_be_visible()
+    expect(queue_count(desk, "new")).to_have_text("2")
+    expect(desk.get_by_role("status")).to_contain_text("Approved: the reply by Dana.")  # the same page, not reloaded
+    desk.keyboard.press("a")
+    expect(current(desk)).to_contain_text("Farida's words, just in.")
+    assert desk.log.problems == []
+
+
 def test_a_moderator_opens_the_authors_panel_beside_a_reply_and_notes_the_author(seed_story, new_page, moderator, log_in):
     for n, status in enumerate(["approved", "removed", "pending"]):
         Comment.objects.create(
