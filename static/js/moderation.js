@@ -83,7 +83,10 @@
 
     function renewClaim(item) {
       clearTimeout(claimTimer);
-      claimTimer = setTimeout(function () { if (item === current) claim(item, false); }, claimSeconds * 1000 / 3);
+      // Renewed while the page is in view: a tab left in the background lets the claim run out.
+      claimTimer = setTimeout(function () {
+        if (item === current && !document.hidden) claim(item, false);
+      }, claimSeconds * 1000 / 3);
     }
 
     // The reply the server handed out to move on to after a decision on `item`, if the page shows it; else
