@@ -1,4 +1,5 @@
-"""Replies in the admin: the moderation page (comments/queue.py), the list with its bulk actions, each
+"""Replies in the admin: the moderation page (comments/queue.py, teamwork.py), a reply's author
+(authors.py), the moderators' dashboard (dashboard.py), the list with its bulk actions, each
 reply's page with its history and reports, the moderators' record of decisions, the discussion
 settings, the bans, and (to read only) the addresses that asked for emails about replies.
 
