@@ -44,11 +44,26 @@ def test_each_hour_counts_what_arrived_was_decided_and_reported_and_the_median_w
     this_hour, last_hour = shown["hours"][0], shown["hours"][1]
     assert last_hour["hour"] == hour_ago
     assert (last_hour["arrived"], last_hour["decided"], last_hour["median_minutes"]) == (5, 4, 7.0)
+    assert last_hour["oldest_waiting"] == 10  # at its end, the reply that arrived at :50 had waited 10 minutes
+    assert shown["hours"][2]["oldest_waiting"] is None  # the hour before: nothing had arrived
     assert this_hour["reports"] == 1 and this_hour["arrived"] == 0
     assert [(each["name"], each["decided"], each["median_minutes"]) for each in shown["moderators"]] == [
         ("anna", 3, 10.0), ("ben", 1, 2.0)
     ]
     assert shown["waiting"] == 1 and shown["oldest_waiting"]
+
+
+def test_the_queues_age_at_each_hours_end_is_its_oldest_reply_still_waiting_then(story, hour_ago):
+    anna = moderator_named("anna")
+    old = make_reply(story, status="pending", created_at=hour_ago - timedelta(minutes=90))  # arrived at -1:30
+    decided(old, anna, "approve", 100)  # decided at +0:10
+    make_reply(story, status="pending", created_at=hour_ago - timedelta(minutes=20))  # still waiting
+
+    ages = {row["hour"]: row["oldest_waiting"] for row in figures()["hours"]}
+    assert ages[hour_ago - timedelta(hours=2)] == 30  # at -1:00, the old reply had waited half an hour
+    assert ages[hour_ago - timedelta(hours=1)] == 90  # at its end (0:00), still the old one
+    assert ages[hour_ago] == 80  # at +1:00 the old one was decided: the one from -0:20 is the oldest
+    assert ages[hour_ago - timedelta(hours=3)] is None
 
 
 def test_an_undone_decision_does_not_count(story, hour_ago):
