@@ -91,6 +91,18 @@ def test_a_moderators_own_undone_decision_does_not_stand_in_their_way(story, ann
     assert answer.status_code == 303 and Comment.objects.get(pk=reply.pk).status == Comment.Status.SPAM
 
 
+def test_a_decision_from_the_story_page_that_lost_the_race_is_told_there_too(story, anna, ben):
+    reply = make_reply(story, status=Comment.Status.PENDING, name="Walt")
+    ben_desk = desk_of(ben)
+    form = re.search(r'<form class="reply__moderate".*?</form>', ben_desk.get(story.get_absolute_url()).content.decode(), re.S)
+    assert 'name="seen" value="pending"' in form.group(0)
+    decide(desk_of(anna), reply, "approve")
+
+    answer = ben_desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "seen": "pending", "next": story.get_absolute_url()})
+    assert "Already approved by Anna Berg" in ben_desk.get(answer["Location"]).content.decode()
+    assert Comment.objects.get(pk=reply.pk).status == Comment.Status.APPROVED
+
+
 def test_a_page_that_showed_the_reply_as_it_is_decides_as_before(story, anna):
     reply = make_reply(story, status=Comment.Status.APPROVED)
     assert moderator.decide(reply, "feature", anna, seen_status="approved").to_status == "approved"
