@@ -2,8 +2,10 @@
 
 Owns: replies and their threads, the reply form (forms.py: security fields in the base form), the post
 view, moderation (moderation.py owns a reply's whole life: allowed, held, approved, spam), the
-moderation page (queue.py), the scores each reply gets on arrival (scores.py: offensive language, spam,
-and the spam classifier's training), reports, bans, limits, notifications to moderators, privacy tools.
+moderation page (queue.py; two moderators on it: teamwork.py), the scores each reply gets on arrival
+(scores.py: offensive language, spam, and the spam classifier's training), the author of a reply at a glance
+(authors.py), the moderators' dashboard (dashboard.py), reports, bans, limits, notifications to
+moderators, privacy tools.
 May import: articles (a reply belongs to a story: a foreign key and a template tag) and the shared
 modules (pagecache, sanitize, clientip). Nothing else imports comments but pages and the project.
 """

@@ -1,4 +1,5 @@
-"""Replies in the admin: the moderation page (comments/queue.py), the list with its bulk actions, each
+"""Replies in the admin: the moderation page (comments/queue.py, teamwork.py), a reply's author
+(authors.py), the moderators' dashboard (dashboard.py), the list with its bulk actions, each
 reply's page with its history and reports, the moderators' record of decisions, the discussion
 settings, the bans, and (to read only) the addresses that asked for emails about replies.
 
@@ -25,7 +26,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, capfirst
 
-from . import privacy, queue, stories
+from . import authors, dashboard, privacy, queue, stories, teamwork
 from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report, Subscriber, Subscription
 from .moderation import moderator
 
@@ -220,7 +221,11 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
             path("moderate/decide/", view(queue.decide), name="comments_comment_decide"),
             path("moderate/undo/", view(queue.undo), name="comments_comment_undo"),
             path("moderate/story/<int:article_id>/", view(queue.story_rules), name="comments_comment_story_rules"),
+            path("moderate/check/", view(teamwork.check), name="comments_comment_check"),
+            path("moderate/claim/", view(teamwork.claim), name="comments_comment_claim"),
+            path("moderate/dashboard/", view(dashboard.dashboard), name="comments_comment_dashboard"),
             path("<int:reply_id>/ban/", view(queue.ban_author), name="comments_comment_ban"),
+            path("<int:reply_id>/author/", view(authors.author_page), name="comments_comment_author"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):

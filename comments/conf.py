@@ -29,6 +29,10 @@ DEFAULTS = {
     "CONFIRM_DAYS": 7,  # a subscription's confirmation link works this long; unconfirmed ones are then forgotten
     # The spam classifier is trained again this often when moderators have decided since (comments/scores.py).
     "SPAM_RETRAIN_SECONDS": 120,
+    # The moderation page: how often it asks whether its queue changed, and how long a moderator's claim on
+    # the reply they have open lasts without being renewed (the open page renews it).
+    "QUEUE_CHECK_SECONDS": 5,
+    "CLAIM_SECONDS": 60,
     # Initial values of DiscussionSettings (moderators edit them in the admin afterwards).
     "HOLD_ALL": True,
     "MAX_LINKS": 2,

@@ -30,6 +30,7 @@ from . import notifications, scores
 from .conf import app_settings
 from .models import (
     Ban,
+    Claim,
     Comment,
     DiscussionSettings,
     ModerationEvent,
@@ -91,6 +92,40 @@ DECISIONS = {
 }
 
 
+class DecidedMeanwhile(Exception):  # noqa: N818 (a told outcome, not a fault)
+    """A decision that lost a race: since the moderator's page showed the reply, a colleague decided it.
+
+    Nothing is applied; the moderator is told who decided what, and when ("Already approved by Anna at 14:05").
+    """
+
+    DONE = {
+        Comment.Status.APPROVED: "approved",
+        Comment.Status.REMOVED: "removed",
+        Comment.Status.SPAM: "marked as spam",
+        Comment.Status.PENDING: "put back to wait",
+    }
+
+    def __init__(self, reply, event):
+        super().__init__(reply.pk)
+        self.reply, self.event = reply, event
+
+    def __str__(self):
+        event, Action = self.event, ModerationEvent.Action
+        if event is None or event.action == Action.STATUS:
+            same = event is not None and event.from_status == event.to_status
+            what = "kept" if same else self.DONE[self.reply.status]
+        else:
+            what = {Action.FEATURE: "featured", Action.UNFEATURE: "taken out of the featured replies"}.get(
+                event.action, f"undone ({self.reply.get_status_display().lower()} now)"
+            )
+        told = f"Already {what}"
+        if event and event.moderator:
+            told += f" by {event.moderator.get_full_name() or event.moderator.get_username()}"
+        if event:
+            told += f" at {timezone.localtime(event.at):%H:%M}"
+        return f"{told}: the reply by {self.reply.name}."
+
+
 class Received(NamedTuple):
     """What became of a post: the reply it made or merged into, or the refusal."""
 
@@ -105,6 +140,11 @@ class Received(NamedTuple):
 class ReplyModerator:
     enable_field = "comments_enabled"
     auto_close_field = "comments_close_at"
+    # The events that decide a reply (a colleague's is what a later decision may have lost the race to).
+    DECIDING = (
+        ModerationEvent.Action.STATUS, ModerationEvent.Action.FEATURE, ModerationEvent.Action.UNFEATURE,
+        ModerationEvent.Action.UNDO,
+    )
 
     # Opening and closing.
 
@@ -372,12 +412,28 @@ class ReplyModerator:
 
     # Moderators' decisions.
 
-    def decide(self, reply, decision, moderator):
-        """Take one of DECISIONS about `reply` for `moderator`; the event recorded, or None if nothing changed."""
+    def decide(self, reply, decision, moderator, seen_status=None, seen_decision=None):
+        """Take one of DECISIONS about `reply` for `moderator`; the event recorded, or None if nothing changed.
+
+        `seen_status` is the status the moderator's page showed, `seen_decision` the id of the reply's last
+        decision it knew of (0: none): when the status has changed since, or a colleague decided the reply
+        after that (kept it, featured it), the decision is not taken and DecidedMeanwhile says who did what.
+        The check and the decision happen under the reply's row lock, so of two moderators deciding at the
+        same instant one decides.
+        """
         chosen = DECISIONS[decision]
         with transaction.atomic():
             reply = Comment.objects.select_for_update().get(pk=reply.pk)
-            return reply.moderate(chosen.status or reply.status, moderator, featured=chosen.featured, action=chosen.action)
+            decisions = ModerationEvent.objects.filter(comment=reply, action__in=self.DECIDING).select_related("moderator")
+            changed = seen_status in Comment.Status.values and reply.status != seen_status
+            if seen_decision is not None and not changed:
+                changed = decisions.filter(pk__gt=seen_decision).exclude(moderator=moderator).exists()
+            if changed:
+                raise DecidedMeanwhile(reply, decisions.last())
+            event = reply.moderate(chosen.status or reply.status, moderator, featured=chosen.featured, action=chosen.action)
+            if event:
+                Claim.let_go(reply)  # decided: the moderator moves on
+            return event
 
     def undo(self, event_id, moderator):
         """Undo `moderator`'s own decision, if taken in the last UNDO_SECONDS and nobody decided since;

@@ -14,6 +14,7 @@ from . import stories
 from .browser import COOKIE_MAX_AGE
 from .conf import app_settings
 from .models import (
+    AuthorNote,
     Ban,
     Comment,
     ModerationEvent,
@@ -90,6 +91,7 @@ def erase(emails, mode):
     emails = {normalize_email(email) for email in emails}
     with transaction.atomic():
         RememberedAuthor.objects.filter(email__in=emails).delete()
+        AuthorNote.objects.filter(email__in=emails).delete()  # the moderators' notes on them
         Subscriber.objects.filter(email__in=emails).delete()  # with its subscriptions and what it was told
         Throttle.objects.filter(key__in=["email:" + digest("email", email) for email in emails]).delete()
         replies = Comment.objects.by_emails(emails)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Value
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -26,8 +26,9 @@ from django.views.decorators.http import require_POST
 from articles.models import Article
 
 from . import stories
-from .models import QUEUES, UNDO_SECONDS, Ban, Comment, ModerationEvent, StoryDiscussion, without_contact
-from .moderation import DECISIONS, SUSPENSIONS, moderator
+from .conf import app_settings
+from .models import QUEUES, UNDO_SECONDS, Ban, Claim, Comment, ModerationEvent, StoryDiscussion, without_contact
+from .moderation import DECISIONS, SUSPENSIONS, DecidedMeanwhile, moderator
 
 PAGE_SIZE = 50
 MOST_PAGES = 99_999
@@ -90,6 +91,21 @@ class QueueView:
         replies = Comment.objects.all()
         return replies.filter(article=self.story) if self.story else replies
 
+    def page_of(self, replies):
+        """This view's page of `replies` (already filtered to its queue), in its order."""
+        start = (self.page - 1) * PAGE_SIZE
+        return replies.order_by(*ORDERS[self.order])[start : start + PAGE_SIZE]
+
+    def after(self, reply):
+        """The replies of this view's queue that come after `reply` in its order."""
+        replies = self.replies().in_queue(self.queue)
+        than = "gt" if self.order == "oldest" else "lt"
+        later = Q(**{f"created_at__{than}": reply.created_at}) | Q(created_at=reply.created_at, **{f"pk__{than}": reply.pk})
+        if self.order == "score":  # a lower score, or the same one and later in time
+            top = max(reply.offensive_score or 0.0, reply.spam_score or 0.0)
+            replies, later = replies.annotate(top=TOP_SCORE), Q(top__lt=top) | (Q(top=top) & later)
+        return replies.filter(later).order_by(*ORDERS[self.order])
+
     def url(self, **changes):
         """The moderation page's address for this view with `changes` (queue, order, story, page)."""
         params = {"queue": self.queue, "order": self.order, "story": self.story.pk if self.story else None}
@@ -113,10 +129,13 @@ def moderation_page(request, model_admin):
     counts = replies.queue_counts()
     pages = max(1, math.ceil(counts[view.queue] / PAGE_SIZE))
     view.page = min(view.page, pages)
-    start = (view.page - 1) * PAGE_SIZE
-    in_queue = replies.in_queue(view.queue).for_moderation().with_score_limits().order_by(*ORDERS[view.order])
-    page = list(stories.with_story_shown(in_queue, request.user)[start : start + PAGE_SIZE])
+    # Each reply's last decision as the page shows it, sent back with a decision (see moderator.decide()).
+    decisions = ModerationEvent.objects.filter(comment=OuterRef("pk"), action__in=moderator.DECIDING).order_by("-pk")
+    in_queue = replies.in_queue(view.queue).for_moderation().with_score_limits()
+    in_queue = in_queue.annotate(last_decision=Subquery(decisions.values("pk")[:1]))
+    page = list(view.page_of(stories.with_story_shown(in_queue, request.user)))
     _attach_bans(page)
+    claims = Claim.objects.held_by_others(page, request.user)
     # The email and the IP address only for staff with the right to change replies.
     can_see_contact = Comment.contact_visible_to(request.user)
     for reply in page:
@@ -124,6 +143,7 @@ def moderation_page(request, model_admin):
         reply.story_queue_url = QueueView(view.queue, view.order, reply.article).url() if reply.story_shown else ""
         reply.report_reasons = Counter(report.get_reason_display() for report in reply.open_reports).most_common()
         reply.report_notes = [report.note for report in reply.open_reports if report.note]
+        reply.claimed_by = claims[reply.pk].holder if reply.pk in claims else ""
         if reply.verdict_note and not can_see_contact:
             reply.verdict_note = without_contact(reply.verdict_note, [reply.email], [reply.ip_address])
     can_decide = model_admin.has_change_permission(request)
@@ -146,6 +166,8 @@ def moderation_page(request, model_admin):
         "keys": KEYS,
         "undo_seconds": UNDO_SECONDS,
         "active_bans": Ban.objects.active().count(),
+        "check_seconds": app_settings.QUEUE_CHECK_SECONDS,
+        "claim_seconds": app_settings.CLAIM_SECONDS,
     }
     if view.story:
         context["all_stories_url"] = QueueView(view.queue, view.order).url()
@@ -200,7 +222,12 @@ def decide(request, model_admin):
     decision = request.POST.get("decision", "")
     if reply is None or decision not in DECISIONS:
         return HttpResponseBadRequest("Choose a reply and a decision.")
-    event = moderator.decide(reply, decision, request.user)
+    try:
+        seen_decision = request.POST.get("seen_decision")
+        seen = {"seen_status": request.POST.get("seen"), "seen_decision": 0 if seen_decision == "0" else whole_number(seen_decision)}
+        event = moderator.decide(reply, decision, request.user, **seen)
+    except DecidedMeanwhile as lost:
+        return _lost(request, lost)
     if event:
         request.session[LAST_DECISION] = event.pk
         message = f"{DECISIONS[decision].done}: the reply by {reply.name}."
@@ -215,9 +242,28 @@ def decide(request, model_admin):
                 "event": event.pk if event else None,
                 "undo_seconds": UNDO_SECONDS,
                 "counts": view.replies().queue_counts(),
+                **_moving_on(view, reply, request.user),
             }
         )
     messages.success(request, message)
+    return _back(request, QueueView().url())
+
+
+def _moving_on(view, reply, user):
+    """For the page's script, after a decision on `reply`: the reply claimed for `user` to move on to (the
+    first after it that no colleague has open), and the colleagues' claims on the view's page."""
+    following = Claim.take_first(view.after(reply), user)
+    waiting = view.page_of(view.replies().in_queue(view.queue)).values("pk")
+    return {"next": following, "claims": Claim.objects.holders(waiting, user)}
+
+
+def _lost(request, lost):
+    """Tell the moderator their decision lost a race (409 to the page's script), and apply nothing."""
+    if _wants_json(request):
+        view = QueueView.from_request(request.POST, request.user)
+        answer = {"decided": False, "lost": True, "message": str(lost), "counts": view.replies().queue_counts()}
+        return JsonResponse({**answer, **_moving_on(view, lost.reply, request.user)}, status=409)
+    messages.warning(request, str(lost))
     return _back(request, QueueView().url())
 
 

@@ -334,6 +334,17 @@ ROWS = [
     Row("admin:comments_comment_ban", named("admin:comments_comment_ban", reply_pk), states=(*REPLY_STATES, "on_withdrawn_story"),
         get=may("comments.change_comment", "comments.add_ban"), post=may("comments.change_comment", "comments.add_ban"),
         data=lambda w, state: {"reason": "Spam", "by_email": "on", "length": ""}),
+    # Working together: the queue's check, the claim on the reply a moderator has open, the dashboard, and the
+    # author of a reply (their replies, the notes on them, their bans; notes written by those who may decide).
+    Row("admin:comments_comment_check", lambda w, state: reverse("admin:comments_comment_check")
+        + ("?queue=all" if state == "-" else f"?queue=all&story={story_pk(w, state)}"), states=("-", *STORY_STATES),
+        get=REPLY_READERS),
+    Row("admin:comments_comment_claim", named("admin:comments_comment_claim"), get=NOBODY, post=MODERATORS,
+        data=lambda w, state: {"reply": w.replies["pending"].pk}),
+    Row("admin:comments_comment_dashboard", named("admin:comments_comment_dashboard", query="?days=2"), get=REPLY_READERS),
+    Row("admin:comments_comment_author", lambda w, state: reverse("admin:comments_comment_author", args=[reply_pk(w, state)])
+        + ("?panel=1" if state == "featured" else ""), states=(*REPLY_STATES, "on_withdrawn_story"),
+        get=REPLY_READERS, post=MODERATORS, data=lambda w, state: {"text": "A note on the author."}),
     *model_rows("comments_discussionsettings", lambda w, state: 1, add=NOBODY, delete=NOBODY,
                 view=may("comments.view_discussionsettings") | may("comments.change_discussionsettings"),
                 change=may("comments.change_discussionsettings"),

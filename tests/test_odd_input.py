@@ -38,7 +38,7 @@ ODD_PATHS = ["/%FF/", "/%00/", "/" + "a" * 10_000 + "/", "/2026/13/45/x/", "/sec
 # The names the site's views read from a query (wherever they come from), besides the forms' fields.
 QUERY_NAMES = ["page", "p", "q", "cpage", "replyto", "sort", "updates", "after", "queue", "order", "story", "a", "b",
                "draft", "next", "o", "term", "since", "e", "all", "_changelist_filters", "app_label", "model_name",
-               "field_name"]
+               "field_name", "days", "panel", "seen"]
 
 # Odd input the sweep leaves out (the admin's pages get no lookups and no form fields in the query, and no
 # odd choice or selection posted), each tried on its own: Django's admin passes these to a widget or to the

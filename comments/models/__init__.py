@@ -3,14 +3,18 @@
 replies.py (a reply, its queries) and threads.py (a page of threads) first; the nouns that build on a
 reply import it, never the other way round: events.py (decisions), reports.py, bans.py,
 discussions.py (a story's discussion and the site's settings), scores.py (the spam classifier's
-versions), limits.py (flood limits, a browser's remembered author), subscribers.py (readers told of replies); identity.py (normalised email, digests).
+versions), limits.py (flood limits, a browser's remembered author), subscribers.py (readers told of replies),
+notes.py (moderators' notes on an author), claims.py (the reply a moderator has open); identity.py
+(normalised email, digests).
 """
 
 from .bans import Ban
+from .claims import Claim
 from .discussions import DiscussionSettings, StoryDiscussion
 from .events import UNDO_SECONDS, ModerationEvent, without_contact
 from .identity import digest, normalize_email
 from .limits import RememberedAuthor, Throttle
+from .notes import AuthorNote
 from .replies import QUEUES, Comment, replies_changed
 from .reports import Report
 from .scores import SpamClassifier
@@ -21,7 +25,9 @@ __all__ = [
     "QUEUES",
     "SORTS",
     "UNDO_SECONDS",
+    "AuthorNote",
     "Ban",
+    "Claim",
     "Comment",
     "Delivery",
     "DiscussionSettings",

@@ -1,9 +1,17 @@
 /* The moderation page from the keyboard: j/k move between replies; a, r, s and f approve, remove, mark as
    spam and feature the current one, then move on; u undoes the last decision for a few seconds; b opens
-   the ban form; ? shows the keys. Buttons do the same. Without JavaScript every button is a plain form post. */
+   the ban form; ? shows the keys. Buttons do the same. Without JavaScript every button is a plain form post.
+
+   With colleagues on the same queue: the reply this moderator has open is claimed (and the claim renewed),
+   so their pages mark it "Anna is looking at this" and move past it; every few seconds the page asks whether
+   its queue changed (304 while nothing did), shows the replies that arrived and drops those decided elsewhere.
+   A decision that lost a race anyway is told by the server (409) and the page moves on. */
 (function () {
   "use strict";
   var UNDO_SHOWN_MS = 8000;
+  // A key pressed this soon after the page moved on by itself (a colleague took or decided the reply shown)
+  // was meant for the reply that was there: it is not applied to the one that took its place.
+  var SHIFT_GUARD_MS = 700;
 
   document.addEventListener("DOMContentLoaded", function () {
     var page = document.getElementById("moderation");
@@ -12,12 +20,23 @@
     var keys = document.getElementById("mod-keys");
     var current = null;
     var lastUndo = null; // {event, form, item, timer}
+    var arrivals = document.getElementById("mod-arrivals");
+    var checkSeconds = parseInt(page.dataset.checkSeconds, 10) || 5;
+    var claimSeconds = parseInt(page.dataset.claimSeconds, 10) || 60;
+    var decisions = 0; // decisions and undos sent: a check asked before one of them is out of date
+    var checkTag = null;
+    var claimTimer = null;
+    var shiftedAt = 0;
 
     function items() {
       return Array.prototype.slice.call(page.querySelectorAll(".mod-item:not([hidden])"));
     }
 
-    function select(item, focus) {
+    // `how`: "user" (j, k, a click), "next" (after this moderator's decision or on loading), "shifted" (a
+    // colleague took or decided the reply shown: the page moved on by itself).
+    // `claimed`: the server has already claimed it for this moderator (it handed it out after a decision).
+    function select(item, focus, how, claimed) {
+      if (how === "shifted") shiftedAt = Date.now();
       if (current) {
         current.classList.remove("is-current");
         current.removeAttribute("aria-current");
@@ -28,6 +47,71 @@
       current.setAttribute("aria-current", "true");
       if (focus) current.focus();
       current.scrollIntoView({ block: "nearest" });
+      if (claimed) renewClaim(current);
+      else claim(current, how !== "user");
+    }
+
+    // The colleagues' claims as the server last told them ({reply id: who}), on every reply shown.
+    function markClaims(claims) {
+      if (!claims) return;
+      items().forEach(function (item) { markClaim(item, claims[item.dataset.reply] || ""); });
+    }
+
+    function claimedByOthers(item) {
+      return Boolean(item.dataset.claimedBy);
+    }
+
+    function markClaim(item, holder) {
+      var line = item.querySelector(".mod-item__claim");
+      if (holder) item.dataset.claimedBy = holder;
+      else delete item.dataset.claimedBy;
+      if (!line) return;
+      line.textContent = holder ? holder + " is looking at this" : "";
+      line.hidden = !holder;
+    }
+
+    // The reply to move on to from `item` (or from the top): the next one nobody else has open, else the next.
+    function nextFree(item) {
+      var list = items().filter(function (each) { return each !== item; });
+      var after = item ? list.filter(function (each) {
+        return item.compareDocumentPosition(each) & Node.DOCUMENT_POSITION_FOLLOWING;
+      }) : list;
+      var before = list.filter(function (each) { return after.indexOf(each) === -1; });
+      var free = function (each) { return !claimedByOthers(each); };
+      return after.filter(free)[0] || before.filter(free).pop() || after[0] || before.pop() || null;
+    }
+
+    function renewClaim(item) {
+      clearTimeout(claimTimer);
+      // Renewed while the page is in view: a tab left in the background lets the claim run out.
+      claimTimer = setTimeout(function () {
+        if (item === current && !document.hidden) claim(item, false);
+      }, claimSeconds * 1000 / 3);
+    }
+
+    // The reply the server handed out to move on to after a decision on `item`, if the page shows it; else
+    // the next one free here.
+    function following(item, result) {
+      var handed = result.next ? document.getElementById("comment-" + result.next) : null;
+      return handed && !handed.hidden && handed !== item ? handed : nextFree(item);
+    }
+
+    // Tell the colleagues which reply this moderator has open; a reply someone else holds is marked, and
+    // when the page chose it (after a decision, on loading) the page moves on to a free one.
+    function claim(item, automatic) {
+      var form = item.querySelector("form.mod-actions");
+      clearTimeout(claimTimer);
+      if (!form || !page.dataset.claimUrl) return;
+      post(page.dataset.claimUrl, form, {}).then(function (result) {
+        if (!result.ok || item !== current) return;
+        markClaim(item, result.mine ? "" : result.holder);
+        if (result.mine) {
+          renewClaim(item);
+        } else if (automatic && result.holder) {
+          var other = nextFree(item);
+          if (other && !claimedByOthers(other)) select(other, true, "shifted");
+        }
+      }, function () {});
     }
 
     function move(step) {
@@ -35,7 +119,7 @@
       if (!list.length) return;
       var at = list.indexOf(current);
       var next = at === -1 ? 0 : Math.min(Math.max(at + step, 0), list.length - 1);
-      select(list[next], true);
+      select(list[next], true, "user");
     }
 
     function showCounts(counts) {
@@ -95,14 +179,25 @@
       var form = item.querySelector("form.mod-actions");
       if (!form || item.dataset.busy) return;
       item.dataset.busy = "1";
+      decisions += 1;
       post(form.action, form, { decision: decision }).then(function (result) {
         delete item.dataset.busy;
+        markClaims(result.claims);
+        if (result.lost) {
+          // A colleague decided it since this page showed it: nothing was applied; say so and move on.
+          var after = following(item, result);
+          item.hidden = true;
+          showCounts(result.counts);
+          say(result.message);
+          select(after, true, "next", after && after.id === "comment-" + result.next);
+          afterLast();
+          return;
+        }
         if (!result.ok) {
           say("The decision was not saved (" + result.status + "). Reload the page and try again.");
           return;
         }
-        var list = items();
-        var next = list[list.indexOf(item) + 1] || list[list.indexOf(item) - 1];
+        var next = following(item, result);
         item.hidden = true;
         showCounts(result.counts);
         if (lastUndo) clearTimeout(lastUndo.timer);
@@ -114,7 +209,7 @@
           }, Math.min(UNDO_SHOWN_MS, result.undo_seconds * 1000));
         }
         say(result.message, lastUndo && lastUndo.event, form);
-        select(next && next !== item ? next : null, true);
+        select(next, true, "next", next && next.id === "comment-" + result.next);
         afterLast();
       }, function () {
         delete item.dataset.busy;
@@ -127,6 +222,7 @@
       var pending = lastUndo;
       lastUndo = null;
       clearTimeout(pending.timer);
+      decisions += 1;
       post(page.dataset.undoUrl, pending.form, { event: pending.event }).then(function (result) {
         showCounts(result.counts);
         say(result.message);
@@ -135,7 +231,7 @@
         } else if (result.ok) {
           pending.item.hidden = false;
           page.querySelector(".mod-empty").hidden = true;
-          select(pending.item, true);
+          select(pending.item, true, "user");
         }
       });
     }
@@ -147,12 +243,12 @@
       if (!form.classList.contains("mod-actions") || !button || button.name !== "decision") return;
       event.preventDefault();
       var item = form.closest(".mod-item");
-      select(item, false);
+      select(item, false, "user");
       decide(item, button.value);
     });
     page.addEventListener("click", function (event) {
       var item = event.target.closest ? event.target.closest(".mod-item") : null;
-      if (item && item !== current) select(item, false);
+      if (item && item !== current) select(item, false, "user");
     });
 
     document.addEventListener("keydown", function (event) {
@@ -176,6 +272,11 @@
         }
         var control = current.querySelector('[data-key="' + key + '"]');
         if (!control) return;
+        if (Date.now() - shiftedAt < SHIFT_GUARD_MS) {
+          say("Another reply is shown now (a colleague took or decided the one before): press again to decide this one.");
+          event.preventDefault();
+          return;
+        }
         if (control.tagName === "A") {
           window.location.assign(control.href);
         } else {
@@ -193,6 +294,76 @@
       lastUndo = { event: offered.elements.event.value, form: offered, item: null };
       lastUndo.timer = setTimeout(function () { lastUndo = null; }, UNDO_SHOWN_MS);
     }
-    select(items()[0], false);
+    // Every few seconds: has the queue changed? (304 while it has not.)
+    function check() {
+      var asked = decisions;
+      var headers = { Accept: "application/json" };
+      if (checkTag) headers["If-None-Match"] = checkTag;
+      var query = page.dataset.reloadUrl.split("?")[1] || "";
+      return fetch(page.dataset.checkUrl + "?" + query, { credentials: "same-origin", cache: "no-store", headers: headers })
+        .then(function (response) {
+          if (response.status !== 200 || asked !== decisions) return null;
+          checkTag = response.headers.get("ETag");
+          return response.json();
+        })
+        .then(function (state) { if (state) return applyState(state); }, function () {});
+    }
+
+    function applyState(state) {
+      showCounts(state.counts);
+      var wanted = state.ids.map(String);
+      var all = Array.prototype.slice.call(page.querySelectorAll(".mod-item"));
+      var known = all.map(function (item) { return item.dataset.reply; });
+      all.forEach(function (item) {
+        if (item.hidden || item.dataset.busy) return;
+        if (wanted.indexOf(item.dataset.reply) === -1) {
+          // Decided by a colleague (or moved off this page of the queue).
+          var after = item === current ? nextFree(item) : null;
+          item.hidden = true;
+          if (item === current) select(after, false, "shifted");
+        }
+      });
+      markClaims(state.claims);
+      var arrived = wanted.filter(function (id) { return known.indexOf(id) === -1; });
+      if (arrived.length) return showArrived(arrived, wanted);
+      afterLast();
+    }
+
+    // Fetch this page of the queue again and put the replies that arrived in their places.
+    function showArrived(arrived, wanted) {
+      return fetch(page.dataset.reloadUrl, { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html");
+          var list = page.querySelector(".mod-list");
+          if (!list) {
+            if (!current) window.location.assign(page.dataset.reloadUrl); // the queue was empty: show it whole
+            return;
+          }
+          var shown = 0;
+          arrived.forEach(function (id) {
+            var item = fresh.getElementById("comment-" + id);
+            if (!item || document.getElementById("comment-" + id)) return;
+            var later = wanted.slice(wanted.indexOf(id) + 1).map(function (each) {
+              return document.getElementById("comment-" + each);
+            }).filter(Boolean)[0];
+            list.insertBefore(document.importNode(item, true), later || null);
+            shown += 1;
+          });
+          if (!shown) return;
+          page.querySelector(".mod-empty").hidden = true;
+          arrivals.textContent = shown + " more repl" + (shown === 1 ? "y" : "ies") + " in this queue.";
+          if (!current) select(nextFree(null), false, "shifted");
+        }, function () {});
+    }
+
+    function poll() {
+      var again = function () { setTimeout(poll, checkSeconds * 1000); };
+      if (document.hidden) { again(); return; }
+      check().then(again, again);
+    }
+    setTimeout(poll, checkSeconds * 1000);
+
+    select(nextFree(null), false, "next");
   });
 })();

@@ -152,6 +152,7 @@ def test_admin_pages_run_without_csp_violations(story, superuser, page, log_in):
             [
                 "/admin/", "/admin/comments/comment/", "/admin/comments/comment/{reply}/change/",
                 "/admin/comments/comment/moderate/", "/admin/comments/comment/{reply}/ban/", "/admin/comments/ban/",
+                "/admin/comments/comment/{reply}/author/", "/admin/comments/comment/moderate/dashboard/",
                 "{story_page}",  # with a moderator's buttons on each reply
             ],
         ),
@@ -169,4 +170,7 @@ def test_a_moderators_and_an_editors_pages_run_without_csp_violations(story, per
         page.locator(".mod-item.is-current").wait_for()
         page.keyboard.press("a")
         page.get_by_role("status").get_by_text("Approved").wait_for()
+        page.goto(f"/admin/comments/comment/{Comment.objects.first().pk}/change/")  # the author's panel, fetched
+        page.get_by_role("link", name="All replies, notes and bans of Aigerim").click()
+        page.get_by_role("heading", name="Notes from the moderators").wait_for()
     assert csp_violations(page) == []
