@@ -77,9 +77,13 @@ def showing(keys):
 def renew_changed(keys):
     """The listener to every change (after_change): the pages showing `keys` are claimed for the worker, which
     renders them again and then tells the proxies; or only the proxies are told, when there is nothing to render."""
-    pages = showing(keys) if is_on() and SITE not in keys else {}
-    for kept_as in pages.values():
-        store.claim(kept_as)
+    try:
+        pages = showing(keys) if is_on() and SITE not in keys else {}
+        for kept_as in pages.values():
+            store.claim(kept_as)
+    except Exception as error:  # the shared cache is down: readers render pages uncached, the proxies still hear
+        logger.warning("Changed pages left to readers: %s: %s", type(error).__name__, error)
+        pages = {}
     if pages:
         renew.enqueue(sorted(keys))
     else:

@@ -106,3 +106,12 @@ def test_a_story_taken_down_is_never_stood_in_for_by_its_page_from_before(
     renewing()
 
     assert client.get(story.get_absolute_url()).status_code == 410
+
+
+def test_with_the_shared_cache_down_the_proxies_still_hear_of_a_change(renewing, story, client, monkeypatch):
+    client.get(story.get_absolute_url())
+    monkeypatch.setattr(renew, "showing", lambda keys: (_ for _ in ()).throw(ConnectionError("Redis is down")))
+
+    renew.renew_changed({f"replies-{story.pk}"})
+
+    assert DBTaskResult.objects.filter(task_path="pagecache.proxy.purge").exists()
