@@ -10,6 +10,9 @@ from pictures.models import Image
 
 from .models import LiveUpdate
 
+# A time on the desk, to the minute, in the site's time zone.
+TIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
 
 class LiveUpdateForm(forms.ModelForm):
     """An update on a developing story, from the live desk: text, and optionally a headline, a picture
@@ -27,7 +30,7 @@ class LiveUpdateForm(forms.ModelForm):
     publish_at = forms.DateTimeField(
         label="Time",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=TIME_WIDGET,
         help_text="Leave empty to post now; a time in the future schedules the update.",
     )
 
@@ -68,3 +71,13 @@ class LiveUpdateForm(forms.ModelForm):
             picture.save()
             self.instance.image = picture
         return super().save(commit)
+
+
+class MoveUpdateForm(forms.ModelForm):
+    """An update moved to another time from the desk's list: its place among the updates, not its words."""
+
+    publish_at = forms.DateTimeField(label="Time", widget=TIME_WIDGET)
+
+    class Meta:
+        model = LiveUpdate
+        fields = ["publish_at"]

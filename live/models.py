@@ -17,11 +17,15 @@ from sanitize import render_markdown
 
 class LiveUpdateQuerySet(models.QuerySet):
     def published(self):
-        """The one rule for which updates readers see: their time has come (a scheduled one stays hidden until then)."""
-        return self.filter(publish_at__lte=timezone.now())
+        """The one rule for which updates readers see: not a draft, and their time has come (a scheduled one stays
+        hidden until then). Every reader's path (page, check, fragment, feed, sitemap, search) starts here."""
+        return self.filter(draft=False, publish_at__lte=timezone.now())
 
     def scheduled(self):
-        return self.filter(publish_at__gt=timezone.now())
+        return self.filter(draft=False, publish_at__gt=timezone.now())
+
+    def drafts(self):
+        return self.filter(draft=True)
 
     def newer_than(self, update):
         """Updates that come before `update` in the newest-first order readers see."""
@@ -34,7 +38,8 @@ class LiveUpdate(models.Model):
 
     Written in the same Markdown as story bodies and cleaned by the same sanitiser on save.
     Its number is its permanent address on the page (#update-N). Readers see it from its
-    time on (a time in the future schedules it); an edit after that is marked "edited".
+    time on (a time in the future schedules it); an edit after that is marked "edited". A draft
+    is seen only on the live desk (with a preview) until someone publishes it.
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates", verbose_name="story")
@@ -53,6 +58,9 @@ class LiveUpdate(models.Model):
     publish_at = models.DateTimeField(
         "time", default=timezone.now, help_text="Readers see the update from this time; a time in the future schedules it."
     )
+    draft = models.BooleanField(
+        default=False, help_text="A draft is seen only on the live desk, until someone publishes it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Set when the words of an update readers have seen change."
@@ -70,16 +78,17 @@ class LiveUpdate(models.Model):
         verbose_name = "live update"
 
     def __str__(self):
-        return self.headline or Truncator(strip_tags(self.body_html) or self.body).words(10)
+        return self.headline or Truncator(html.unescape(strip_tags(self.body_html)) or self.body).words(10)
 
     def save(self, *args, **kwargs):
         """Render the text once; mark the update edited when readers had seen other words."""
         self.body = normalise_newlines(self.body).strip()
         self.body_html = render_markdown(self.body)
         if self.pk:
-            before = LiveUpdate.objects.filter(pk=self.pk).values("headline", "body", "publish_at").first()
+            before = LiveUpdate.objects.filter(pk=self.pk).values("headline", "body", "publish_at", "draft").first()
             if (
                 before
+                and not before["draft"]
                 and before["publish_at"] <= timezone.now()
                 and (before["headline"], before["body"]) != (self.headline, self.body)
             ):
@@ -92,10 +101,16 @@ class LiveUpdate(models.Model):
         return f"{self.article.live_updates_url}{self.pk}/"
 
     def is_published(self):
-        return self.publish_at <= timezone.now()
+        return not self.draft and self.publish_at <= timezone.now()
 
     is_published.boolean = True
     is_published.short_description = "visible"
+
+    def publish_draft(self):
+        """Publish a draft: at its time if that is still to come (scheduled), else now, not when it was drafted."""
+        self.draft = False
+        self.publish_at = max(self.publish_at, timezone.now())
+        self.save()
 
     @property
     def anchor(self):

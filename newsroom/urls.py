@@ -15,7 +15,7 @@ from articles.sitemaps import (
     robots_txt,
     sitemap_or_index,
 )
-from live.admin import live_desk
+from live.admin import live_desk, live_desk_updates
 from newsroom.views import MOVED_ADMIN, moved_admin_page, view_on_site
 from pagecache import cached_for_readers, number
 from pages.sitemaps import PageSitemap
@@ -43,6 +43,7 @@ urlpatterns = [
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     # The live desk belongs to the live app, at the story's admin address where editors find it.
     path("admin/articles/article/<path:object_id>/live/", admin.site.admin_view(live_desk), name="live-desk"),
+    path("admin/articles/article/<path:object_id>/live/updates/", admin.site.admin_view(live_desk_updates), name="live-desk-updates"),
     # Pictures, live updates and the front page had their admin pages under the articles app: old bookmarks lead on.
     re_path(rf"^admin/articles/(?P<model>{'|'.join(MOVED_ADMIN)})/(?P<rest>.*)$", moved_admin_page),
     path("admin/", admin.site.urls),
