@@ -106,6 +106,9 @@ class LiveUpdate(models.Model):
     is_published.boolean = True
     is_published.short_description = "visible"
 
+    def is_scheduled(self):
+        return not self.draft and self.publish_at > timezone.now()
+
     def publish_draft(self):
         """Publish a draft: at its time if that is still to come (scheduled), else now, not when it was drafted."""
         self.draft = False

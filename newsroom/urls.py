@@ -35,8 +35,9 @@ sitemaps = {
     "pages": PageSitemap,
 }
 news = {"news": NewsSitemap}
-# Feeds and sitemaps list the latest stories: any story's change moves them (pagecache).
-LATEST = ("latest",)
+# Feeds and sitemaps list the latest stories and when each last changed, its live updates included: any story's
+# change moves them, and any live update's (pagecache).
+LATEST = ("latest", "live")
 
 urlpatterns = [
     # Before the admin's own: its "View on site" shortcut, which must not reveal an unpublished story's address.
