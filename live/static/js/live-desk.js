@@ -12,7 +12,8 @@
     var list = document.getElementById("live-desk-updates");
     var presence = document.getElementById("live-desk-presence");
     var form = desk.querySelector(".live-desk__form");
-    var typed = false;
+    var typed = false; // a key pressed since presence was last told
+    var told = 0; // when presence was last told
 
     function refreshList() {
       // "no-cache": the browser asks again with the ETag it holds; the server answers 304 while nothing changed.
@@ -40,6 +41,7 @@
       data.append("dirty", "0");
       data.append("typing", typed ? "1" : "0");
       typed = false;
+      told = Date.now();
       return fetch(desk.getAttribute("data-desk-presence"), { method: "POST", body: data, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (reply) {
@@ -57,12 +59,10 @@
       window.setTimeout(beat, POLL_MS);
     }
 
-    // The first key pressed since the last beat is told at once; the rest ride on the beats.
+    // Typing is told at once, then at most every few seconds: the beats carry it.
     form.addEventListener("input", function () {
-      if (typed) return;
       typed = true;
-      tellPresence().catch(function () {});
-      typed = true;
+      if (Date.now() - told > POLL_MS) tellPresence().catch(function () {});
     });
     beat();
   });
