@@ -15,10 +15,13 @@ def index_story(article_id):
         search.index_story(story)
 
 
-def updates_changed(sender, instance, **kwargs):
-    """LiveUpdate's post_save and post_delete: the story's entry now, and at a scheduled update's time."""
+def updates_changed(sender, instance, origin=None, **kwargs):
+    """LiveUpdate's post_save and post_delete: the story's entry now, and at a scheduled update's time. Not when the
+    update goes with its story (the deletion began elsewhere): the story's entry goes too."""
+    if origin is not None and getattr(origin, "model", type(origin)) is not sender:
+        return
     story = Article.objects.filter(pk=instance.article_id).first()
-    if story is None:  # deleted with its story
+    if story is None:
         return
     search.index_story(story)
     if instance.is_scheduled() and index_story.get_backend().supports_defer:

@@ -130,3 +130,12 @@ def test_a_scheduled_updates_words_are_found_only_from_its_time(client, live_sto
     with mock.patch("django.utils.timezone.now", return_value=due + datetime.timedelta(seconds=1)):
         task_queue()
         assert "Floods in the capital" in client.get("/search/", {"q": "quixotically"}).content.decode()
+
+
+def test_a_story_deleted_with_its_updates_leaves_nothing_to_find(client, live_story):
+    from articles.models import SearchEntry
+
+    post(live_story, "Sandbags along the embankment.", ago(minutes=3))
+    live_story.delete()
+    assert not SearchEntry.objects.filter(article_id=live_story.pk).exists()
+    assert "No stories match" in client.get("/search/", {"q": "sandbags"}).content.decode()
