@@ -11,6 +11,7 @@ from reversion.models import Version
 
 from live.models import LiveUpdate
 from tests.staff import signed_in
+from tests.stories import make_story
 from tests.test_live_coverage import desk_url, page, post_update
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def live_story():
-    from tests.realistic_site import build_site
-
-    story = build_site(2)[0]
+    story = make_story("Floods reach the capital")
     story.go_live(timezone.now() - datetime.timedelta(hours=1))
     return story
 
@@ -79,8 +78,6 @@ def test_a_colleagues_new_update_reaches_the_desk_list_which_answers_304_while_n
 
 
 def test_a_reporter_has_the_desk_of_a_story_being_written_and_not_of_a_public_one(reporter, live_story):
-    from tests.stories import make_story
-
     rita = signed_in(reporter)
     assert rita.get(reverse("live-desk-updates", args=[live_story.pk])).status_code == 403
     update = post_update(live_story, draft=True)
