@@ -299,6 +299,9 @@ class LiveUpdateAdmin(ReviewedVersionAdmin):
             raise PermissionDenied
         if not change:
             obj.created_by = request.user
+            # A deleted draft comes back a draft: bringing it back does not publish it.
+            version = getattr(request, "reversion_version", None)
+            obj.draft = bool(version and version.field_dict.get("draft"))
         super().save_model(request, obj, form, change)
 
     def _to_desk(self, obj):

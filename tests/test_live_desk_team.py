@@ -97,3 +97,19 @@ def test_the_desk_says_who_else_is_at_work_on_the_story_and_who_is_typing(editor
     others = signed_in(editor).post(presence, beat).json()["others"]
     assert [(person["name"], person["typing"]) for person in others] == [("cole", True)]
     assert 'data-desk-presence="' + presence in page(signed_in(editor), desk_url(live_story))
+
+
+def test_a_deleted_draft_comes_back_a_draft(client, editor, live_story):
+    import reversion
+
+    from tests.test_revert_rights import recover_url, update_form
+
+    with reversion.create_revision():
+        draft = post_update(live_story, body="RECOVERED-DRAFT words.", draft=True)
+    number = draft.pk
+    draft.delete()
+    version = Version.objects.get_deleted(LiveUpdate).get(object_id=str(number))
+    answer = signed_in(editor).post(recover_url(version), update_form(story=live_story, body="RECOVERED-DRAFT words."))
+    assert answer.status_code == 302
+    assert LiveUpdate.objects.get(pk=number).draft
+    assert "RECOVERED-DRAFT" not in page(client, live_story.get_absolute_url())
