@@ -75,7 +75,7 @@ def story_page_data(Article):
         ),
         "related_by_topic": _rows(Article.objects.filter(pk__in=sharing_a_topic), **story_fields),
         "related_in_section": _rows(Article.objects.filter(pk__in=in_section), **story_fields),
-        **live_update_data(LiveUpdate.objects.published().filter(article=OuterRef("pk"))),
+        **live_update_data(LiveUpdate.objects.for_readers().filter(article=OuterRef("pk"))),
     }
 
 
@@ -93,7 +93,7 @@ def live_updates_changed(updates):
 def live_changes(Article):
     """Annotation for Article.objects.with_live_changes(): when the updates readers see last changed."""
     LiveUpdate = related(Article, "live_updates")
-    return {"live_updates_changed_at": live_updates_changed(LiveUpdate.objects.published().filter(article=OuterRef("pk")))}
+    return {"live_updates_changed_at": live_updates_changed(LiveUpdate.objects.for_readers().filter(article=OuterRef("pk")))}
 
 
 def live_update_data(updates):
@@ -188,4 +188,4 @@ def key_events_of(story):
         return sorted(events, key=lambda event: (event.publish_at, event.pk), reverse=True)
     if story.pk is None:
         return []
-    return list(story.live_updates.published().filter(is_key_event=True))
+    return list(story.live_updates.for_readers().filter(is_key_event=True))

@@ -64,10 +64,10 @@ def entry_fields(story):
 
 def _update_words(story):
     """The headlines and text of the story's live updates readers see (live.LiveUpdate, through the story's relation:
-    published() leaves out drafts and those still to come, which live indexes once they are due)."""
+    for_readers() leaves out drafts and those still to come, which live indexes once they are due)."""
     if story.pk is None:
         return []
-    updates = story.live_updates.published().order_by("-publish_at", "-pk").values_list("headline", "body_html")
+    updates = story.live_updates.for_readers().order_by("-publish_at", "-pk").values_list("headline", "body_html")
     return [f"<p>{escape(headline)}</p>{body_html}" for headline, body_html in updates]
 
 
@@ -197,7 +197,7 @@ def _find_updates(query, stories):
         holding |= Q(headline__icontains=word) | Q(body__icontains=word)
     by_number = {story.pk: story for story in stories}
     found = (
-        LiveUpdate.objects.published().filter(holding, article__in=list(by_number))
+        LiveUpdate.objects.for_readers().filter(holding, article__in=list(by_number))
         .order_by("article", "-publish_at", "-pk").values_list("article", "pk", "publish_at")
     )
     for article_id, number, publish_at in found:

@@ -290,7 +290,7 @@ def _page_of_updates(request, story):
         raise Http404("No such page of updates.")
     start = (number - 1) * per_page
     updates = list(
-        story.live_updates.published().select_related("image", "author")[start : start + per_page]
+        story.live_updates.for_readers().select_related("image", "author")[start : start + per_page]
     )
     for update in updates:
         update.article = story

@@ -16,9 +16,9 @@ from sanitize import render_markdown
 
 
 class LiveUpdateQuerySet(models.QuerySet):
-    def published(self):
+    def for_readers(self):
         """The one rule for which updates readers see: not a draft, and their time has come (a scheduled one stays
-        hidden until then). Every reader's path (page, check, fragment, feed, sitemap, search) starts here."""
+        hidden until then). Every reader's page, check, feed and address, the sitemaps and search ask this."""
         return self.filter(draft=False, publish_at__lte=timezone.now())
 
     def scheduled(self):

@@ -33,7 +33,7 @@ def live_state(year, month, day, slug):
     on (a new, edited or deleted update, a scheduled one's time, coverage ending): most checks take none."""
 
     def compute():
-        updates = LiveUpdate.objects.published().filter(article=OuterRef("pk"))
+        updates = LiveUpdate.objects.for_readers().filter(article=OuterRef("pk"))
         newest = updates.order_by("-publish_at", "-pk")
         story = (
             Article.objects.published()
@@ -109,10 +109,10 @@ def live_updates_since(request, year, month, day, slug):
     neither rendered nor kept in the page cache, where they would push out the pages readers need."""
     story = _public_story(year, month, day, slug)
     pagecache.shows(request, f"story-{story.pk}")
-    updates = story.live_updates.published().select_related("image", "author")
+    updates = story.live_updates.for_readers().select_related("image", "author")
     after = int(request.GET.get("after", 0))
     if after:
-        shown = story.live_updates.published().filter(pk=after).first()
+        shown = story.live_updates.for_readers().filter(pk=after).first()
         if shown is None:
             raise Http404("No such update.")
         updates = updates.newer_than(shown)
@@ -125,10 +125,10 @@ def live_updates_since(request, year, month, day, slug):
 def live_update(request, year, month, day, slug, number):
     """An update's permanent address: a redirect to the page of the story that shows it now, at #update-N."""
     story = _public_story(year, month, day, slug)
-    update = story.live_updates.published().filter(pk=number).first()
+    update = story.live_updates.for_readers().filter(pk=number).first()
     if update is None:
         raise Http404("No such update.")
-    newer = story.live_updates.published().newer_than(update).count()
+    newer = story.live_updates.for_readers().newer_than(update).count()
     page = newer // settings.NEWSROOM_LIVE_UPDATES_PER_PAGE + 1
     query = f"?updates={page}" if page > 1 else ""
     response = HttpResponseRedirect(f"{story.get_absolute_url()}{query}#{update.anchor}")

@@ -345,7 +345,7 @@ class Article(models.Model):
             return self.live_updates_public or 0
         if self.pk is None:
             return 0
-        return self.live_updates.published().count()
+        return self.live_updates.for_readers().count()
 
     @property
     def key_events(self):
@@ -357,7 +357,7 @@ class Article(models.Model):
         shown = getattr(self, "shown_live_updates", None)
         if shown is not None:
             return shown
-        return list(self.live_updates.published().select_related("author")[: settings.NEWSROOM_LIVE_UPDATES_PER_PAGE])
+        return list(self.live_updates.for_readers().select_related("author")[: settings.NEWSROOM_LIVE_UPDATES_PER_PAGE])
 
     @property
     def byline(self):
