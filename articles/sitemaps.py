@@ -41,9 +41,7 @@ class StorySitemap(SiteSitemap):
     limit = SITEMAP_LIMIT
 
     def items(self):
-        return (
-            Article.objects.published().with_live_changes().only("slug", "publish_at", "updated_at").order_by("-publish_at", "-pk")
-        )
+        return Article.objects.indexable().with_live_changes().only("slug", "publish_at", "updated_at").order_by("-publish_at", "-pk")
 
     def lastmod(self, story):
         return story.last_modified
@@ -84,7 +82,7 @@ class NewsSitemap(SiteSitemap):
 
     def items(self):
         since = timezone.now() - timedelta(days=NEWS_DAYS)
-        return Article.objects.published().with_live_changes().filter(publish_at__gte=since).order_by("-publish_at", "-pk")
+        return Article.objects.indexable().with_live_changes().filter(publish_at__gte=since).order_by("-publish_at", "-pk")
 
     def lastmod(self, story):
         """To the second (W3C datetime): news crawlers come back for a live story as its updates come in."""

@@ -24,8 +24,8 @@ from reversion.models import Version
 
 from articles.models import Article
 
-from .forms import LiveUpdateForm, MoveUpdateForm
-from .models import LiveUpdate
+from .forms import LiveSummaryForm, LiveUpdateForm, MoveUpdateForm
+from .models import LiveSummary, LiveUpdate
 
 
 def may_post_live_updates(user, story):
@@ -55,15 +55,23 @@ def _in_revision(request, comment, change):
 
 
 def live_desk(request, object_id):
-    """The live desk: post an update in seconds (or keep it as a draft, seen only here, with a preview), see the
-    story's updates (drafts and scheduled ones marked), publish a draft, move an update's time, and start or end
-    live coverage. Each change is a revision, with who made it. Its script (live-desk.js) keeps the list and who
-    else is at work on the story current without a reload."""
+    """The live desk: post an update in seconds (or keep it as a draft, seen only here, with a preview), keep "What
+    we know" current, see the story's updates (drafts and scheduled ones marked), publish a draft, move an update's
+    time, and start or end live coverage. Each change to an update is a revision, with who
+    made it. Its script (live-desk.js) keeps the list and who else is at work on the story current without a reload."""
     story = _desk_story(request, object_id)
     form = LiveUpdateForm(user=request.user)
+    summary = LiveSummary.objects.filter(article=story).first() or LiveSummary(article=story)
+    summary_form = LiveSummaryForm(instance=summary)
     if request.method == "POST":
         action = request.POST.get("action", "post")
-        if action in ("go_live", "end_live"):
+        if action == "summary":
+            summary_form = LiveSummaryForm(request.POST, instance=summary)
+            if summary_form.is_valid():
+                summary_form.save()
+                messages.success(request, "“What we know” saved: readers' open pages show it within seconds.")
+                return redirect(request.path)
+        elif action in ("go_live", "end_live"):
             if not Article.may_publish(request.user):
                 raise PermissionDenied
             if action == "go_live":
@@ -75,23 +83,24 @@ def live_desk(request, object_id):
                 else "Live coverage ended: the story reads as a normal story, its updates kept.",
             )
             return redirect(request.path)
-        if "publish" in request.POST or "move" in request.POST:
+        elif any(name in request.POST for name in UPDATE_ACTIONS):
             _change_update(request, story)
             return redirect(request.path)
-        form = LiveUpdateForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            form.instance.article = story
-            form.instance.created_by = request.user
-            form.instance.draft = action == "draft"
-            update = _in_revision(request, "Drafted." if form.instance.draft else "Posted.", form.save)
-            if update.draft:
-                messages.success(request, "Draft kept: only the desk sees it. Preview it, then publish it from the list.")
-            elif not update.is_published():
-                when = date_format(timezone.localtime(update.publish_at), "j M Y, H:i")
-                messages.success(request, f"Update scheduled for {when}.")
-            else:
-                messages.success(request, "Update posted: readers' open pages show it within seconds.")
-            return redirect(request.path)
+        else:
+            form = LiveUpdateForm(request.POST, request.FILES, user=request.user)
+            if form.is_valid():
+                form.instance.article = story
+                form.instance.created_by = request.user
+                form.instance.draft = action == "draft"
+                update = _in_revision(request, "Drafted." if form.instance.draft else "Posted.", form.save)
+                if update.draft:
+                    messages.success(request, "Draft kept: only the desk sees it. Preview it, then publish it from the list.")
+                elif not update.is_published():
+                    when = date_format(timezone.localtime(update.publish_at), "j M Y, H:i")
+                    messages.success(request, f"Update scheduled for {when}.")
+                else:
+                    messages.success(request, "Update posted: readers' open pages show it within seconds.")
+                return redirect(request.path)
     context = {
         **admin.site.each_context(request),
         "opts": Article._meta,
@@ -99,6 +108,7 @@ def live_desk(request, object_id):
         "title": f"Live desk: {story}",
         "subtitle": None,
         "form": form,
+        "summary_form": summary_form,
         "can_switch": Article.may_publish(request.user),
         **_desk_list(story),
     }
@@ -110,9 +120,13 @@ def _desk_list(story):
     return {"updates": story.live_updates.select_related("author", "image", "created_by"), "now": timezone.now()}
 
 
+# The buttons of the desk's list, each naming its update: publish=N, move=N.
+UPDATE_ACTIONS = ("publish", "move")
+
+
 def _change_update(request, story):
-    """From the desk's list: publish a draft (publish=N), or move an update to the time in time-N (move=N)."""
-    action = "publish" if "publish" in request.POST else "move"
+    """From the desk's list: publish a draft, or move an update to the time in time-N."""
+    action = next(name for name in UPDATE_ACTIONS if name in request.POST)
     number = request.POST.get(action, "")
     update = story.live_updates.filter(pk=int(number)).first() if number.isascii() and number.isdigit() and len(number) < 19 else None
     if update is None:
@@ -248,11 +262,11 @@ class LiveUpdateAdmin(ReviewedVersionAdmin):
     Rights follow the story (may_post_live_updates); saving or deleting leads back to its live desk.
     """
 
-    list_display = ["__str__", "article", "publish_at", "is_key_event", "draft", "is_published", "edited_at"]
+    list_display = ["__str__", "article", "publish_at", "is_key_event", "pinned", "draft", "is_published", "edited_at"]
     list_select_related = ["article"]
     list_filter = ["is_key_event", "draft"]
     search_fields = ["headline", "body"]
-    fields = ["article", "headline", "body", "image", "author", "is_key_event", "publish_at"]
+    fields = ["article", "headline", "body", "correction_note", "image", "author", "is_key_event", "pinned", "publish_at"]
     autocomplete_fields = ["article", "image", "author"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -12,14 +12,14 @@ class LiveConfig(AppConfig):
         import pagecache
 
         from .indexing import updates_changed
-        from .models import LiveUpdate
+        from .models import LiveSummary, LiveUpdate
 
         # Its words are found in search from the moment readers can see it (articles.search, through live/indexing.py).
         for signal in (post_save, post_delete):
             signal.connect(updates_changed, sender=LiveUpdate, dispatch_uid=f"live.index.{signal}")
 
-        # An update shows on its story's page and its feed; every story's check (live_state) follows "live".
-        pagecache.watch(LiveUpdate, keys=lambda update: {f"story-{update.article_id}", "live"})
+        # An update or the summary shows on its story's page and its feed; every story's check (live_state) follows "live".
+        pagecache.watch(LiveUpdate, LiveSummary, keys=lambda change: {f"story-{change.article_id}", "live"})
         pagecache.register_schedule(next_live_update)
 
 

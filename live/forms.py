@@ -1,4 +1,5 @@
-"""An update from the live desk: text, and optionally a headline, a picture uploaded on the spot, a byline."""
+"""An update from the live desk: text, and optionally a headline, a picture uploaded on the spot, a byline; an
+update moved to another time from the desk's list; and the story's "What we know" summary."""
 
 
 from django import forms
@@ -8,7 +9,7 @@ from articles.models import Author
 from pictures import images
 from pictures.models import Image
 
-from .models import LiveUpdate
+from .models import LiveSummary, LiveUpdate
 
 # A time on the desk, to the minute, in the site's time zone.
 TIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -81,3 +82,14 @@ class MoveUpdateForm(forms.ModelForm):
     class Meta:
         model = LiveUpdate
         fields = ["publish_at"]
+
+
+class LiveSummaryForm(forms.ModelForm):
+    """The story's "What we know", kept current from the live desk."""
+
+    prefix = "summary"
+
+    class Meta:
+        model = LiveSummary
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}

@@ -1,7 +1,7 @@
 """Search engines and search follow live coverage: the sitemap's and the news sitemap's lastmod, the feeds' updated
 times and the story's dateModified move with the newest update readers see (pages already cached included), and an
 update's words find the story and the update's own address. Drafts reach readers by none of these paths, nor by
-the page, the open page's check, the new updates' fragment, an update's address or the updates' feed."""
+the page, the open page's check, what changed since a version, an update's address or the updates' feed."""
 
 import datetime
 import json
@@ -91,10 +91,10 @@ def test_a_draft_reaches_readers_by_no_path(client, live_story):
     news_before = lastmod(client, "/sitemap-news.xml", live_story)
 
     assert "DRAFT-ONLY-WORDS" not in client.get(story_address).content.decode()
-    check = json.loads(client.get(live_story.live_check_url).content)
-    assert check["count"] == 1 and check["newest"] == shown.pk
-    assert "DRAFT-ONLY-WORDS" not in client.get(f"{live_story.live_updates_url}?after=0").content.decode()
-    assert client.get(f"{live_story.live_updates_url}?after={draft.pk}").status_code == 404
+    version = json.loads(client.get(live_story.live_check_url).content)["version"]
+    answer = json.loads(client.get(live_story.live_updates_url).content)
+    assert answer["version"] == version and [change["id"] for change in answer["upserts"]] == [shown.pk]
+    assert "DRAFT-ONLY-WORDS" not in json.dumps(answer) and draft.pk not in answer["deleted"]
     assert client.get(f"{live_story.live_updates_url}{draft.pk}/").status_code == 404
     assert "DRAFT-ONLY-WORDS" not in client.get(live_story.live_feed_url).content.decode()
     assert lastmod(client, "/sitemap-news.xml", live_story) == news_before == shown.publish_at.replace(microsecond=0)
@@ -103,7 +103,8 @@ def test_a_draft_reaches_readers_by_no_path(client, live_story):
 
     draft.publish_draft()
     assert "DRAFT-ONLY-WORDS" in client.get(story_address).content.decode()
-    assert json.loads(client.get(live_story.live_check_url).content)["newest"] == draft.pk
+    published = json.loads(client.get(live_story.live_updates_url, {"since": version}).content)
+    assert [change["id"] for change in published["upserts"]] == [draft.pk] and "key_events" in published
     assert "Floods in the capital" in client.get("/search/", {"q": "zanzibarite"}).content.decode()
     assert lastmod(client, "/sitemap-news.xml", live_story) > news_before
 

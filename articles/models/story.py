@@ -20,6 +20,7 @@ from sanitize import render_markdown
 from .. import reading
 from .addresses import StoryAddress
 from .filing import Author, Byline, Section, Topic
+from .search_and_social import SearchAndSocial
 from .site import absolute_url
 
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
@@ -58,6 +59,11 @@ class ArticleQuerySet(models.QuerySet):
     def in_review(self):
         return self.filter(status=Article.Status.REVIEW)
 
+    def indexable(self):
+        """Public stories whose own address search engines should list (the sitemaps): not those kept out of
+        search engines, nor those first published elsewhere (their canonical address is the original's)."""
+        return self.published().filter(noindex=False, canonical_url="")
+
     def for_listing(self):
         """What list pages, story pages and feeds print, in two queries whatever the number of stories.
 
@@ -71,7 +77,7 @@ class ArticleQuerySet(models.QuerySet):
     def with_live_changes(self):
         """Each story with when its live updates last changed (`live_updates_changed_at`), so last_modified (sitemaps,
         feeds) moves with the newest update readers see."""
-        return self.annotate(**reading.live_changes(self.model))
+        return self.annotate(**reading.live_changed_at(self.model))
 
     def with_topics(self):
         """Each story with its topics as data in its own row (`topics_data`), so showing them costs no query."""
@@ -80,7 +86,11 @@ class ArticleQuerySet(models.QuerySet):
     def for_story_page(self):
         """What the story page prints, in one query: the story with its section and lead picture, and its
         byline, topics, corrections and related stories in its own row, as data (articles/reading.py)."""
-        return self.select_related("section", "lead_image").with_topics().annotate(**reading.story_page_data(self.model))
+        return (
+            self.select_related("section", "lead_image", "social_image")
+            .with_topics()
+            .annotate(**reading.story_page_data(self.model))
+        )
 
 
 # What a revision of a story keeps and a restore brings back: its text, section and picture (the byline
@@ -90,7 +100,7 @@ RESTORED_FIELDS = ["section", "kicker", "headline", "standfirst", "body", "lead_
 
 
 @reversion.register(follow=["bylines"])
-class Article(models.Model):
+class Article(SearchAndSocial, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
@@ -360,6 +370,17 @@ class Article(models.Model):
         return list(self.live_updates.for_readers().select_related("author")[: settings.NEWSROOM_LIVE_UPDATES_PER_PAGE])
 
     @property
+    def live_spans_days(self):
+        """Whether the updates readers see run over more than one day (in the site's time zone): their times then
+        carry the day ("5 Dec 23:40"), else the hour is enough ("14:05"). From the row's data on the story page."""
+        if hasattr(self, "live_first_at"):
+            first, last = self.live_first_at, self.live_last_at
+        else:
+            times = [update.publish_at for update in self.live_updates.for_readers().only("publish_at")]
+            first, last = (min(times), max(times)) if times else (None, None)
+        return bool(first and last and timezone.localdate(first) != timezone.localdate(last))
+
+    @property
     def byline(self):
         """The authors in their byline order: from the row's data when it was read with for_story_page(), else
         from the bylines (prefetched by for_listing())."""
@@ -402,17 +423,15 @@ class Article(models.Model):
         """Up to four public stories sharing a topic with this one, then from its section, newest first."""
         return reading.related_to(self)
 
-    def share_image(self):
-        """The 16:9 crop of the lead picture for OpenGraph and Twitter cards, or None."""
-        return self.lead_image.crop("16:9") if self.lead_image else None
-
     def structured_data(self):
         """schema.org NewsArticle for search engines: the story and its publisher, never anything about replies.
 
+        Its headline, description, picture and address are what search engines are to show (SearchAndSocial).
         While the story is live it is a LiveBlogPosting with its coverage times and its updates
         (liveBlogUpdate); once coverage ends, a NewsArticle again.
         """
-        crops = [self.lead_image.crop(ratio) for ratio in ("16:9", "4:3", "1:1")] if self.lead_image else []
+        picture = self.share_picture
+        crops = [picture.crop(ratio) for ratio in ("16:9", "4:3", "1:1")] if picture else []
         live = {}
         if self.is_live:
             live = {
@@ -425,8 +444,9 @@ class Article(models.Model):
             "@context": "https://schema.org",
             "@type": "LiveBlogPosting" if self.is_live else "NewsArticle",
             "mainEntityOfPage": absolute_url(self.get_absolute_url()),
-            "headline": self.headline,
-            "description": self.summary,
+            "url": self.canonical_address,
+            "headline": self.search_title,
+            "description": self.search_description,
             "articleSection": self.section.name,
             "datePublished": self.publish_at.isoformat(),
             "dateModified": self.last_modified.isoformat(),

@@ -2,8 +2,8 @@
 
 replies.py (a reply, its queries) and threads.py (a page of threads) first; the nouns that build on a
 reply import it, never the other way round: events.py (decisions), reports.py, bans.py,
-discussions.py (a story's discussion and the site's settings), limits.py (flood limits, a browser's
-remembered author), subscribers.py (readers told of replies); identity.py (normalised email, digests).
+discussions.py (a story's discussion and the site's settings), scores.py (the spam classifier's
+versions), limits.py (flood limits, a browser's remembered author), subscribers.py (readers told of replies); identity.py (normalised email, digests).
 """
 
 from .bans import Ban
@@ -13,6 +13,7 @@ from .identity import digest, normalize_email
 from .limits import RememberedAuthor, Throttle
 from .replies import QUEUES, Comment, replies_changed
 from .reports import Report
+from .scores import SpamClassifier
 from .subscribers import Delivery, Subscriber, Subscription
 from .threads import SORTS, ThreadPage
 
@@ -27,6 +28,7 @@ __all__ = [
     "ModerationEvent",
     "RememberedAuthor",
     "Report",
+    "SpamClassifier",
     "StoryDiscussion",
     "Subscriber",
     "Subscription",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('desk', '0001_initial'),
+        ('desk', '0002_drafts_of_new_stories'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('live', '0001_initial'),
+        ('live', '0002_pins_summary_and_changes'),
     ]
 
     operations = [
