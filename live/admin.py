@@ -56,8 +56,8 @@ def _in_revision(request, comment, change):
 
 def live_desk(request, object_id):
     """The live desk: post an update in seconds (or keep it as a draft, seen only here, with a preview), keep "What
-    we know" current, see the story's updates (drafts and scheduled ones marked), publish a draft, move an update's
-    time, and start or end live coverage. Each change to an update is a revision, with who
+    we know" current, see the story's updates (drafts and scheduled ones marked), publish a draft, pin or unpin an
+    update, move an update's time, and start or end live coverage. Each change to an update is a revision, with who
     made it. Its script (live-desk.js) keeps the list and who else is at work on the story current without a reload."""
     story = _desk_story(request, object_id)
     form = LiveUpdateForm(user=request.user)
@@ -120,12 +120,13 @@ def _desk_list(story):
     return {"updates": story.live_updates.select_related("author", "image", "created_by"), "now": timezone.now()}
 
 
-# The buttons of the desk's list, each naming its update: publish=N, move=N.
-UPDATE_ACTIONS = ("publish", "move")
+# The buttons of the desk's list, each naming its update: publish=N, pin=N, unpin=N, move=N.
+UPDATE_ACTIONS = ("publish", "pin", "unpin", "move")
 
 
 def _change_update(request, story):
-    """From the desk's list: publish a draft, or move an update to the time in time-N."""
+    """From the desk's list: publish a draft, pin or unpin an update (pinning one unpins the story's other one), or
+    move an update to the time in time-N."""
     action = next(name for name in UPDATE_ACTIONS if name in request.POST)
     number = request.POST.get(action, "")
     update = story.live_updates.filter(pk=int(number)).first() if number.isascii() and number.isdigit() and len(number) < 19 else None
@@ -135,6 +136,17 @@ def _change_update(request, story):
         if update.draft:
             _in_revision(request, "Published the draft.", update.publish_draft)
             messages.success(request, "Draft published: readers' open pages show it within seconds.")
+        return
+    if action in ("pin", "unpin"):
+        if update.draft:
+            messages.error(request, "A draft cannot be pinned: publish it first.")
+        elif update.pinned != (action == "pin"):
+            update.pinned = action == "pin"
+            _in_revision(request, "Pinned." if update.pinned else "Unpinned.", update.save)
+            messages.success(
+                request, "Update pinned under the summary: readers' open pages show it within seconds." if update.pinned
+                else "Update unpinned.",
+            )
         return
     form = MoveUpdateForm({"publish_at": request.POST.get(f"time-{update.pk}", "")}, instance=update)
     if form.is_valid():

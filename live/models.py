@@ -6,6 +6,7 @@ import html
 
 import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete
@@ -109,6 +110,8 @@ class LiveUpdate(models.Model):
         unpins the story's other one; log the change for open pages."""
         self.body = normalise_newlines(self.body).strip()
         self.body_html = render_markdown(self.body)
+        if self.draft:  # never pinned, by whatever path (clean() tells a form why)
+            self.pinned = False
         before = None
         if self.pk:
             before = LiveUpdate.objects.filter(pk=self.pk).values(*LiveChange.WATCHED, "headline", "body", "draft").first()
@@ -131,6 +134,11 @@ class LiveUpdate(models.Model):
         """The update's permanent address (live.views.live_update): it leads to the page of the story that
         shows it now, at #update-N."""
         return f"{self.article.live_updates_url}{self.pk}/"
+
+    def clean(self):
+        """A draft is not pinned: readers would lose the update pinned before for one they cannot see."""
+        if self.draft and self.pinned:
+            raise ValidationError({"pinned": "A draft cannot be pinned: publish it first."})
 
     def is_published(self):
         return not self.draft and self.publish_at <= timezone.now()

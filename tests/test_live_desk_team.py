@@ -1,8 +1,9 @@
-"""The live desk for a team: drafts seen only on the desk (with a preview as readers will see it), publishing a
-draft, moving an update's time, the desk's list that a colleague's new update reaches without a reload, and who
-else is at work on the story and typing."""
+"""The live desk for a team: drafts seen only on the desk (with a preview as readers will see it) and never named
+to open pages, publishing a draft, pinning and moving an update, the desk's list that a colleague's new update
+reaches without a reload, and who else is at work on the story and typing."""
 
 import datetime
+import json
 
 import pytest
 from django.urls import reverse
@@ -15,6 +16,11 @@ from tests.stories import make_story
 from tests.test_live_coverage import desk_url, page, post_update
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def answers_not_reused(settings):
+    settings.NEWSROOM_LIVE_CHECK_MEMO_SECONDS = 0
 
 
 @pytest.fixture
@@ -46,6 +52,59 @@ def test_a_draft_is_kept_on_the_desk_with_a_preview_and_reaches_readers_only_onc
     assert not draft.draft and draft.publish_at > drafted_at, "published at the time it is published, not drafted"
     assert "DRAFT-WORDS" in page(client, live_story.get_absolute_url())
     assert Version.objects.get_for_object(draft).first().revision.get_comment() == "Published the draft."
+
+
+def test_a_drafts_saves_and_deletion_leave_no_trace_in_what_changed_nor_in_the_version(client, live_story):
+    """Open pages ask what changed since their version: a draft must not move it, nor be named (its number would
+    tell readers that a draft exists). Published, it reaches them as a new update, not an edited one."""
+    shown = post_update(live_story, body="The bridge is closed.")
+
+    def version():
+        return json.loads(client.get(live_story.live_check_url).content)["version"]
+
+    def changes(since=0):
+        return json.loads(client.get(live_story.live_updates_url, {"since": since} if since else {}).content)
+
+    held, everything = version(), changes()
+    draft = post_update(live_story, body="DRAFT-WORDS: the mayor resigns.", draft=True, is_key_event=True)
+    draft.body = "DRAFT-WORDS: the mayor has resigned."
+    draft.save()
+    gone = post_update(live_story, body="DRAFT-WORDS: a draft thrown away.", draft=True)
+    gone_number = gone.pk
+    gone.delete()
+    assert version() == held
+    assert changes() == everything and [change["id"] for change in everything["upserts"]] == [shown.pk]
+    assert changes(held) == {"version": held, "days": False, "upserts": [], "deleted": []}
+
+    draft.publish_draft()
+    answer = changes(held)
+    assert answer["version"] == version() > held
+    assert [change["id"] for change in answer["upserts"]] == [draft.pk] and answer["deleted"] == []
+    assert "key_events" in answer and "Updated" not in answer["upserts"][0]["html"], "new, not edited"
+    assert gone_number not in changes()["deleted"]
+
+
+def test_the_desk_pins_and_unpins_an_update_but_not_a_draft(client, editor, reporter, live_story):
+    first, second = post_update(live_story, body="FIRST pinned."), post_update(live_story, body="SECOND pinned.")
+    draft = post_update(live_story, body="A draft.", draft=True)
+    desk = signed_in(editor)
+    assert ">Pin<" in page(desk, desk_url(live_story))
+    assert "pinned under the summary" in desk.post(desk_url(live_story), {"pin": str(first.pk)}, follow=True).content.decode()
+    assert "FIRST pinned." in page(client, live_story.get_absolute_url()).split('id="live-pinned"')[1].split("</section>")[0]
+    desk.post(desk_url(live_story), {"pin": str(second.pk)})
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.pinned, second.pinned) == (False, True), "one pinned update per story"
+    assert ">Unpin<" in page(desk, desk_url(live_story))
+    assert "cannot be pinned" in desk.post(desk_url(live_story), {"pin": str(draft.pk)}, follow=True).content.decode()
+    desk.post(desk_url(live_story), {"unpin": str(second.pk)})
+    assert not LiveUpdate.objects.filter(article=live_story, pinned=True).exists()
+    assert "Pinned update" not in page(client, live_story.get_absolute_url())
+    assert signed_in(reporter).post(desk_url(live_story), {"pin": str(first.pk)}).status_code == 403
+    for number in ("0", "²", "9" * 40, "x"):
+        assert desk.post(desk_url(live_story), {"pin": number}).status_code == 404
+    draft.pinned = True
+    draft.save()
+    assert not LiveUpdate.objects.filter(pinned=True).exists(), "a draft is never pinned, by any path"
 
 
 def test_the_desk_moves_an_update_to_another_time_and_refuses_a_time_that_is_no_time(editor, live_story):
