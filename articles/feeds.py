@@ -88,7 +88,7 @@ class LatestStoriesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj=None):
-        return self.stories(obj).for_listing().with_topics()[:30]
+        return self.stories(obj).for_listing().with_topics().with_live_changes()[:30]
 
     def item_title(self, story):
         return story.headline

@@ -88,15 +88,25 @@ def count_of(queryset):
     return Subquery(counted.values("n")[:1], output_field=IntegerField())
 
 
+def live_updates_changed(updates):
+    """When the latest of `updates` (correlated to the story) last changed: posted, or edited since."""
+    return Subquery(updates.annotate(changed=Coalesce("edited_at", "publish_at")).order_by("-changed").values("changed")[:1])
+
+
+def live_changed_at(Article):
+    """Annotation for Article.objects.with_live_changes(): when the updates readers see last changed."""
+    LiveUpdate = related(Article, "live_updates")
+    return {"live_updates_changed_at": live_updates_changed(LiveUpdate.objects.for_readers().filter(article=OuterRef("pk")))}
+
+
 def live_update_data(updates):
     """How many updates readers see, when the latest of them last changed, and their key events, as data in the
     story's row (`updates` correlated to it)."""
-    changed = updates.annotate(changed=Coalesce("edited_at", "publish_at")).order_by("-changed").values("changed")[:1]
     return {
         **live_span(updates),
         "live_pinned": Subquery(updates.filter(pinned=True).values("pk")[:1]),
         "live_updates_public": count_of(updates),
-        "live_updates_changed_at": Subquery(changed),
+        "live_updates_changed_at": live_updates_changed(updates),
         "key_events_data": _rows(
             updates.filter(is_key_event=True), id=F("pk"), headline=F("headline"), body_html=F("body_html"),
             publish_at=F("publish_at"),

@@ -1,7 +1,8 @@
 """Search of published stories: one entry point, `search(text, page)`, on PostgreSQL or SQLite.
 
 What is searched is each story's SearchEntry (its headline, standfirst and body as
-plain text), kept in step with the story on every save. PostgreSQL searches a
+plain text, the body followed by the words of the live updates readers see), kept in
+step with the story on every save and with its updates by live (index_story). PostgreSQL searches a
 generated, weighted tsvector column with a GIN index (headline A, standfirst B,
 body C), ranks with ts_rank and marks the words found with ts_headline; SQLite
 searches an FTS5 table kept in step by triggers, ranks with bm25 (the same weights'
@@ -21,10 +22,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import Col, Expression, RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+
+from .reading import related
 
 MAX_QUERY_CHARS = 200  # of a query; the rest is not searched (and the reader is told)
 MAX_TERMS = 16  # words, phrases and exclusions read from one query
@@ -51,16 +54,25 @@ def plain_text(markup, limit=None):
 
 
 def entry_fields(story):
-    """What a story's SearchEntry holds."""
+    """What a story's SearchEntry holds: its words, then its live updates' (newest first, as far as room goes)."""
     return {
         "headline": plain_text(story.headline),
         "standfirst": plain_text(story.standfirst),
-        "body": plain_text(story.body_html, MAX_INDEXED_CHARS),
+        "body": plain_text(" ".join([story.body_html, *_update_words(story)]), MAX_INDEXED_CHARS),
     }
 
 
+def _update_words(story):
+    """The headlines and text of the story's live updates readers see (live.LiveUpdate, through the story's relation:
+    for_readers() leaves out drafts and those still to come, which live indexes once they are due)."""
+    if story.pk is None:
+        return []
+    updates = story.live_updates.for_readers().order_by("-publish_at", "-pk").values_list("headline", "body_html")
+    return [f"<p>{escape(headline)}</p>{body_html}" for headline, body_html in updates]
+
+
 def index_story(story):
-    """Bring the story's SearchEntry in step with it (Article's post_save)."""
+    """Bring the story's SearchEntry in step with it (Article's post_save; live, when its updates change)."""
     from .models import SearchEntry
 
     SearchEntry.objects.update_or_create(article_id=story.pk, defaults=entry_fields(story))
@@ -168,7 +180,30 @@ def search(raw, page=1, per_page=12):
         if story is not None:  # unpublished between the two queries
             story.snippet = marked(snippet) if MARK_START in (snippet or "") else None
             stories.append(story)
+    _find_updates(query, [story for story in stories if story.live_from])
     return Results(query, stories, has_next=len(matches) > per_page)
+
+
+def _find_updates(query, stories):
+    """On each story with live coverage, the newest update readers see holding a word searched for (as typed, not
+    stemmed), as `story.found_update` (number, time): a result links to the update's own address. One query, only
+    when the page has such stories."""
+    words = {word for group in query.groups for term in group for word in term.words}
+    if not stories or not words:
+        return
+    LiveUpdate = related(type(stories[0]), "live_updates")
+    holding = Q()
+    for word in words:
+        holding |= Q(headline__icontains=word) | Q(body__icontains=word)
+    by_number = {story.pk: story for story in stories}
+    found = (
+        LiveUpdate.objects.for_readers().filter(holding, article__in=list(by_number))
+        .order_by("article", "-publish_at", "-pk").values_list("article", "pk", "publish_at")
+    )
+    for article_id, number, publish_at in found:
+        story = by_number[article_id]
+        if not hasattr(story, "found_update"):
+            story.found_update = {"url": f"{story.live_updates_url}{number}/", "at": publish_at}
 
 
 def marked(snippet):

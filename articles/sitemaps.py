@@ -41,7 +41,7 @@ class StorySitemap(SiteSitemap):
     limit = SITEMAP_LIMIT
 
     def items(self):
-        return Article.objects.indexable().only("slug", "publish_at", "updated_at").order_by("-publish_at", "-pk")
+        return Article.objects.indexable().with_live_changes().only("slug", "publish_at", "updated_at").order_by("-publish_at", "-pk")
 
     def lastmod(self, story):
         return story.last_modified
@@ -82,10 +82,11 @@ class NewsSitemap(SiteSitemap):
 
     def items(self):
         since = timezone.now() - timedelta(days=NEWS_DAYS)
-        return Article.objects.indexable().filter(publish_at__gte=since).order_by("-publish_at", "-pk")
+        return Article.objects.indexable().with_live_changes().filter(publish_at__gte=since).order_by("-publish_at", "-pk")
 
     def lastmod(self, story):
-        return story.last_modified
+        """To the second (W3C datetime): news crawlers come back for a live story as its updates come in."""
+        return story.last_modified.replace(microsecond=0)
 
 
 def fits_one_file(sitemaps):

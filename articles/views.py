@@ -177,7 +177,7 @@ def corrections_page(request):
     return render(request, "articles/corrections_page.html", {"page_obj": page})
 
 
-@cached_for_readers(query={"q": pagecache.text(search.tidy), **LIST_QUERY}, cache_name="search", shows=("latest",))
+@cached_for_readers(query={"q": pagecache.text(search.tidy), **LIST_QUERY}, cache_name="search", shows=("latest", "live"))
 def search_page(request):
     """Search results for what a reader typed (articles/search.py), one page at a time.
 

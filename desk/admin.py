@@ -462,12 +462,13 @@ class ArticleAdmin(WritingAids, admin.ModelAdmin):
     def _people(sessions):
         return [
             {"name": session.user.get_full_name() or session.user.get_username(),
-             "seen": date_format(timezone.localtime(session.seen_at), "H:i")}
+             "seen": date_format(timezone.localtime(session.seen_at), "H:i"), "typing": session.is_typing()}
             for session in sessions
         ]
 
     def desk_view(self, request, object_id):
-        """The change form's script, every little while: "I am here", with the form's words to keep as a draft copy.
+        """The change form's script (and the live desk's), every little while: "I am here" (typing=1: "and typing"),
+        with the form's words to keep as a draft copy.
 
         Answers who else has the story open and whether it was saved since the form was opened.
         The draft copy never changes the story nor anything readers see.
@@ -487,7 +488,7 @@ class ArticleAdmin(WritingAids, admin.ModelAdmin):
             EditSession.left(story, request.user)
             return JsonResponse(reply)
         if "draft_saved" not in reply:
-            EditSession.seen(story, request.user)
+            EditSession.seen(story, request.user, typing=request.POST.get("typing") == "1")
         reply["others"] = self._people(EditSession.objects.others_editing(story, request.user))
         if version != story.edit_version:
             latest = revisions.history(story).first()

@@ -37,6 +37,8 @@ class EditSession(models.Model):
 
     # How long after its last sign of life an open form still counts as open.
     RECENT = timedelta(minutes=3)
+    # How long after the last key pressed in it someone counts as typing.
+    TYPING = timedelta(seconds=10)
     # The unsaved new stories kept per person: the older ones go.
     NEW_DRAFTS_KEPT = 5
 
@@ -46,6 +48,7 @@ class EditSession(models.Model):
         max_length=36, blank=True, default="", help_text="For a story not saved yet: the key its form made up."
     )
     seen_at = models.DateTimeField(null=True, blank=True)
+    typing_at = models.DateTimeField(null=True, blank=True, help_text="When they last typed (the live desk says who is typing).")
     draft = models.JSONField(default=dict, blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
     draft_version = models.PositiveIntegerField(default=0, help_text="The story's edit version the draft started from.")
@@ -68,12 +71,18 @@ class EditSession(models.Model):
     DRAFT_FIELDS = ("kicker", "headline", "slug", "standfirst", "body")
 
     @classmethod
-    def seen(cls, article, user):
-        cls.objects.update_or_create(article=article, user=user, defaults={"seen_at": timezone.now()})
+    def seen(cls, article, user, typing=False):
+        now = timezone.now()
+        cls.objects.update_or_create(
+            article=article, user=user, defaults={"seen_at": now, **({"typing_at": now} if typing else {})}
+        )
+
+    def is_typing(self):
+        return self.typing_at is not None and self.typing_at > timezone.now() - self.TYPING
 
     @classmethod
     def left(cls, article, user):
-        cls.objects.filter(article=article, user=user).update(seen_at=None)
+        cls.objects.filter(article=article, user=user).update(seen_at=None, typing_at=None)
 
     @classmethod
     def _draft_of(cls, fields):

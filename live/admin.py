@@ -4,15 +4,20 @@ Who may post, edit and delete a story's updates is one rule, `may_post_live_upda
 change that story (the story's own rule, Article.may_be_changed_by), never a moderator.
 """
 
+import hashlib
+
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.formats import date_format
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -20,7 +25,7 @@ from reversion.models import Version
 from articles.models import Article
 from sanitize.editor import RichTextWidget
 
-from .forms import LiveSummaryForm, LiveUpdateForm
+from .forms import LiveSummaryForm, LiveUpdateForm, MoveUpdateForm
 from .models import LiveSummary, LiveUpdate
 
 
@@ -29,9 +34,8 @@ def may_post_live_updates(user, story):
     return user.has_perm("articles.change_article") and (story is None or story.may_be_changed_by(user))
 
 
-def live_desk(request, object_id):
-    """The live desk: post an update in seconds, keep "What we know" current, see the story's updates (scheduled
-    ones marked), and start or end live coverage. Each change to an update is a revision, with who made it."""
+def _desk_story(request, object_id):
+    """The story of a live desk address, for someone who may post to it; else 404 or 403."""
     try:
         story = Article.objects.filter(pk=object_id).first()
     except (ValueError, ValidationError):
@@ -40,6 +44,23 @@ def live_desk(request, object_id):
         raise Http404("No such story.")
     if not may_post_live_updates(request.user, story):
         raise PermissionDenied
+    return story
+
+
+def _in_revision(request, comment, change):
+    """Run `change()` as one revision, with who made it and why."""
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(request.user)
+        reversion.set_comment(comment)
+        return change()
+
+
+def live_desk(request, object_id):
+    """The live desk: post an update in seconds (or keep it as a draft, seen only here, with a preview), keep "What
+    we know" current, see the story's updates (drafts and scheduled ones marked), publish a draft, pin or unpin an
+    update, move an update's time, and start or end live coverage. Each change to an update is a revision, with who
+    made it. Its script (live-desk.js) keeps the list and who else is at work on the story current without a reload."""
+    story = _desk_story(request, object_id)
     form = LiveUpdateForm(user=request.user)
     summary = LiveSummary.objects.filter(article=story).first() or LiveSummary(article=story)
     summary_form = LiveSummaryForm(instance=summary)
@@ -54,36 +75,33 @@ def live_desk(request, object_id):
         elif action in ("go_live", "end_live"):
             if not Article.may_publish(request.user):
                 raise PermissionDenied
-            with transaction.atomic(), reversion.create_revision():
-                reversion.set_user(request.user)
-                if action == "go_live":
-                    story.go_live()
-                    reversion.set_comment("Live coverage started.")
-                else:
-                    story.end_live()
-                    reversion.set_comment("Live coverage ended.")
+            if action == "go_live":
+                _in_revision(request, "Live coverage started.", story.go_live)
+            else:
+                _in_revision(request, "Live coverage ended.", story.end_live)
             messages.success(
                 request, "Live coverage started: the story is marked LIVE." if action == "go_live"
                 else "Live coverage ended: the story reads as a normal story, its updates kept.",
             )
             return redirect(request.path)
+        elif any(name in request.POST for name in UPDATE_ACTIONS):
+            _change_update(request, story)
+            return redirect(request.path)
         else:
             form = LiveUpdateForm(request.POST, request.FILES, user=request.user)
             if form.is_valid():
-                with transaction.atomic(), reversion.create_revision():
-                    reversion.set_user(request.user)
-                    reversion.set_comment("Posted.")
-                    form.instance.article = story
-                    form.instance.created_by = request.user
-                    update = form.save()
-                scheduled = not update.is_published()
-                messages.success(
-                    request,
-                    f"Update scheduled for {date_format(timezone.localtime(update.publish_at), 'j M Y, H:i')}." if scheduled
-                    else "Update posted: readers' open pages show it within seconds.",
-                )
+                form.instance.article = story
+                form.instance.created_by = request.user
+                form.instance.draft = action == "draft"
+                update = _in_revision(request, "Drafted." if form.instance.draft else "Posted.", form.save)
+                if update.draft:
+                    messages.success(request, "Draft kept: only the desk sees it. Preview it, then publish it from the list.")
+                elif not update.is_published():
+                    when = date_format(timezone.localtime(update.publish_at), "j M Y, H:i")
+                    messages.success(request, f"Update scheduled for {when}.")
+                else:
+                    messages.success(request, "Update posted: readers' open pages show it within seconds.")
                 return redirect(request.path)
-    updates = story.live_updates.select_related("author", "image")
     context = {
         **admin.site.each_context(request),
         "opts": Article._meta,
@@ -92,11 +110,64 @@ def live_desk(request, object_id):
         "subtitle": None,
         "form": form,
         "summary_form": summary_form,
-        "updates": updates,
-        "now": timezone.now(),
         "can_switch": Article.may_publish(request.user),
+        **_desk_list(story),
     }
     return TemplateResponse(request, "live/live_desk.html", context)
+
+
+def _desk_list(story):
+    """What the desk's list of updates shows: every update of the story, drafts and scheduled ones included."""
+    return {"updates": story.live_updates.select_related("author", "image", "created_by"), "now": timezone.now()}
+
+
+# The buttons of the desk's list, each naming its update: publish=N, pin=N, unpin=N, move=N.
+UPDATE_ACTIONS = ("publish", "pin", "unpin", "move")
+
+
+def _change_update(request, story):
+    """From the desk's list: publish a draft, pin or unpin an update (pinning one unpins the story's other one), or
+    move an update to the time in time-N."""
+    action = next(name for name in UPDATE_ACTIONS if name in request.POST)
+    number = request.POST.get(action, "")
+    update = story.live_updates.filter(pk=int(number)).first() if number.isascii() and number.isdigit() and len(number) < 19 else None
+    if update is None:
+        raise Http404("No such update on this story.")
+    if action == "publish":
+        if update.draft:
+            _in_revision(request, "Published the draft.", update.publish_draft)
+            messages.success(request, "Draft published: readers' open pages show it within seconds.")
+        return
+    if action in ("pin", "unpin"):
+        if update.draft:
+            messages.error(request, "A draft cannot be pinned: publish it first.")
+        elif update.pinned != (action == "pin"):
+            update.pinned = action == "pin"
+            _in_revision(request, "Pinned." if update.pinned else "Unpinned.", update.save)
+            messages.success(
+                request, "Update pinned under the summary: readers' open pages show it within seconds." if update.pinned
+                else "Update unpinned.",
+            )
+        return
+    form = MoveUpdateForm({"publish_at": request.POST.get(f"time-{update.pk}", "")}, instance=update)
+    if form.is_valid():
+        _in_revision(request, "Moved to another time.", form.save)
+        when = date_format(timezone.localtime(update.publish_at), "j M Y, H:i")
+        messages.success(request, f"Update moved to {when}.")
+    else:
+        messages.error(request, f"The update was not moved: {' '.join(form.errors['publish_at'])}")
+
+
+def live_desk_updates(request, object_id):
+    """The desk's list of updates as HTML rows, for its script to show colleagues' new updates without a reload;
+    with an ETag, so asking again while nothing changed is a 304."""
+    story = _desk_story(request, object_id)
+    rows = render_to_string("live/includes/desk_rows.html", _desk_list(story), request=request)
+    etag = '"' + hashlib.sha256(rows.encode()).hexdigest()[:24] + '"'
+    response = get_conditional_response(request, etag=etag) or HttpResponse(rows, content_type="text/html; charset=utf-8")
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 class ReviewedVersionAdmin(VersionAdmin):
@@ -204,9 +275,9 @@ class LiveUpdateAdmin(ReviewedVersionAdmin):
     Rights follow the story (may_post_live_updates); saving or deleting leads back to its live desk.
     """
 
-    list_display = ["__str__", "article", "publish_at", "is_key_event", "pinned", "is_published", "edited_at"]
+    list_display = ["__str__", "article", "publish_at", "is_key_event", "pinned", "draft", "is_published", "edited_at"]
     list_select_related = ["article"]
-    list_filter = ["is_key_event"]
+    list_filter = ["is_key_event", "draft"]
     search_fields = ["headline", "body"]
     fields = ["article", "headline", "body", "correction_note", "image", "author", "is_key_event", "pinned", "publish_at"]
     autocomplete_fields = ["article", "image", "author"]
@@ -214,6 +285,22 @@ class LiveUpdateAdmin(ReviewedVersionAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["article"] if obj else []
+
+    def get_urls(self):
+        preview = path("<path:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="live_liveupdate_preview")
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request, object_id):
+        """An update (a draft most of all) as readers will see it on the story's page: never cached nor indexed."""
+        update = self.get_object(request, unquote(object_id))
+        if update is None:
+            raise Http404("No such update.")
+        if not self.has_view_permission(request, update):
+            raise PermissionDenied
+        response = TemplateResponse(request, "live/preview.html", {"update": update, "story": update.article})
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
     def has_module_permission(self, request):
         return may_post_live_updates(request.user, None)
@@ -240,6 +327,9 @@ class LiveUpdateAdmin(ReviewedVersionAdmin):
             raise PermissionDenied
         if not change:
             obj.created_by = request.user
+            # A deleted draft comes back a draft: bringing it back does not publish it.
+            version = getattr(request, "reversion_version", None)
+            obj.draft = bool(version and version.field_dict.get("draft"))
         super().save_model(request, obj, form, change)
 
     def _to_desk(self, obj):

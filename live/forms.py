@@ -1,5 +1,5 @@
-"""An update from the live desk: text, and optionally a headline, a picture uploaded on the spot, a byline; and the
-story's "What we know" summary."""
+"""An update from the live desk: text, and optionally a headline, a picture uploaded on the spot, a byline; an
+update moved to another time from the desk's list; and the story's "What we know" summary."""
 
 
 from django import forms
@@ -11,6 +11,9 @@ from pictures.models import Image
 from sanitize.editor import RichTextWidget
 
 from .models import LiveSummary, LiveUpdate
+
+# A time on the desk, to the minute, in the site's time zone.
+TIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class LiveUpdateForm(forms.ModelForm):
@@ -29,7 +32,7 @@ class LiveUpdateForm(forms.ModelForm):
     publish_at = forms.DateTimeField(
         label="Time",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=TIME_WIDGET,
         help_text="Leave empty to post now; a time in the future schedules the update.",
     )
 
@@ -70,6 +73,16 @@ class LiveUpdateForm(forms.ModelForm):
             picture.save()
             self.instance.image = picture
         return super().save(commit)
+
+
+class MoveUpdateForm(forms.ModelForm):
+    """An update moved to another time from the desk's list: its place among the updates, not its words."""
+
+    publish_at = forms.DateTimeField(label="Time", widget=TIME_WIDGET)
+
+    class Meta:
+        model = LiveUpdate
+        fields = ["publish_at"]
 
 
 class LiveSummaryForm(forms.ModelForm):

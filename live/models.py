@@ -6,6 +6,7 @@ import html
 
 import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete
@@ -21,9 +22,9 @@ from sanitize import clean_story_html
 
 class LiveUpdateQuerySet(models.QuerySet):
     def for_readers(self):
-        """The one rule for which updates readers see: their time has come (a scheduled one stays hidden until then).
-        Every reader's page, check, feed and address asks this."""
-        return self.filter(publish_at__lte=timezone.now())
+        """The one rule for which updates readers see: not a draft, and their time has come (a scheduled one stays
+        hidden until then). Every reader's page, check, feed and address, the sitemaps and search ask this."""
+        return self.filter(draft=False, publish_at__lte=timezone.now())
 
     def pinned_for_readers(self, story):
         """The story's pinned update readers see, ready to print (None: none)."""
@@ -33,7 +34,10 @@ class LiveUpdateQuerySet(models.QuerySet):
         return update
 
     def scheduled(self):
-        return self.filter(publish_at__gt=timezone.now())
+        return self.filter(draft=False, publish_at__gt=timezone.now())
+
+    def drafts(self):
+        return self.filter(draft=True)
 
     def newer_than(self, update):
         """Updates that come before `update` in the newest-first order readers see."""
@@ -48,7 +52,8 @@ class LiveUpdate(models.Model):
     Its number is its permanent address on the page (#update-N). Readers see it from its
     time on (a time in the future schedules it); an edit after that is marked "Updated",
     with the desk's correction note. Every save and deletion is logged (LiveChange), so
-    open pages learn of it.
+    open pages learn of it. A draft is seen only on the live desk (with a preview) until
+    someone publishes it, and leaves nothing in that log until then.
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates", verbose_name="story")
@@ -66,6 +71,9 @@ class LiveUpdate(models.Model):
     )
     publish_at = models.DateTimeField(
         "time", default=timezone.now, help_text="Readers see the update from this time; a time in the future schedules it."
+    )
+    draft = models.BooleanField(
+        default=False, help_text="A draft is seen only on the live desk, until someone publishes it."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(
@@ -95,18 +103,21 @@ class LiveUpdate(models.Model):
         verbose_name = "live update"
 
     def __str__(self):
-        return self.headline or Truncator(strip_tags(self.body_html) or self.body).words(10)
+        return self.headline or Truncator(html.unescape(strip_tags(self.body_html)) or self.body).words(10)
 
     def save(self, *args, **kwargs):
         """Render the text once; mark the update edited when readers had seen other words; a pinned update
         unpins the story's other one; log the change for open pages."""
         self.body = normalise_newlines(self.body).strip()
         self.body_html = clean_story_html(self.body)
+        if self.draft:  # never pinned, by whatever path (clean() tells a form why)
+            self.pinned = False
         before = None
         if self.pk:
-            before = LiveUpdate.objects.filter(pk=self.pk).values(*LiveChange.WATCHED, "headline", "body").first()
+            before = LiveUpdate.objects.filter(pk=self.pk).values(*LiveChange.WATCHED, "headline", "body", "draft").first()
             if (
                 before
+                and not before["draft"]
                 and before["publish_at"] <= timezone.now()
                 and (before["headline"], before["body"]) != (self.headline, self.body)
             ):
@@ -124,11 +135,25 @@ class LiveUpdate(models.Model):
         shows it now, at #update-N."""
         return f"{self.article.live_updates_url}{self.pk}/"
 
+    def clean(self):
+        """A draft is not pinned: readers would lose the update pinned before for one they cannot see."""
+        if self.draft and self.pinned:
+            raise ValidationError({"pinned": "A draft cannot be pinned: publish it first."})
+
     def is_published(self):
-        return self.publish_at <= timezone.now()
+        return not self.draft and self.publish_at <= timezone.now()
 
     is_published.boolean = True
     is_published.short_description = "visible"
+
+    def is_scheduled(self):
+        return not self.draft and self.publish_at > timezone.now()
+
+    def publish_draft(self):
+        """Publish a draft: at its time if that is still to come (scheduled), else now, not when it was drafted."""
+        self.draft = False
+        self.publish_at = max(self.publish_at, timezone.now())
+        self.save()
 
     @property
     def anchor(self):
@@ -209,19 +234,27 @@ class LiveChange(models.Model):
 
     @staticmethod
     def watched(update):
-        return {name: getattr(update, name) for name in LiveChange.WATCHED}
+        """What record() needs of an update as it was: its WATCHED fields, and whether it was a draft."""
+        return {name: getattr(update, name) for name in [*LiveChange.WATCHED, "draft"]}
 
     @classmethod
     def record(cls, update, before, deleted=False):
-        """Log a save (or deletion) of `update`, whose WATCHED fields were `before` (None: new).
+        """Log a save (or deletion) of `update`, which was `before` (watched(); None: new).
 
         Dated now, and also at the update's time when that is still to come: an update readers saw
-        that is moved to later leaves open pages now and comes back then."""
+        that is moved to later leaves open pages now and comes back then. A draft leaves nothing, saved
+        or deleted: the answer of what changed would name its number, telling readers that it exists.
+        A draft published is logged as a new update."""
+        if before and before["draft"]:
+            before = None
+        gone = deleted or update.draft
+        if gone and before is None:
+            return
         now = timezone.now()
-        moments = {now} if deleted else {max(now, update.publish_at)}
+        moments = {now} if gone else {max(now, update.publish_at)}
         if before and before["publish_at"] <= now:
             moments.add(now)
-        after = {} if deleted else cls.watched(update)
+        after = {} if gone else cls.watched(update)
         cls.objects.bulk_create(
             cls(
                 article_id=update.article_id, number=update.pk, at=moment,

@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from newsroom import logging as newsroom_logging
+from sanitize.embeds import FRAME_SOURCES as EMBED_FRAME_SOURCES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -319,7 +320,8 @@ if env_bool("DJANGO_TRUST_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp 4): scripts and styles only from our own
-# static files, nowhere 'unsafe-inline', the admin included.
+# static files, nowhere 'unsafe-inline', the admin included. Frames only from the
+# embed providers' hosts (sanitize/embeds.py), loaded when a reader asks for one.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -330,6 +332,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
+        "frame-src": list(EMBED_FRAME_SOURCES),
     },
 }
 NEWSROOM_PERMISSIONS_POLICY_OFF = [

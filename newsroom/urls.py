@@ -15,7 +15,7 @@ from articles.sitemaps import (
     robots_txt,
     sitemap_or_index,
 )
-from live.admin import live_desk
+from live.admin import live_desk, live_desk_updates
 from newsroom.views import MOVED_ADMIN, moved_admin_page, view_on_site
 from pagecache import cached_for_readers, number
 from pages.sitemaps import PageSitemap
@@ -35,14 +35,16 @@ sitemaps = {
     "pages": PageSitemap,
 }
 news = {"news": NewsSitemap}
-# Feeds and sitemaps list the latest stories: any story's change moves them (pagecache).
-LATEST = ("latest",)
+# Feeds and sitemaps list the latest stories and when each last changed, its live updates included: any story's
+# change moves them, and any live update's (pagecache).
+LATEST = ("latest", "live")
 
 urlpatterns = [
     # Before the admin's own: its "View on site" shortcut, which must not reveal an unpublished story's address.
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     # The live desk belongs to the live app, at the story's admin address where editors find it.
     path("admin/articles/article/<path:object_id>/live/", admin.site.admin_view(live_desk), name="live-desk"),
+    path("admin/articles/article/<path:object_id>/live/updates/", admin.site.admin_view(live_desk_updates), name="live-desk-updates"),
     # Pictures, live updates and the front page had their admin pages under the articles app: old bookmarks lead on.
     re_path(rf"^admin/articles/(?P<model>{'|'.join(MOVED_ADMIN)})/(?P<rest>.*)$", moved_admin_page),
     path("admin/", admin.site.urls),

@@ -46,8 +46,9 @@ MARKERS = {
     "spam": ["SPAM-REPLY-2C"],
     "removed": ["REMOVED-REPLY-4D"],
     "email": ["secret-commenter-"],
-    # An update not yet due on a live story, one deleted, and an editor's unsaved draft copy.
+    # An update not yet due on a live story, a draft one, one deleted, and an editor's unsaved draft copy.
     "scheduled_update": ["SCHEDULED-UPDATE-2W"],
+    "draft_update": ["DRAFT-UPDATE-4V"],
     "deleted_update": ["DELETED-UPDATE-8D"],
     "draft_copy": ["DRAFT-COPY-6J"],
 }
@@ -77,6 +78,7 @@ def readers_of(marker_kind):
         "removed": _may("comments.view_comment"),
         "email": _may("comments.change_comment"),
         "scheduled_update": _may("articles.change_article"),  # writers see what is to come, as they see embargoed stories
+        "draft_update": _may("articles.change_article"),  # the desk's, as a story being written is
         "deleted_update": {"editor", "superuser"},
         "draft_copy": {"editor"},  # the editor's own unsaved words, nobody else's
     }[marker_kind]
@@ -170,14 +172,16 @@ def build():
                                draft={"headline": "DRAFT-COPY-6J", "body": "DRAFT-COPY-6J"}, draft_saved_at=now)
     FrontPage.current()
 
-    def update(body, publish_at):
+    def update(body, publish_at, draft=False):
         with reversion.create_revision():
-            return LiveUpdate.objects.create(article=public, body=body, publish_at=publish_at, created_by=w.users["editor"])
+            return LiveUpdate.objects.create(article=public, body=body, publish_at=publish_at, draft=draft,
+                                             created_by=w.users["editor"])
 
     w.live_update = update("A public update.", now - hour)
     w.scheduled_update = update("SCHEDULED-UPDATE-2W", now + 24 * hour)
     deleted_update = update("DELETED-UPDATE-8D", now - hour)
-    w.updates = {"published": w.live_update, "scheduled": w.scheduled_update}
+    w.updates = {"published": w.live_update, "scheduled": w.scheduled_update,
+                 "draft": update("DRAFT-UPDATE-4V", now - 2 * hour, draft=True)}
     w.recoverable = {
         "deleted update": Version.objects.get_for_object(deleted_update).first().pk,
         "deleted story": w.story_versions["deleted"],

@@ -285,11 +285,14 @@ ROWS = [
         get=NOBODY, post=STORY_CHANGE, data=lambda w, state: {"edited_version": "1", "dirty": "1", "body": "A draft copy."}),
     Row("live-desk", named("live-desk", story_pk), states=tuple(STORY_STATES),
         get=STORY_CHANGE, post=STORY_CHANGE, data=lambda w, state: {"action": "post", "body": "A new update."}),
+    Row("live-desk-updates", named("live-desk-updates", story_pk), states=tuple(STORY_STATES), get=STORY_CHANGE),
     Row("admin:articles_article_discard_draft", named("admin:articles_article_discard_draft", story_pk),
         states=tuple(STORY_STATES), get=STORY_CHANGE, post=STORY_CHANGE, data=lambda w, state: {}),
     # Live updates, and django-reversion's views that come with their admin.
-    *model_rows("live_liveupdate", lambda w, state: w.updates[state].pk, states=("published", "scheduled"),
+    *model_rows("live_liveupdate", lambda w, state: w.updates[state].pk, states=("published", "scheduled", "draft"),
                 view=EDITORS, add=WRITERS, change=EDITORS, delete=EDITORS, list_view=WRITERS),  # each update is its story's
+    Row("admin:live_liveupdate_preview", named("admin:live_liveupdate_preview", lambda w, state: w.updates[state].pk),
+        states=("published", "scheduled", "draft"), get=EDITORS),
     Row("admin:live_liveupdate_recoverlist", named("admin:live_liveupdate_recoverlist"), get=WRITERS),
     Row("admin:live_liveupdate_recover", lambda w, state: reverse("admin:live_liveupdate_recover", args=[w.recoverable[state]]),
         states=("deleted update", "deleted story"), get={"deleted update": EDITORS, "deleted story": NOBODY},

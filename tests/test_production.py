@@ -117,6 +117,8 @@ def test_the_site_address_must_be_public_and_https_under_production_settings(set
 
 
 def test_every_page_carries_the_security_headers(client):
+    from sanitize.embeds import FRAME_SOURCES
+
     response = client.get("/admin/login/", secure=True)
     assert response.status_code == 200
     policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
@@ -129,6 +131,8 @@ def test_every_page_carries_the_security_headers(client):
         "base-uri": "'self'",
         "form-action": "'self'",
         "frame-ancestors": "'none'",
+        # Frames only from the embed providers, for the embeds a reader asks for (sanitize/embeds.py).
+        "frame-src": " ".join(FRAME_SOURCES),
     }
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"

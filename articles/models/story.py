@@ -75,6 +75,11 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         )
 
+    def with_live_changes(self):
+        """Each story with when its live updates last changed (`live_updates_changed_at`), so last_modified (sitemaps,
+        feeds) moves with the newest update readers see."""
+        return self.annotate(**reading.live_changed_at(self.model))
+
     def with_topics(self):
         """Each story with its topics as data in its own row (`topics_data`), so showing them costs no query."""
         return self.annotate(topics_data=reading.topics_data(self.model))
@@ -395,7 +400,7 @@ class Article(SearchAndSocial, models.Model):
     @property
     def last_modified(self):
         """When readers last saw a change: the "Updated" time, or else the publish time (sitemaps, feeds, JSON-LD);
-        on the story page (for_story_page()), a later live update's time or edit."""
+        read with for_story_page() or with_live_changes(), a later live update's time or edit."""
         return max(filter(None, [self.updated_at or self.publish_at, getattr(self, "live_updates_changed_at", None)]))
 
     @cached_property
