@@ -8,6 +8,7 @@ the story (comments.stories).
 """
 
 import json
+from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -26,7 +27,17 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from . import privacy, queue, stories
-from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report, Subscriber, Subscription
+from .models import (
+    Ban,
+    BanChange,
+    Comment,
+    DiscussionChange,
+    DiscussionSettings,
+    ModerationEvent,
+    Report,
+    Subscriber,
+    Subscription,
+)
 from .moderation import moderator
 
 EXCERPT_CHARACTERS = 240
@@ -96,7 +107,7 @@ class ModerationEventInline(DecisionColumns, admin.TabularInline):
 
     model = ModerationEvent
     verbose_name_plural = "history"
-    fields = ["at", "who", "action", "from_status", "to_status", "why"]
+    fields = ["at", "who", "action", "from_status", "to_status", "reason", "why"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -336,9 +347,12 @@ class ModerationEventAdmin(FiltersWithoutNul, DecisionColumns, admin.ModelAdmin)
     """Every decision on every reply, newest first, read-only: the moderators' record, kept when a reply is
     deleted (its number and story stay; nothing of its author or its words)."""
 
-    list_display = ["at", "who", "action", "from_status", "to_status", "why", "reply", "story"]
+    list_display = ["at", "who", "action", "from_status", "to_status", "reason", "why", "reply", "story"]
     list_display_links = None
-    list_filter = ["action", ("moderator", admin.RelatedOnlyFieldListFilter), ("comment", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "action", "reason", ("moderator", admin.RelatedOnlyFieldListFilter), ("comment", admin.EmptyFieldListFilter)
+    ]
+    REASONS_OVER_DAYS = 30
     fields = list_display
     readonly_fields = list_display
     date_hierarchy = "at"
@@ -346,6 +360,22 @@ class ModerationEventAdmin(FiltersWithoutNul, DecisionColumns, admin.ModelAdmin)
 
     def get_queryset(self, request):
         return stories.with_story_shown(super().get_queryset(request).select_related("article"), request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        """The decisions, above them the reasons each moderator gave for removing or marking as spam lately."""
+        since = timezone.now() - timedelta(days=self.REASONS_OVER_DAYS)
+        counted = ModerationEvent.objects.reasons_by_moderator(since)
+        reasons = ModerationEvent.Reason.choices
+        extra_context = {
+            **(extra_context or {}),
+            "reasons_over_days": self.REASONS_OVER_DAYS,
+            "reason_labels": [label for _, label in reasons],
+            "reasons_by_moderator": [
+                (name, [by_reason.get(value, 0) for value, _ in reasons], sum(by_reason.values()))
+                for name, by_reason in counted.items()
+            ],
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="reply")
     def reply(self, event):
@@ -381,6 +411,49 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         return redirect("admin:comments_discussionsettings_change", rules.pk)
 
 
+class BanChangeInline(ReadOnlyInline):
+    """A ban's history on its page: set, its end or reason changed, lifted; by whom and when."""
+
+    model = BanChange
+    verbose_name_plural = "history"
+    fields = ["at", "by", "what", "before", "after"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("comments.view_ban")  # whoever reads the ban reads how it came to be
+
+
+@admin.register(DiscussionChange)
+class DiscussionChangeAdmin(FiltersWithoutNul, admin.ModelAdmin):
+    """Every change to a story's moderation, and every closing and reopening of its replies: who, when, what.
+    Read-only, for the stories the staff member may see; the moderation page shows a story's latest."""
+
+    list_display = ["at", "by", "story", "what", "before", "after"]
+    list_display_links = None
+    list_filter = ["what", ("by", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["by", "article"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(article__in=stories.shown_to(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("comments.view_discussionsettings")  # who may read the rules may read their changes
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="story")
+    def story(self, change):
+        return format_html('<a href="{}">{}</a>', change.article.get_absolute_url(), change.article.headline)
+
+
 @admin.register(Ban)
 class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     """Bans and suspensions, with who set them and why; lifted with the action (recorded, never deleted)."""
@@ -390,8 +463,15 @@ class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     search_fields = ["email", "ip_address", "reason"]
     list_select_related = ["created_by", "lifted_by", "comment"]
     actions = ["lift"]
-    fields = ["email", "ip_address", "until", "reason", "created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
-    readonly_fields = ["created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
+    fields = [
+        "email", "ip_address", "author_token", "until", "reason", "created_by", "created_at", "reply_link", "lifted_at",
+        "lifted_by",
+    ]
+    readonly_fields = ["author_token", "created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
+    inlines = [BanChangeInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []  # a ban being set has no history yet
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and Comment.contact_visible_to(request.user)  # a ban names an email or IP
@@ -403,9 +483,12 @@ class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
         return self.readonly_fields + (["email", "ip_address"] if obj else [])
 
     def save_model(self, request, ban, form, change):
+        """Save the ban; a change to its end or its reason goes into its history with who made it."""
         if not change:
             ban.created_by = request.user
         super().save_model(request, ban, form, change)
+        if change:
+            ban.record_changes(request.user, {name: form.initial.get(name) for name in form.changed_data})
 
     @admin.display(description="email or IP address")
     def target(self, ban):

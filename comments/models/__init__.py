@@ -6,10 +6,10 @@ discussions.py (a story's discussion and the site's settings), limits.py (flood 
 remembered author), subscribers.py (readers told of replies); identity.py (normalised email, digests).
 """
 
-from .bans import Ban
-from .discussions import DiscussionSettings, StoryDiscussion
+from .bans import Ban, BanChange
+from .discussions import DiscussionChange, DiscussionSettings, StoryDiscussion
 from .events import UNDO_SECONDS, ModerationEvent, without_contact
-from .identity import digest, normalize_email
+from .identity import canonical_email, digest, normalize_email
 from .limits import RememberedAuthor, Throttle
 from .replies import QUEUES, Comment, replies_changed
 from .reports import Report
@@ -21,8 +21,10 @@ __all__ = [
     "SORTS",
     "UNDO_SECONDS",
     "Ban",
+    "BanChange",
     "Comment",
     "Delivery",
+    "DiscussionChange",
     "DiscussionSettings",
     "ModerationEvent",
     "RememberedAuthor",
@@ -35,5 +37,6 @@ __all__ = [
     "digest",
     "normalize_email",
     "replies_changed",
+    "canonical_email",
     "without_contact",
 ]

@@ -454,7 +454,7 @@ def test_a_deleted_replys_decisions_stay_in_the_moderators_record(moderator_clie
     rules(moderation_keys="gone.reader@example.org")
     post_reply(Client(), story, name="Gone Reader", email="gone.reader@example.org", body="Words that will be deleted.")
     reply = Comment.objects.get(name="Gone Reader")
-    moderator_client.post(f"{QUEUE}moderate/decide/", {"reply": reply.pk, "decision": "remove"})
+    moderator_client.post(f"{QUEUE}moderate/decide/", {"reply": reply.pk, "decision": "remove", "reason": "other"})
     response = moderator_client.post(f"{QUEUE}{reply.pk}/delete/", {"post": "yes"}, follow=True)  # its message read
     assert response.status_code == 200 and not Comment.objects.exists()
 

@@ -91,7 +91,7 @@ def test_a_moderator_bans_a_spammer_from_their_reply_and_their_waiting_replies_g
     refused = desk.post(url, {"length": "", "reason": "", "spam_waiting": "on"})
     assert "This field is required." in refused.content.decode() and not Ban.objects.exists()
     none_chosen = desk.post(url, {"reason": "x", "length": ""}).content.decode()
-    assert "Choose the email, the IP address, or both." in none_chosen
+    assert "Choose the email, the IP address, the browser, or more than one." in none_chosen
 
     response = desk.post(
         url, {"by_email": "on", "by_ip": "on", "length": "7", "reason": "Casino links", "spam_waiting": "on",
