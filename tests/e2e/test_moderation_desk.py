@@ -45,6 +45,10 @@ def test_a_moderator_clears_100_waiting_replies_from_the_keyboard(seed_story, ne
     for left in range(99, -1, -1):
         reply_id = int(current(desk).get_attribute("data-reply"))
         desk.keyboard.press(plan[reply_id])
+        if plan[reply_id] == "r":
+            desk.keyboard.press("4")  # the reason picker: 4 is "Personal attack"
+        if plan[reply_id] in "rs":
+            desk.keyboard.press("Enter")  # spam comes with "Spam or advertising" already picked
         expect(queue_count(desk, "new")).to_have_text(str(left))
         if left:
             expect(current(desk)).to_be_visible()  # the next reply, or the next page of the queue
@@ -60,6 +64,7 @@ def test_a_moderator_clears_100_waiting_replies_from_the_keyboard(seed_story, ne
         assert reply.status == expected[plan[reply.pk]], reply.pk
         decision = reply.events.get(moderator=moderator)
         assert (decision.from_status, decision.to_status) == ("pending", reply.status)
+        assert decision.reason == {"approved": "", "removed": "attack", "spam": "spam"}[reply.status]
     assert desk.log.problems == [], "the browser reported errors or failed requests"
 
 
@@ -105,6 +110,15 @@ def test_a_moderator_keeps_a_report_features_a_reply_bans_a_spammer_and_undoes_a
     expect(queue_count(desk, "new")).to_have_text("2")
     desk.keyboard.press("u")
     expect(desk.get_by_role("status")).to_contain_text("Undone")
+    expect(queue_count(desk, "new")).to_have_text("3")
+    expect(current(desk)).to_contain_text("Casino bonus number 0")
+
+    desk.keyboard.press("r")  # removing asks why; Escape changes its mind
+    picker = desk.get_by_role("group", name="Why remove this reply?")
+    expect(picker).to_be_visible()
+    expect(picker.get_by_role("radio", name="1 Offensive")).to_be_focused()
+    desk.keyboard.press("Escape")
+    expect(picker).to_be_hidden()
     expect(queue_count(desk, "new")).to_have_text("3")
     expect(current(desk)).to_contain_text("Casino bonus number 0")
 
