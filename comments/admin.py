@@ -10,7 +10,9 @@ the story (comments.stories).
 import json
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -194,6 +196,15 @@ class ReplyList(ChangeList):
         self.result_list = [rows[pk] for pk in page]
 
 
+class ReasonActionForm(ActionForm):
+    """The list's actions, with the reason that removing or marking as spam asks for."""
+
+    reason = forms.ChoiceField(
+        label="Reason (to remove or mark as spam)", required=False,
+        choices=[("", "---------"), *ModerationEvent.Reason.choices],
+    )
+
+
 @admin.register(Comment)
 class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     # Five columns, so the queue fits a laptop with the admin's sidebar open and the reply stays readable.
@@ -216,6 +227,7 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "user"]
     inlines = [ReportInline, ModerationEventInline]
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
+    action_form = ReasonActionForm
 
     def has_add_permission(self, request):
         return False  # replies come from readers, through the story page
@@ -297,8 +309,13 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
             action=action.STATUS if "status" in decided else action.FEATURE if featured else action.UNFEATURE,
         )
 
-    def _moderate(self, request, queryset, status, verb):
-        changed = queryset.moderate(status, request.user)
+    def _moderate(self, request, queryset, status, verb, asks_reason=False):
+        """One bulk decision; removing and marking as spam take the reason chosen beside the action."""
+        reason = request.POST.get("reason", "")
+        if asks_reason and reason not in ModerationEvent.Reason.values:
+            self.message_user(request, "Choose a reason beside the action: nothing was changed.", messages.ERROR)
+            return
+        changed = queryset.moderate(status, request.user, reason if asks_reason else "")
         self.message_user(request, f"{changed} repl{'y' if changed == 1 else 'ies'} {verb}.", messages.SUCCESS)
 
     @admin.action(description="Approve selected replies", permissions=["change"])
@@ -307,11 +324,11 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
 
     @admin.action(description="Mark selected replies as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.SPAM, "marked as spam")
+        self._moderate(request, queryset, Comment.Status.SPAM, "marked as spam", asks_reason=True)
 
     @admin.action(description="Remove selected replies from the story", permissions=["change"])
     def remove(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.REMOVED, "removed")
+        self._moderate(request, queryset, Comment.Status.REMOVED, "removed", asks_reason=True)
 
     def has_erase_permission(self, request):
         """An erasure anonymises or deletes every reply of an author: it takes the right to change replies

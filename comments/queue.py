@@ -292,11 +292,14 @@ def _ask_reason(request, model_admin, reply, decision, form):
     a story page); it posts the decision again with it."""
     if not form.is_bound:
         form.initial["reason"] = DECISIONS[decision].reason
-    verb = {"remove": "Remove", "spam": "Mark as spam"}[decision]
+    verb, question = {
+        "remove": ("Remove", f"Why remove the reply by {reply.name}?"),
+        "spam": ("Mark as spam", f"Why mark the reply by {reply.name} as spam?"),
+    }[decision]
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Comment._meta,
-        "title": f"Why {verb.lower()} the reply by {reply.name}?",
+        "title": question,
         "reply": reply,
         "decision": decision,
         "verb": verb,

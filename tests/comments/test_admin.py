@@ -109,14 +109,19 @@ def test_bulk_actions_set_status_and_record_each_decision(moderator_client, mode
     replies = [make_reply(story, status=Comment.Status.PENDING) for _ in range(2)]
     already = make_reply(story, status=status)
     selected = [r.pk for r in (*replies, already)]
-    response = moderator_client.post(QUEUE, {"action": action, "_selected_action": selected}, follow=True)
+    if action != "approve":  # removing and marking as spam ask for a reason beside the action
+        refused = moderator_client.post(QUEUE, {"action": action, "_selected_action": selected}, follow=True)
+        assert "Choose a reason beside the action" in refused.content.decode()
+        assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 2
+    reason = {"approve": "", "mark_spam": "spam", "remove": "off_topic"}[action]
+    response = moderator_client.post(QUEUE, {"action": action, "reason": reason, "_selected_action": selected}, follow=True)
     assert response.status_code == 200
     assert "2 replies" in response.content.decode()
     for reply in replies:
         reply.refresh_from_db()
         assert reply.status == status
         [event] = reply.events.all()
-        assert (event.moderator, event.from_status, event.to_status) == (moderator, "pending", status)
+        assert (event.moderator, event.from_status, event.to_status, event.reason) == (moderator, "pending", status, reason)
         assert timezone.now() - event.at < timedelta(minutes=1)
     assert not already.events.exists(), "a reply that already had the status is not a decision"
 

@@ -318,7 +318,7 @@ def test_the_moderation_page_is_linked_from_the_list_of_replies(desk):
 def test_reports_settled_by_bulk_actions_too(desk, story):
     reply = make_reply(story)
     report(reply, "spam")
-    desk.post("/admin/comments/comment/", {"action": "remove", "_selected_action": [reply.pk]})
+    desk.post("/admin/comments/comment/", {"action": "remove", "reason": "other", "_selected_action": [reply.pk]})
     assert Report.objects.get().upheld is True
 
 
