@@ -455,7 +455,10 @@ class DiscussionChangeAdmin(FiltersWithoutNul, admin.ModelAdmin):
         return super().get_queryset(request).filter(article__in=stories.shown_to(request.user))
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("comments.view_discussionsettings")  # who may read the rules may read their changes
+        # Whoever may read (or change) the discussion settings may read how stories' rules changed.
+        return request.user.has_perm("comments.view_discussionsettings") or request.user.has_perm(
+            "comments.change_discussionsettings"
+        )
 
     def has_add_permission(self, request):
         return False
