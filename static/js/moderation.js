@@ -131,6 +131,7 @@
 
     function pickerKey(event) {
       var inNote = event.target.id === "mod-reason-note";
+      if (event.key === "Enter" && event.target.tagName === "BUTTON") return; // Confirm or Cancel, as pressed
       if (event.key === "Escape") {
         closePicker();
       } else if (event.key === "Enter") {

@@ -178,9 +178,11 @@ def test_pending_and_reported_counts_on_the_admin_index_lead_to_the_moderation_p
         make_reply(story, status=Comment.Status.PENDING)
     reported = make_reply(story)
     Report.objects.create(comment=reported, reason=Report.Reason.SPAM, reporter="a" * 64)
+    make_reply(story, unmoderated=True)
     html = moderator_client.get("/admin/").content.decode()
-    assert "3 replies awaiting moderation" in html and "1 reported" in html
+    assert "3 replies awaiting moderation" in html and "1 reported" in html and "1 published unread" in html
     assert f'href="{QUEUE}moderate/?queue=new"' in html and f'href="{QUEUE}moderate/?queue=reported"' in html
+    assert f'href="{QUEUE}moderate/?queue=unmoderated"' in html
 
 
 def test_export_action_downloads_json_about_the_selected_authors(moderator_client, story):

@@ -117,6 +117,7 @@ def test_a_moderator_keeps_a_report_features_a_reply_bans_a_spammer_and_undoes_a
     picker = desk.get_by_role("group", name="Why remove this reply?")
     expect(picker).to_be_visible()
     expect(picker.get_by_role("radio", name="1 Offensive")).to_be_focused()
+    assert axe(desk) == [], "the reason picker has serious accessibility problems"
     desk.keyboard.press("Escape")
     expect(picker).to_be_hidden()
     expect(queue_count(desk, "new")).to_have_text("3")
