@@ -439,6 +439,9 @@ class BanChangeInline(ReadOnlyInline):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("comments.view_ban")  # whoever reads the ban reads how it came to be
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
 
 @admin.register(DiscussionChange)
 class DiscussionChangeAdmin(FiltersWithoutNul, admin.ModelAdmin):

@@ -278,3 +278,27 @@ def test_the_migration_gives_existing_bans_their_mailbox_and_the_start_of_their_
     ban.refresh_from_db()
     assert ban.email_key == "oldban@gmail.com"
     assert [(c.what, c.by) for c in ban.changes.all()] == [("set", mona), ("lifted", mona)]
+
+
+def test_a_bans_page_and_the_list_of_rule_changes_take_the_same_queries_however_long_their_history(
+    desk, mona, story, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments.models import StoryDiscussion
+
+    ban = Ban.objects.create(email="long@example.org", reason="Start", created_by=mona)
+    StoryDiscussion.set_rules(story, mona, moderation="post")
+    pages = (f"/admin/comments/ban/{ban.pk}/change/", "/admin/comments/discussionchange/", "/admin/comments/ban/")
+    for page in pages:
+        desk.get(page)
+    with CaptureQueriesContext(connection) as few:
+        for page in pages:
+            assert desk.get(page).status_code == 200
+    for n in range(20):
+        ban.record_changes(mona, {"reason": f"Reason {n}"})
+        StoryDiscussion.set_rules(story, mona, moderation=["pre", "post"][n % 2], closed=bool(n % 3))
+    with django_assert_max_num_queries(len(few)):
+        for page in pages:
+            desk.get(page)

@@ -103,3 +103,23 @@ def test_reasons_are_counted_per_moderator_leaving_out_undone_and_old_decisions(
     assert "Reasons for removing and marking as spam, last 30 days" in table
     row = table[table.index('<th scope="row">mona</th>') :].split("</tr>")[0]
     assert [int(n) for n in re.findall(r"<td>(\d+)</td>", row)] == [0, 0, 1, 2, 0, 0, 0, 3]
+
+
+def test_the_pages_that_ask_and_count_reasons_take_the_same_queries_however_many_decisions(
+    desk, mona, django_user_model, story, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reply = make_reply(story, status="pending")
+    moderator.decide(make_reply(story, status="pending"), "remove", mona, reason="attack")
+    desk.get("/admin/comments/moderationevent/")
+    with CaptureQueriesContext(connection) as few:
+        desk.get("/admin/comments/moderationevent/")
+        desk.post(DECIDE, {"reply": reply.pk, "decision": "remove"})
+    others = [make_staff(django_user_model, f"mod{n}", "Moderators") for n in range(3)]
+    for n in range(30):
+        moderator.decide(make_reply(story, status="pending"), "spam", others[n % 3], reason=["spam", "duplicate"][n % 2])
+    with django_assert_max_num_queries(len(few)):
+        desk.get("/admin/comments/moderationevent/")
+        desk.post(DECIDE, {"reply": reply.pk, "decision": "remove"})
