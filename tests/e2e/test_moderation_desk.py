@@ -122,6 +122,15 @@ def test_a_moderator_keeps_a_report_features_a_reply_bans_a_spammer_and_undoes_a
     expect(picker).to_be_hidden()
     expect(queue_count(desk, "new")).to_have_text("3")
     expect(current(desk)).to_contain_text("Casino bonus number 0")
+    current(desk).get_by_role("button", name="Remove").click()  # the buttons ask too
+    expect(picker).to_be_visible()
+    picker.get_by_text("Duplicate").click()
+    picker.get_by_role("button", name="Remove").click()
+    expect(queue_count(desk, "new")).to_have_text("2")
+    expect(desk.get_by_role("status")).to_contain_text("Removed: the reply by Lucky Winner")
+    desk.keyboard.press("u")
+    expect(queue_count(desk, "new")).to_have_text("3")
+    expect(current(desk)).to_contain_text("Casino bonus number 0")
 
     desk.keyboard.press("b")
     expect(desk.get_by_role("heading", name=re.compile("Ban or suspend the author"))).to_be_visible()
@@ -135,7 +144,8 @@ def test_a_moderator_keeps_a_report_features_a_reply_bans_a_spammer_and_undoes_a
     assert set(Comment.objects.filter(pk__in=[s.pk for s in spam]).values_list("status", flat=True)) == {"spam"}
     assert Ban.objects.get().email == "winner@spam.example"
     history = list(ModerationEvent.objects.filter(comment=spam[0]).values_list("action", flat=True))
-    assert history == ["status", "undo", "status", "ban"]
+    assert history == ["status", "undo", "status", "undo", "status", "ban"]
+    assert ModerationEvent.objects.get(comment=spam[0], to_status="removed").reason == "duplicate"
     assert Report.objects.get().upheld is False
 
     # What it looks like to a reader: the featured reply first.
