@@ -3,7 +3,8 @@
 replies.py (a reply, its queries) and threads.py (a page of threads) first; the nouns that build on a
 reply import it, never the other way round: events.py (decisions), reports.py, bans.py,
 discussions.py (a story's discussion and the site's settings), limits.py (flood limits, a browser's
-remembered author), subscribers.py (readers told of replies); identity.py (normalised email, digests).
+remembered author), subscribers.py (readers told of replies); identity.py (normalised email, the mailbox
+an address reaches, digests).
 """
 
 from .bans import Ban, BanChange

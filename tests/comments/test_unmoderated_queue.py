@@ -114,3 +114,15 @@ def test_reports_jump_the_unmoderated_queue_and_an_undone_approval_puts_the_repl
     assert Comment.objects.filter(pk__in=[first.pk, newest.pk]).moderate(Comment.Status.APPROVED, mona) == 2
     assert Comment.objects.in_queue("unmoderated").get() == reported
     assert Comment.objects.queue_counts(["unmoderated", "reported", "all"]) == {"unmoderated": 1, "reported": 1, "all": 3}
+
+
+def test_a_moderator_reading_the_story_marks_an_unmoderated_reply_as_read_there(desk, story):
+    StoryDiscussion.set_rules(story, None, moderation="post")
+    post_reply(Client(), story, name="Dana", body="Read on the story page.")
+    reply = Comment.objects.get(name="Dana")
+    label = "Mark Dana’s reply as read"
+    assert label in desk.get(story.get_absolute_url()).content.decode()
+    assert label not in Client().get(story.get_absolute_url()).content.decode()
+    desk.post(DECIDE, {"reply": reply.pk, "decision": "approve", "next": story.get_absolute_url()})
+    assert label not in desk.get(story.get_absolute_url()).content.decode()
+    assert not Comment.objects.in_queue("unmoderated").exists()
