@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # The site's own links (canonical, emails, pictures) follow the port it is served on.
 DEV_ENV = DJANGO_DEBUG=1 PORT=$(PORT)
-# The background worker (email, purges) runs beside the web server and stops with it.
-STOP_WORKER_ON_EXIT = worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM
+# The background workers run beside the web server and stop with it: one runs what readers wait on (pages
+# rendered again after a change, the proxy's purges: the "pages" queue) at full priority, one the rest (email).
+WORKERS = $(1) $(BIN)/python manage.py db_worker --queue-name pages & pages_worker=$$!; \
+	$(1) $(BIN)/python manage.py db_worker --exclude-queues pages & worker=$$!; \
+	trap 'kill $$pages_worker $$worker 2>/dev/null' EXIT INT TERM
 
 .PHONY: run test lint serve serve-varnish audit bench seed clean
 
@@ -26,7 +29,7 @@ run: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_seed_story
 	@$(DEV_ENV) $(BIN)/python manage.py signin_help --address http://127.0.0.1:$(PORT)
-	$(DEV_ENV) $(BIN)/python manage.py db_worker & $(STOP_WORKER_ON_EXIT); \
+	$(call WORKERS,$(DEV_ENV)); \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs in one process per core (pytest-xdist); TEST_WORKERS=0 runs it in this one.
@@ -35,14 +38,14 @@ TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# Production settings (DEBUG off) behind a proxy that terminates TLS, with the background worker; README "Running in production".
+# Production settings (DEBUG off) behind a proxy that terminates TLS, with the background workers; README "Running in production".
 # Files on disk are served by Django here unless NEWSROOM_SERVE_MEDIA=0 (the proxy serves them) or S3 is set.
 serve: export NEWSROOM_SERVE_MEDIA ?= 1
 serve: $(VENV)/.installed
 	$(BIN)/python manage.py check --deploy
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py db_worker & $(STOP_WORKER_ON_EXIT); \
+	$(call WORKERS); \
 	PORT=$(PORT) $(BIN)/gunicorn newsroom.wsgi --config newsroom/gunicorn.conf.py
 
 # `make serve` behind Varnish (deploy/varnish/newsroom.vcl with Debian's varnish and varnish-modules) on

@@ -13,7 +13,7 @@ live updates (live.LiveUpdate) are read without articles importing the app that 
 
 import datetime
 
-from django.db.models import Count, F, Func, IntegerField, JSONField, OuterRef, Subquery
+from django.db.models import Count, F, Func, IntegerField, JSONField, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -54,7 +54,9 @@ def topics_data(Article):
 def story_page_data(Article):
     """Annotations for Article.objects.for_story_page(): the byline, corrections, the two kinds of related story,
     and the live updates readers see (how many, and the key events)."""
-    Byline, Correction, LiveUpdate = (related(Article, name) for name in ("bylines", "corrections", "live_updates"))
+    Byline, Correction, LiveUpdate, LiveChange, LiveSummary = (
+        related(Article, name) for name in ("bylines", "corrections", "live_updates", "live_changes", "live_summary")
+    )
 
     corrections = Correction.objects.filter(article=OuterRef("pk"))
     story_topics = Article.topics.through.objects.filter(article=OuterRef(OuterRef(OuterRef("pk")))).values("topic")
@@ -75,7 +77,8 @@ def story_page_data(Article):
         ),
         "related_by_topic": _rows(Article.objects.filter(pk__in=sharing_a_topic), **story_fields),
         "related_in_section": _rows(Article.objects.filter(pk__in=in_section), **story_fields),
-        **live_update_data(LiveUpdate.objects.published().filter(article=OuterRef("pk"))),
+        **live_update_data(LiveUpdate.objects.for_readers().filter(article=OuterRef("pk"))),
+        **live_coverage_data(LiveChange, LiveSummary),
     }
 
 
@@ -90,12 +93,35 @@ def live_update_data(updates):
     story's row (`updates` correlated to it)."""
     changed = updates.annotate(changed=Coalesce("edited_at", "publish_at")).order_by("-changed").values("changed")[:1]
     return {
+        **live_span(updates),
+        "live_pinned": Subquery(updates.filter(pinned=True).values("pk")[:1]),
         "live_updates_public": count_of(updates),
         "live_updates_changed_at": Subquery(changed),
         "key_events_data": _rows(
             updates.filter(is_key_event=True), id=F("pk"), headline=F("headline"), body_html=F("body_html"),
             publish_at=F("publish_at"),
         ),
+    }
+
+
+def live_coverage_data(LiveChange, LiveSummary):
+    """The version of the story's live coverage readers see (the open page sends it to ask what changed since) and
+    its summary, as data in the story's row."""
+    summary = LiveSummary.objects.filter(article=OuterRef("pk"))
+    changes = LiveChange.objects.seen().filter(article=OuterRef("pk")).order_by().values("article")
+    return {
+        "live_version_at": Subquery(changes.annotate(last=Max("at")).values("last")[:1]),
+        "live_summary_html": Subquery(summary.values("body_html")[:1]),
+        "live_summary_at": Subquery(summary.values("updated_at")[:1]),
+    }
+
+
+def live_span(updates):
+    """The first and the latest time of the updates readers see (`updates` correlated to the story)."""
+    times = updates.order_by().values("article")
+    return {
+        "live_first_at": Subquery(times.annotate(first=Min("publish_at")).values("first")[:1]),
+        "live_last_at": Subquery(times.annotate(last=Max("publish_at")).values("last")[:1]),
     }
 
 
@@ -178,4 +204,4 @@ def key_events_of(story):
         return sorted(events, key=lambda event: (event.publish_at, event.pk), reverse=True)
     if story.pk is None:
         return []
-    return list(story.live_updates.published().filter(is_key_event=True))
+    return list(story.live_updates.for_readers().filter(is_key_event=True))

@@ -41,7 +41,7 @@ class StorySitemap(SiteSitemap):
     limit = SITEMAP_LIMIT
 
     def items(self):
-        return Article.objects.published().only("slug", "publish_at", "updated_at").order_by("-publish_at", "-pk")
+        return Article.objects.indexable().only("slug", "publish_at", "updated_at").order_by("-publish_at", "-pk")
 
     def lastmod(self, story):
         return story.last_modified
@@ -82,7 +82,7 @@ class NewsSitemap(SiteSitemap):
 
     def items(self):
         since = timezone.now() - timedelta(days=NEWS_DAYS)
-        return Article.objects.published().filter(publish_at__gte=since).order_by("-publish_at", "-pk")
+        return Article.objects.indexable().filter(publish_at__gte=since).order_by("-publish_at", "-pk")
 
     def lastmod(self, story):
         return story.last_modified

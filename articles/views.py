@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, IntegerField, Q, Value, When
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 
 import pagecache
 from pagecache import cached_for_readers
@@ -199,11 +200,13 @@ def page_number(request):
 
 
 # The reader's order of the replies, their page, the reply answered (comments' render_comments tells
-# the page cache which it shows), and the page of live updates.
+# the page cache which it shows), and the live updates: their order, all or key events only, the page.
 STORY_QUERY = {
     "sort": pagecache.word,
     "cpage": pagecache.number(),
     "replyto": pagecache.number(highest=2**63 - 1, default=None),
+    "order": pagecache.choice("oldest", default="newest"),
+    "show": pagecache.choice("key", default="all"),
     "updates": pagecache.number(),
 }
 
@@ -223,17 +226,20 @@ def story_page(request, year, month, day, slug):
     return story_response(request, story)
 
 
-def story_response(request, story, *, preview_link=None):
+def story_response(request, story, *, preview_link=None, in_frame=False):
+    """The story page; `in_frame` for the admin's side-by-side preview, whose links open in the whole window."""
     is_preview = not story.is_published()
     if not is_preview:  # its text, replies, section and topics (the related stories come from those)
         pagecache.shows(
             request, f"story-{story.pk}", f"replies-{story.pk}", f"section-{story.section_id}",
             *(f"topic-{topic.pk}" for topic in story.topic_list), *(f"story-{related.pk}" for related in story.related_stories),
+            *([f"picture-{story.social_image_id}"] if story.social_image_id else []),  # its link preview's picture
         )
     context = {
         "story": story,
         "is_preview": is_preview,
         "preview_link": preview_link,
+        "in_frame": in_frame,
         "updates_page": _page_of_updates(request, story),
         "live_poll_seconds": settings.NEWSROOM_LIVE_POLL_SECONDS,
     }
@@ -241,6 +247,7 @@ def story_response(request, story, *, preview_link=None):
     if is_preview:
         # A preview must never be cached by a proxy nor indexed by a search engine.
         patch_cache_control(response, private=True, no_store=True)
+    if is_preview or story.noindex:
         response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -270,30 +277,58 @@ def gone_page(request):
 
 
 def _page_of_updates(request, story):
-    """The story's updates readers see, newest first, one page (?updates=N); None when it has none.
+    """The story's updates readers see, one page (?updates=N) in the reader's choice (?order=oldest, ?show=key;
+    newest first and all by default), and the pinned update; None when it has none.
 
     Costs no query for a story without updates (their count comes in the story's row), one otherwise.
     """
-    count = story.live_update_count
     try:  # read as the page cache reads it: a preview is not cached, but is as hostile
         number = int(pagecache.number()(request.GET.get("updates", "1")) or 1)
+        order = STORY_QUERY["order"](request.GET.get("order", "newest")) or "newest"
+        key_only = STORY_QUERY["show"](request.GET.get("show", "all")) == "key"
     except ValueError:
         raise Http404("No such page of updates.") from None
+    count = len(story.key_events) if key_only else story.live_update_count
+    story.shown_live_updates, story.pinned_live_update = [], None
     if not count:
         if number > 1:
             raise Http404("No such page of updates.")
-        story.shown_live_updates = []
-        return None
+        return None if not story.live_update_count else _updates_page(story, number, 1, [], 0, order, key_only)
     per_page = settings.NEWSROOM_LIVE_UPDATES_PER_PAGE
     pages = (count + per_page - 1) // per_page
     if not 1 <= number <= pages:
         raise Http404("No such page of updates.")
+    shown = story.live_updates.for_readers()
+    if key_only:
+        shown = shown.filter(is_key_event=True)
+    if order == "oldest":
+        shown = shown.order_by("publish_at", "pk")
     start = (number - 1) * per_page
-    updates = list(
-        story.live_updates.published().select_related("image", "author")[start : start + per_page]
+    on_page = shown.values("pk")[start : start + per_page]
+    # The pinned update comes in the same query, marked, whichever page it is on.
+    read = list(
+        shown.select_related("image", "author")
+        .annotate(on_page=ExpressionWrapper(Q(pk__in=on_page), output_field=BooleanField()))
+        .filter(Q(on_page=True) | Q(pk=story.live_pinned or 0))
     )
-    for update in updates:
+    for update in read:
         update.article = story
+    story.pinned_live_update = next((update for update in read if update.pk == story.live_pinned), None)
+    updates = [update for update in read if update.on_page]
     story.shown_live_updates = updates
+    return _updates_page(story, number, pages, updates, count, order, key_only)
+
+
+def _updates_page(story, number, pages, updates, count, order, key_only):
+    choice = {"order": None if order == "newest" else order, "show": "key" if key_only else None}
+
+    def address(**values):
+        query = {name: value for name, value in {**choice, **values}.items() if value}
+        return f"?{urlencode(query)}#live-updates" if query else f"{story.get_absolute_url()}#live-updates"
+
     return {"number": number, "pages": pages, "updates": updates, "count": count,
-            "has_previous": number > 1, "has_next": number < pages}
+            "has_previous": number > 1, "has_next": number < pages,
+            "previous": address(updates=number - 1 if number > 2 else None), "next": address(updates=number + 1),
+            "order": order, "key_only": key_only,
+            "newest_first": address(order=None), "oldest_first": address(order="oldest"),
+            "all": address(show=None), "key_events": address(show="key")}

@@ -13,4 +13,9 @@ try:
 except ImportError:  # Django 5.2: the backport, the same API
     from django_tasks import task, task_backends
 
-__all__ = ["task", "task_backends"]
+# The queue of the work readers wait for (a changed page rendered again, the proxy in front purged): a worker of
+# its own runs it at full priority (`db_worker --queue-name pages`), never behind an email to a mail server that
+# hangs; the other worker runs everything else (`--exclude-queues pages`). One worker may also run both.
+READERS_QUEUE = "pages"
+
+__all__ = ["READERS_QUEUE", "task", "task_backends"]

@@ -25,8 +25,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
-from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator, capfirst
 
 from . import privacy, queue, stories
 from .models import (
@@ -208,7 +208,7 @@ class ReasonActionForm(ActionForm):
 @admin.register(Comment)
 class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     # Five columns, so the queue fits a laptop with the admin's sidebar open and the reply stays readable.
-    list_display = ["excerpt", "author", "story_link", "status", "received"]
+    list_display = ["excerpt", "author", "story_link", "status_and_scores", "received"]
     list_display_links = ["excerpt"]
     list_filter = ["status", ("article", StoryFilter)]
     search_fields = ["name", "email", "body", "ip_address"]
@@ -222,9 +222,9 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     actions = ["approve", "mark_spam", "remove", "export_authors", "anonymise_authors", "delete_authors"]
     fields = [
         "status", "is_featured", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent",
-        "parent", "user",
+        "parent", "user", "offensive_score", "spam_score",
     ]
-    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "user"]
+    readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "user", "offensive_score", "spam_score"]
     inlines = [ReportInline, ModerationEventInline]
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
     action_form = ReasonActionForm
@@ -254,7 +254,7 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
         return ReplyList
 
     def get_queryset(self, request):
-        return stories.with_story_shown(super().get_queryset(request), request.user)
+        return stories.with_story_shown(super().get_queryset(request), request.user).with_score_limits()
 
     def get_ordering(self, request):
         """Pending first, then newest first."""
@@ -279,6 +279,12 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
             '<span class="reply-author__name">{}</span><br>{}<span class="reply-author__history">{}</span>',
             reply.name, contact, self.history(reply),
         )
+
+    @admin.display(description="status", ordering="status")
+    def status_and_scores(self, reply):
+        """The status, then each score above the moderators' threshold ("Likely spam, 0.97"), a line each."""
+        badges = format_html_join("", '<br><span class="reply-score">{}</span>', ((capfirst(b),) for b in reply.score_badges))
+        return format_html("{}{}", reply.get_status_display(), badges)
 
     @admin.display(description="received", ordering="created_at")
     def received(self, reply):
@@ -413,6 +419,11 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         ("Holding replies", {"fields": ["hold_all", "max_links"]}),
         ("Words, emails and IP addresses", {"fields": ["moderation_keys", "disallowed_keys"]}),
+        ("Scores", {
+            "fields": ["offensive_threshold", "spam_threshold"],
+            "description": "Every reply is scored when it arrives, on this server: its offensive language by a model "
+            "that comes with the site, spam by a classifier trained on your own decisions (approved, removed, spam).",
+        }),
     ]
 
     def has_add_permission(self, request):

@@ -13,14 +13,18 @@ class CommentsConfig(AppConfig):
         import pagecache
         from background import schedule
 
+        from .conf import app_settings
         from .models import replies_changed
         from .moderation import moderator
         from .privacy import daily_purge
+        from .scores import retrain_spam_classifier
         from .subscriptions import replies_published
 
         checks.register(check_settings)
         pagecache.register_schedule(moderator.next_closing)
         schedule.every(timedelta(days=1), "comments.purge", daily_purge)
+        # The spam classifier learns from the moderators' latest decisions (nothing is done when there are none).
+        schedule.every(timedelta(seconds=app_settings.SPAM_RETRAIN_SECONDS), "comments.spam_classifier", retrain_spam_classifier)
         # Readers who follow a story hear of the replies newly approved on it, whichever path approved them.
         replies_changed.connect(replies_published, dispatch_uid="comments.replies_published")
 

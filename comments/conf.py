@@ -27,6 +27,8 @@ DEFAULTS = {
     # Subscribers hear of new replies this many seconds after the first is approved, all in one email.
     "DIGEST_SECONDS": 300,
     "CONFIRM_DAYS": 7,  # a subscription's confirmation link works this long; unconfirmed ones are then forgotten
+    # The spam classifier is trained again this often when moderators have decided since (comments/scores.py).
+    "SPAM_RETRAIN_SECONDS": 120,
     # Initial values of DiscussionSettings (moderators edit them in the admin afterwards).
     "HOLD_ALL": True,
     "MAX_LINKS": 2,

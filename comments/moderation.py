@@ -15,7 +15,6 @@ And where replies are published at once, a reply held for who wrote it is told a
 own browser as published (`Verdict.looks_published`); only the moderators see that it waits.
 """
 
-import re
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -27,7 +26,7 @@ from django.utils import timezone
 import clientip
 from articles.models import Article
 
-from . import notifications
+from . import notifications, scores
 from .conf import app_settings
 from .models import (
     Ban,
@@ -39,8 +38,7 @@ from .models import (
     Throttle,
     digest,
 )
-
-LINK = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
+from .scores import LINK
 
 THANKS = {
     Comment.Status.APPROVED: "Thank you. Your reply is published.",
@@ -164,6 +162,7 @@ class ReplyModerator:
         StoryDiscussion (read when not given).
         """
         reply.author_token = Comment.hash_token(author_token)
+        reply.offensive_score, reply.spam_score = scores.score(reply)  # before the locks: a few milliseconds
         try:
             with transaction.atomic():
                 if same := self._repeated_from_this_browser(reply):
@@ -246,7 +245,8 @@ class ReplyModerator:
 
         A signed-in staff member's reply is published. Then the rules that hold a reply (`_holds()`): a ban
         or the disallowed words send it to spam; too many links, the moderation words or a flood from its
-        email make it wait. The story's own moderation (its StoryDiscussion) decides after the rules:
+        email make it wait, and so does a score above the moderators' threshold (comments/scores.py), as a hold
+        for who wrote it. The story's own moderation (its StoryDiscussion) decides after the rules:
         pre-moderation holds every reply, post-moderation publishes what no rule held, and otherwise the
         site's settings do.
 
@@ -284,6 +284,12 @@ class ReplyModerator:
             (
                 reply.parent is not None and not reply.parent.is_public, True, Comment.Status.PENDING,
                 "answers a reply that waits for a moderator",
+            ),
+            # A score holds, never marks as spam. Its author is not told: a score is a machine's guess, partly
+            # learned from other readers' replies, and an answer that moved with it would let anyone probe it.
+            *(
+                (True, True, Comment.Status.PENDING, f"likely {what}, {score:.2f} (above {threshold:.2f})")
+                for what, score, threshold in reply.scores_over(rules.offensive_threshold, rules.spam_threshold)
             ),
         ]
         return [(Verdict(status, reason), about_the_writer) for held, about_the_writer, status, reason in checks if held]

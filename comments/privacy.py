@@ -28,6 +28,7 @@ from .models import (
 ANONYMOUS = "Anonymous"
 EXPORT_FIELDS = [
     "id", "name", "email", "website", "body", "status", "created_at", "ip_address", "user_agent", "parent_id",
+    "offensive_score", "spam_score",  # what the site inferred from the words is theirs to see too
 ]
 REMEMBERED_FIELDS = ["name", "email", "website", "updated_at"]
 BAN_FIELDS = ["email", "author_token", "reason", "created_at", "until", "lifted_at"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -40,7 +41,10 @@ from .moderation import DECISIONS, SUSPENSIONS, moderator
 
 PAGE_SIZE = 50
 MOST_PAGES = 99_999
-ORDERS = {"newest": ("-created_at", "-pk"), "oldest": ("created_at", "pk")}
+# The replies' highest score first (comments/scores.py): a reply never scored counts as 0.
+TOP_SCORE = Greatest(Coalesce("offensive_score", Value(0.0)), Coalesce("spam_score", Value(0.0)))
+ORDERS = {"newest": ("-created_at", "-pk"), "oldest": ("created_at", "pk"), "score": (TOP_SCORE.desc(), "-created_at", "-pk")}
+ORDER_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "score": "Highest score first"}
 LAST_DECISION = "comments.last_decision"  # the session key for the decision the page offers to undo
 KEYS = [
     ("j", "Next reply"),
@@ -112,8 +116,8 @@ class QueueView:
 
 
 def moderation_page(request, model_admin):
-    """The queues (New, Reported, Featured, Spam, Removed, All), counted, for the site or one story, newest or
-    oldest first, one page of replies with their badges and their authors' history.
+    """The queues (New, Reported, Featured, Spam, Removed, All), counted, for the site or one story, newest,
+    oldest or highest score first, one page of replies with their badges and their authors' history.
 
     The same few queries whatever the queue's length: its counts (three), the page of replies with
     everything a moderator weighs (one, and one for their open reports), the bans on their authors
@@ -127,7 +131,7 @@ def moderation_page(request, model_admin):
     pages = max(1, math.ceil(counts[view.queue] / PAGE_SIZE))
     view.page = min(view.page, pages)
     start = (view.page - 1) * PAGE_SIZE
-    in_queue = replies.in_queue(view.queue).for_moderation().order_by(*view.ordering())
+    in_queue = replies.in_queue(view.queue).for_moderation().with_score_limits().order_by(*view.ordering())
     page = list(stories.with_story_shown(in_queue, request.user)[start : start + PAGE_SIZE])
     _attach_bans(page)
     # The email and the IP address only for staff with the right to change replies.
@@ -146,7 +150,7 @@ def moderation_page(request, model_admin):
         "title": f"Moderate replies to “{view.story.headline}”" if view.story else "Moderate replies",
         "view": view,
         "queues": [(name, label, counts[name], view.url(queue=name, page=None), name == view.queue) for name, label in QUEUES.items()],
-        "orders": [(name, f"{name.capitalize()} first", view.url(order=name, page=None), name == view.order) for name in ORDERS],
+        "orders": [(name, ORDER_LABELS[name], view.url(order=name, page=None), name == view.order) for name in ORDERS],
         "replies": page,
         "pages": pages,
         "previous_url": view.url(page=view.page - 1) if view.page > 1 else "",

@@ -23,9 +23,10 @@ from reversion.models import Version
 from articles.models import Article, Byline, Correction, absolute_url
 from pictures.admin import PREVIEW_WIDTH, thumbnail
 
-from . import revisions
+from . import calendar, revisions
 from .forms import ArticleAdminForm
 from .models import EditSession, FeaturedStory, FrontPage, PreviewLink
+from .writing import WritingAids
 
 
 class CorrectionInline(admin.StackedInline):
@@ -127,16 +128,17 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WritingAids, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
     list_display = ["headline", "section", "state_label", "publish_at", "list_thumbnail"]
     list_select_related = ["section", "lead_image"]
     list_filter = [StateFilter, "section", "publish_at"]
     search_fields = ["headline", "kicker", "standfirst", "body"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["section", "lead_image", "topics"]
+    autocomplete_fields = ["section", "lead_image", "social_image", "topics"]
     readonly_fields = ["lead_image_preview", "updated_at"]
     inlines = [BylineInline, CorrectionInline, PreviewLinkInline]
     actions = ["submit_for_review", "publish_now", "take_down"]
@@ -147,10 +149,18 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Live coverage", {"fields": ["live_from", "live_until"],
                            "description": "For a developing story. Post its updates from the Live desk (top right)."}),
         ("Comments", {"fields": ["comments_enabled", "comments_close_at"]}),
+        ("Search and social", {
+            "fields": ["seo_title", "seo_description", "social_image", "social_title", "social_description",
+                       "canonical_url", "noindex"],
+            "classes": ["collapse"],
+            "description": "What search engines and shared links show. Every field is optional: "
+                           "left empty, the headline, standfirst and lead picture are used.",
+        }),
     ]
 
     class Media:
         js = ["js/desk.js"]
+        css = {"all": ["css/desk.css"]}
 
     # Rights: one rule, used by the form, the actions, the inlines and the history.
 
@@ -284,6 +294,8 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         EditSession.discard_draft(obj, request.user)
         EditSession.left(obj, request.user)
+        if not change:  # the copy kept while the story was new is the story now
+            EditSession.discard_new_draft(request.user, form.cleaned_data.get("draft_key") or "")
 
     def get_object(self, request, object_id, from_field=None):
         """The story; opened with ?draft=1, the writer's autosaved copy of its words, to look over and save."""
@@ -315,6 +327,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form
         context["stale"] = getattr(form, "stale", None)
+        context.update(self.writing_aids_context(request))
         # The live desk's rule (live.admin.may_post_live_updates) is this form's: whoever may change the story.
         context["may_post_live_updates"] = obj is not None and self.has_change_permission(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -324,12 +337,35 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path("calendar/", wrap(self.calendar_view), name="articles_article_calendar"),
+            # Before "<path:object_id>/desk/", which "add/desk/" would match.
+            *self.writing_aids_urls(wrap),
             path("<path:object_id>/history/compare/", wrap(self.compare_view), name="articles_article_compare"),
             path("<path:object_id>/history/<int:version_id>/restore/", wrap(self.restore_view), name="articles_article_restore"),
             path("<path:object_id>/desk/", wrap(self.desk_view), name="articles_article_desk"),
             path("<path:object_id>/desk/discard/", wrap(self.discard_draft_view), name="articles_article_discard_draft"),
             *super().get_urls(),
         ]
+
+    def calendar_view(self, request):
+        """The week ahead (desk/calendar.py): ?week=2026-W50, or the next seven days; Reporters see their own stories."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            week = calendar.week_for(request.user, request.GET.get("week"))
+        except calendar.NotAWeek as error:
+            raise Http404(str(error)) from None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "The week ahead",
+            "subtitle": None,
+            "week": week,
+            "last_day": week.end - timezone.timedelta(days=1),
+            "now": timezone.now(),
+            "sees_everyone": Article.may_publish(request.user),
+        }
+        return TemplateResponse(request, "admin/articles/article/calendar.html", context)
 
     def _story_or_404(self, request, object_id, *, change=False):
         story = self.get_object(request, object_id)

@@ -12,6 +12,13 @@ from . import revisions
 ONE_SECOND = timedelta(seconds=1)
 
 
+class HttpsURLField(forms.URLField):
+    """An address typed without its scheme is taken as https:// (what the canonical address must be)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", **kwargs)
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The story form of the admin: who may set which status, and no save over a newer version of the story.
 
@@ -21,6 +28,8 @@ class ArticleAdminForm(forms.ModelForm):
     """
 
     edited_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # A new story's key for its draft copy until it is saved (desk.js makes it up; the admin discards the copy on save).
+    draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=36)
 
     # Set by ArticleAdmin.get_form for the person filling it in.
     can_publish = False
@@ -31,7 +40,10 @@ class ArticleAdminForm(forms.ModelForm):
         fields = [
             "section", "kicker", "headline", "slug", "standfirst", "body", "lead_image",
             "status", "publish_at", "expire_at", "live_from", "live_until", "comments_enabled", "comments_close_at",
+            "seo_title", "seo_description", "social_image", "social_title", "social_description", "canonical_url",
+            "noindex",
         ]
+        field_classes = {"canonical_url": HttpsURLField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,16 +28,23 @@ class EditSessionQuerySet(models.QuerySet):
 class EditSession(models.Model):
     """One person's work on one story in the admin: when they last had it open, and their unsaved draft copy.
 
-    The draft copy is what the change form held when it was last autosaved. It is never
-    public and never changes the story: it is offered back to its writer after a closed
-    tab or a crash, and removed when they save or discard it.
+    The draft copy is what the form held when it was last autosaved. It is never public and
+    never changes the story: it is offered back to its writer (only to them) after a closed
+    tab or a crash, and removed when they save or discard it. A story not saved yet has no
+    row to hang its copy on: its copy is kept under the key its form made up (`draft_key`)
+    from the first keystroke, with no story, until the story is saved.
     """
 
     # How long after its last sign of life an open form still counts as open.
     RECENT = timedelta(minutes=3)
+    # The unsaved new stories kept per person: the older ones go.
+    NEW_DRAFTS_KEPT = 5
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="edit_sessions")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="edit_sessions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    draft_key = models.CharField(
+        max_length=36, blank=True, default="", help_text="For a story not saved yet: the key its form made up."
+    )
     seen_at = models.DateTimeField(null=True, blank=True)
     draft = models.JSONField(default=dict, blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
@@ -47,7 +54,12 @@ class EditSession(models.Model):
 
     class Meta:
         db_table = "articles_editsession"
-        constraints = [models.UniqueConstraint(fields=["article", "user"], name="one_edit_session_per_person")]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_edit_session_per_person"),
+            models.UniqueConstraint(
+                fields=["user", "draft_key"], condition=models.Q(article__isnull=True), name="one_new_story_draft_per_key"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} on {self.article}"
@@ -64,21 +76,46 @@ class EditSession(models.Model):
         cls.objects.filter(article=article, user=user).update(seen_at=None)
 
     @classmethod
-    def keep_draft(cls, article, user, fields, version):
-        """Store the writer's unsaved words (only the draft fields, each cut to its field's length)."""
+    def _draft_of(cls, fields):
+        """The writer's unsaved words from the form's `fields`: only the draft fields, each cut to its field's length."""
         draft = {}
         for name in cls.DRAFT_FIELDS:
             if name in fields:
                 limit = Article._meta.get_field(name).max_length
                 value = normalise_newlines(str(fields[name]))
                 draft[name] = value[:limit] if limit else value
+        return draft
+
+    @classmethod
+    def keep_draft(cls, article, user, fields, version):
+        """Store the writer's unsaved words of a story."""
         now = timezone.now()
         cls.objects.update_or_create(
             article=article,
             user=user,
-            defaults={"draft": draft, "draft_saved_at": now, "draft_version": version, "seen_at": now},
+            defaults={"draft": cls._draft_of(fields), "draft_saved_at": now, "draft_version": version, "seen_at": now},
         )
         return now
+
+    @classmethod
+    def keep_new_draft(cls, user, key, fields):
+        """Store the writer's unsaved words of a story not saved yet, under the key its form made up."""
+        now = timezone.now()
+        cls.objects.update_or_create(
+            article=None, user=user, draft_key=key, defaults={"draft": cls._draft_of(fields), "draft_saved_at": now}
+        )
+        older = cls.new_drafts_of(user)[cls.NEW_DRAFTS_KEPT:].values_list("pk", flat=True)
+        cls.objects.filter(pk__in=list(older)).delete()
+        return now
+
+    @classmethod
+    def new_drafts_of(cls, user):
+        """The writer's own copies of stories they began and never saved, latest first."""
+        return cls.objects.filter(article=None, user=user, draft_saved_at__isnull=False).order_by("-draft_saved_at", "-pk")
+
+    @classmethod
+    def discard_new_draft(cls, user, key):
+        cls.objects.filter(article=None, user=user, draft_key=key).delete()
 
     @classmethod
     def draft_for(cls, article, user):

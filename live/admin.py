@@ -19,8 +19,8 @@ from reversion.models import Version
 
 from articles.models import Article
 
-from .forms import LiveUpdateForm
-from .models import LiveUpdate
+from .forms import LiveSummaryForm, LiveUpdateForm
+from .models import LiveSummary, LiveUpdate
 
 
 def may_post_live_updates(user, story):
@@ -29,8 +29,8 @@ def may_post_live_updates(user, story):
 
 
 def live_desk(request, object_id):
-    """The live desk: post an update in seconds, see the story's updates (scheduled ones marked), and start
-    or end live coverage. Each change is a revision, with who made it."""
+    """The live desk: post an update in seconds, keep "What we know" current, see the story's updates (scheduled
+    ones marked), and start or end live coverage. Each change to an update is a revision, with who made it."""
     try:
         story = Article.objects.filter(pk=object_id).first()
     except (ValueError, ValidationError):
@@ -40,9 +40,17 @@ def live_desk(request, object_id):
     if not may_post_live_updates(request.user, story):
         raise PermissionDenied
     form = LiveUpdateForm(user=request.user)
+    summary = LiveSummary.objects.filter(article=story).first() or LiveSummary(article=story)
+    summary_form = LiveSummaryForm(instance=summary)
     if request.method == "POST":
         action = request.POST.get("action", "post")
-        if action in ("go_live", "end_live"):
+        if action == "summary":
+            summary_form = LiveSummaryForm(request.POST, instance=summary)
+            if summary_form.is_valid():
+                summary_form.save()
+                messages.success(request, "“What we know” saved: readers' open pages show it within seconds.")
+                return redirect(request.path)
+        elif action in ("go_live", "end_live"):
             if not Article.may_publish(request.user):
                 raise PermissionDenied
             with transaction.atomic(), reversion.create_revision():
@@ -58,21 +66,22 @@ def live_desk(request, object_id):
                 else "Live coverage ended: the story reads as a normal story, its updates kept.",
             )
             return redirect(request.path)
-        form = LiveUpdateForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            with transaction.atomic(), reversion.create_revision():
-                reversion.set_user(request.user)
-                reversion.set_comment("Posted.")
-                form.instance.article = story
-                form.instance.created_by = request.user
-                update = form.save()
-            scheduled = not update.is_published()
-            messages.success(
-                request,
-                f"Update scheduled for {date_format(timezone.localtime(update.publish_at), 'j M Y, H:i')}." if scheduled
-                else "Update posted: readers' open pages show it within seconds.",
-            )
-            return redirect(request.path)
+        else:
+            form = LiveUpdateForm(request.POST, request.FILES, user=request.user)
+            if form.is_valid():
+                with transaction.atomic(), reversion.create_revision():
+                    reversion.set_user(request.user)
+                    reversion.set_comment("Posted.")
+                    form.instance.article = story
+                    form.instance.created_by = request.user
+                    update = form.save()
+                scheduled = not update.is_published()
+                messages.success(
+                    request,
+                    f"Update scheduled for {date_format(timezone.localtime(update.publish_at), 'j M Y, H:i')}." if scheduled
+                    else "Update posted: readers' open pages show it within seconds.",
+                )
+                return redirect(request.path)
     updates = story.live_updates.select_related("author", "image")
     context = {
         **admin.site.each_context(request),
@@ -81,6 +90,7 @@ def live_desk(request, object_id):
         "title": f"Live desk: {story}",
         "subtitle": None,
         "form": form,
+        "summary_form": summary_form,
         "updates": updates,
         "now": timezone.now(),
         "can_switch": Article.may_publish(request.user),
@@ -193,11 +203,11 @@ class LiveUpdateAdmin(ReviewedVersionAdmin):
     Rights follow the story (may_post_live_updates); saving or deleting leads back to its live desk.
     """
 
-    list_display = ["__str__", "article", "publish_at", "is_key_event", "is_published", "edited_at"]
+    list_display = ["__str__", "article", "publish_at", "is_key_event", "pinned", "is_published", "edited_at"]
     list_select_related = ["article"]
     list_filter = ["is_key_event"]
     search_fields = ["headline", "body"]
-    fields = ["article", "headline", "body", "image", "author", "is_key_event", "publish_at"]
+    fields = ["article", "headline", "body", "correction_note", "image", "author", "is_key_event", "pinned", "publish_at"]
     autocomplete_fields = ["article", "image", "author"]
 
     def get_readonly_fields(self, request, obj=None):

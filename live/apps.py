@@ -9,10 +9,10 @@ class LiveConfig(AppConfig):
     def ready(self):
         import pagecache
 
-        from .models import LiveUpdate
+        from .models import LiveSummary, LiveUpdate
 
-        # An update shows on its story's page and its feed; every story's check (live_state) follows "live".
-        pagecache.watch(LiveUpdate, keys=lambda update: {f"story-{update.article_id}", "live"})
+        # An update or the summary shows on its story's page and its feed; every story's check (live_state) follows "live".
+        pagecache.watch(LiveUpdate, LiveSummary, keys=lambda change: {f"story-{change.article_id}", "live"})
         pagecache.register_schedule(next_live_update)
 
 

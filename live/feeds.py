@@ -34,7 +34,7 @@ class LiveUpdatesFeed(Feed):
         return absolute_url(story_path(story.slug, story.publish_at) + "updates/feed/")
 
     def items(self, story):
-        updates = list(story.live_updates.published().select_related("image", "author")[:50])
+        updates = list(story.live_updates.for_readers().select_related("image", "author")[:50])
         for update in updates:
             update.article = story
         return updates

@@ -1,4 +1,5 @@
-"""An update from the live desk: text, and optionally a headline, a picture uploaded on the spot, a byline."""
+"""An update from the live desk: text, and optionally a headline, a picture uploaded on the spot, a byline; and the
+story's "What we know" summary."""
 
 
 from django import forms
@@ -8,7 +9,7 @@ from articles.models import Author
 from pictures import images
 from pictures.models import Image
 
-from .models import LiveUpdate
+from .models import LiveSummary, LiveUpdate
 
 
 class LiveUpdateForm(forms.ModelForm):
@@ -68,3 +69,14 @@ class LiveUpdateForm(forms.ModelForm):
             picture.save()
             self.instance.image = picture
         return super().save(commit)
+
+
+class LiveSummaryForm(forms.ModelForm):
+    """The story's "What we know", kept current from the live desk."""
+
+    prefix = "summary"
+
+    class Meta:
+        model = LiveSummary
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}

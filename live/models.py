@@ -1,11 +1,15 @@
-"""Live updates: short, timestamped posts on a developing story, shown newest first on its page."""
+"""Live updates: short, timestamped posts on a developing story, shown newest first on its page; the story's
+"What we know" summary; and the log of changes an open page asks for (what changed since the version it holds)."""
 
+import datetime
 import html
 
 import reversion
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -16,9 +20,17 @@ from sanitize import render_markdown
 
 
 class LiveUpdateQuerySet(models.QuerySet):
-    def published(self):
-        """The one rule for which updates readers see: their time has come (a scheduled one stays hidden until then)."""
+    def for_readers(self):
+        """The one rule for which updates readers see: their time has come (a scheduled one stays hidden until then).
+        Every reader's page, check, feed and address asks this."""
         return self.filter(publish_at__lte=timezone.now())
+
+    def pinned_for_readers(self, story):
+        """The story's pinned update readers see, ready to print (None: none)."""
+        update = self.for_readers().filter(pinned=True).select_related("image", "author").first()
+        if update is not None:
+            update.article = story
+        return update
 
     def scheduled(self):
         return self.filter(publish_at__gt=timezone.now())
@@ -34,7 +46,9 @@ class LiveUpdate(models.Model):
 
     Written in the same Markdown as story bodies and cleaned by the same sanitiser on save.
     Its number is its permanent address on the page (#update-N). Readers see it from its
-    time on (a time in the future schedules it); an edit after that is marked "edited".
+    time on (a time in the future schedules it); an edit after that is marked "Updated",
+    with the desk's correction note. Every save and deletion is logged (LiveChange), so
+    open pages learn of it.
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_updates", verbose_name="story")
@@ -57,6 +71,14 @@ class LiveUpdate(models.Model):
     edited_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Set when the words of an update readers have seen change."
     )
+    correction_note = models.CharField(
+        max_length=300, blank=True,
+        help_text="Optional: what an edit corrected, shown to readers beside “Updated”, e.g. “The toll was 12, not 21.”",
+    )
+    pinned = models.BooleanField(
+        default=False, help_text="Shown under the story's summary, above the other updates. One update per story: "
+        "pinning this one unpins the one pinned before.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -67,24 +89,35 @@ class LiveUpdate(models.Model):
         db_table = "articles_liveupdate"  # kept from when live updates lived in the articles app
         ordering = ["-publish_at", "-pk"]
         indexes = [models.Index(fields=["article", "-publish_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["article"], condition=Q(pinned=True), name="one_pinned_update_per_story"),
+        ]
         verbose_name = "live update"
 
     def __str__(self):
         return self.headline or Truncator(strip_tags(self.body_html) or self.body).words(10)
 
     def save(self, *args, **kwargs):
-        """Render the text once; mark the update edited when readers had seen other words."""
+        """Render the text once; mark the update edited when readers had seen other words; a pinned update
+        unpins the story's other one; log the change for open pages."""
         self.body = normalise_newlines(self.body).strip()
         self.body_html = render_markdown(self.body)
+        before = None
         if self.pk:
-            before = LiveUpdate.objects.filter(pk=self.pk).values("headline", "body", "publish_at").first()
+            before = LiveUpdate.objects.filter(pk=self.pk).values(*LiveChange.WATCHED, "headline", "body").first()
             if (
                 before
                 and before["publish_at"] <= timezone.now()
                 and (before["headline"], before["body"]) != (self.headline, self.body)
             ):
                 self.edited_at = timezone.now()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            if self.pinned:
+                for other in LiveUpdate.objects.filter(article_id=self.article_id, pinned=True).exclude(pk=self.pk):
+                    other.pinned = False
+                    other.save(update_fields=["pinned"])
+            super().save(*args, **kwargs)
+            LiveChange.record(self, before)
 
     def get_absolute_url(self):
         """The update's permanent address (live.views.live_update): it leads to the page of the story that
@@ -120,3 +153,109 @@ class LiveUpdate(models.Model):
             data["author"] = self.author.structured_data()
         return data
 
+
+@receiver(post_delete, sender=LiveUpdate, dispatch_uid="live.update_deleted")
+def _update_deleted(sender, instance, origin=None, **kwargs):
+    """A deleted update leaves a change behind, so open pages take it away; not when its story goes with it."""
+    if origin is None or isinstance(origin, LiveUpdate) or getattr(origin, "model", None) is LiveUpdate:
+        LiveChange.record(instance, LiveChange.watched(instance), deleted=True)
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+ONE_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+class LiveChangeQuerySet(models.QuerySet):
+    def seen(self):
+        """Changes readers can see now (an update scheduled for later is a change at its time)."""
+        return self.filter(at__lte=timezone.now())
+
+
+class LiveChange(models.Model):
+    """A change to a story's live coverage, kept so an open page can ask what changed since the version it holds.
+
+    The version is the time of the latest change readers can see, in microseconds (LiveChange.number_of):
+    it only grows, and a scheduled update's change is dated at its time, so it counts from the moment it
+    appears. A row names the update (None: the summary) and whether the key events list or the pinned
+    update may have moved with it; which updates were deleted is what a page learns from the updates named
+    that readers can no longer see (deleted, scheduled for later, or anything else readers do not see).
+    """
+
+    # The fields of an update whose change may move the key events list or the pinned update.
+    WATCHED = ["publish_at", "is_key_event", "pinned"]
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_changes", verbose_name="story")
+    number = models.PositiveBigIntegerField(null=True, blank=True, help_text="The update's number; empty: the summary.")
+    at = models.DateTimeField(help_text="When readers see the change.")
+    key_events = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False)
+
+    objects = LiveChangeQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["article", "at"])]
+        verbose_name = "live coverage change"
+
+    def __str__(self):
+        return f"{self.article_id}: update {self.number} at {self.at}" if self.number else f"{self.article_id}: summary at {self.at}"
+
+    @staticmethod
+    def number_of(moment):
+        return (moment - EPOCH) // ONE_MICROSECOND if moment else 0
+
+    @staticmethod
+    def moment_of(number):
+        return EPOCH + number * ONE_MICROSECOND
+
+    @staticmethod
+    def watched(update):
+        return {name: getattr(update, name) for name in LiveChange.WATCHED}
+
+    @classmethod
+    def record(cls, update, before, deleted=False):
+        """Log a save (or deletion) of `update`, whose WATCHED fields were `before` (None: new).
+
+        Dated now, and also at the update's time when that is still to come: an update readers saw
+        that is moved to later leaves open pages now and comes back then."""
+        now = timezone.now()
+        moments = {now} if deleted else {max(now, update.publish_at)}
+        if before and before["publish_at"] <= now:
+            moments.add(now)
+        after = {} if deleted else cls.watched(update)
+        cls.objects.bulk_create(
+            cls(
+                article_id=update.article_id, number=update.pk, at=moment,
+                key_events=bool(before and before["is_key_event"] or after.get("is_key_event")),
+                pinned=bool(before and before["pinned"] or after.get("pinned")),
+            )
+            for moment in sorted(moments)
+        )
+
+
+class LiveSummary(models.Model):
+    """A live story's "What we know": a few lines the desk keeps current, shown above the updates with the time it
+    was last changed. The same Markdown as story bodies, through the same sanitiser."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="live_summary", verbose_name="story")
+    body = models.TextField(
+        "what we know", blank=True,
+        help_text="Markdown, e.g. a list of the facts established so far. Empty: no summary is shown.",
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    updated_at = models.DateTimeField(editable=False, default=timezone.now)
+
+    class Meta:
+        verbose_name = "live summary"
+        verbose_name_plural = "live summaries"
+
+    def __str__(self):
+        return f"What we know: {self.article}"
+
+    def save(self, *args, **kwargs):
+        """Render the text once, stamp the time readers see, and log the change for open pages."""
+        self.body = normalise_newlines(self.body).strip()
+        self.body_html = render_markdown(self.body)
+        self.updated_at = timezone.now()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            LiveChange.objects.create(article_id=self.article_id, at=self.updated_at)

@@ -44,6 +44,17 @@ def pre_fork(server, worker):
         connections.close_all()
 
 
+def when_ready(server):
+    """Load the reply scores' models in the master, after the app (preloaded) and before the workers fork: every
+    worker, and every restart, starts with them, and no reader's reply waits for them (comments/scores.py)."""
+    from django.apps import apps
+
+    if apps.ready:  # the app is preloaded (preload_app): otherwise each worker loads them at its first reply
+        from comments import scores
+
+        scores.warm_up()
+
+
 class AccessLogger(glogging.Logger):
     """gunicorn's logger, with the access line written directly rather than through its generic atoms
     (a dictionary of every request and response header, per request), and redacted here: only the

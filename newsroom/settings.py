@@ -293,7 +293,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work (email, purges) waits in the database's own queue for `manage.py db_worker`:
 # nothing new to run, and nothing lost when a worker stops.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "pages"]}}
 # Finished tasks (and their errors) stay visible in the admin this many days.
 NEWSROOM_TASKS_KEEP_DAYS = env_int("NEWSROOM_TASKS_KEEP_DAYS", 14)
 
@@ -375,6 +375,9 @@ NEWSROOM_SHARED_CACHE_STALE_SECONDS = env_int("NEWSROOM_SHARED_CACHE_STALE_SECON
 # After a change, the page from right before it is served for at most this long while one request renders
 # the new one (pagecache/store.py); later readers wait for the new page instead.
 NEWSROOM_PAGE_STALE_SECONDS = env_int("NEWSROOM_PAGE_STALE_SECONDS", 2)
+# The background worker renders changed pages again itself, readers being given the page from right before the
+# change meanwhile (pagecache/renew.py); off, the first reader after a change renders it.
+NEWSROOM_RENEW_PAGES = env_bool("NEWSROOM_RENEW_PAGES", True)
 # Lists (front, section, topic, author pages) show each story's reply count: they are rendered again at least
 # this often, as a reply decided on a story moves only that story's page.
 NEWSROOM_LIST_COUNTS_SECONDS = env_int("NEWSROOM_LIST_COUNTS_SECONDS", 60)

@@ -46,8 +46,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
-from . import store, versions
-from .addresses import NotAnAddress, canonical_query, number, page_address, shown, text, word  # noqa: F401 (part of the API)
+from . import renew, store, versions
+from .addresses import NotAnAddress, canonical_query, choice, number, page_address, shown, text, word  # noqa: F401 (part of the API)
 from .page import CachedPage
 from .versions import (  # noqa: F401 (part of the API)
     SITE,
@@ -132,7 +132,7 @@ def _render(view, request, args, kwargs, query, asked):
     return response
 
 
-def cached_for_readers(*, query=None, cache_name="pages", shows=()):
+def cached_for_readers(*, query=None, cache_name="pages", shows=(), renewed=True):
     """Serve a view's page from the cache to every reader it is the same for.
 
     `query` names the query parameters the page reads, each with its parser (`number`,
@@ -142,6 +142,8 @@ def cached_for_readers(*, query=None, cache_name="pages", shows=()):
     "latest"); the view names the others while rendering (`shows()`).
     `cache_name` is the cache the pages are kept in: pages whose addresses readers make up
     (search results) go to one of their own, so they cannot push the others out.
+    `renewed`: the background worker renders the page again after a change (renew.py); not for answers
+    that are asked for once or twice and then never again (what changed since a version).
     A view marks one answer as not for the cache with Cache-Control private (an editor's preview).
     """
     query = query or {}
@@ -183,10 +185,12 @@ def cached_for_readers(*, query=None, cache_name="pages", shows=()):
                 entry = store.Entry(address, page, stamps, timezone.now().timestamp() + _lifetime(request), started)
                 if entry.is_current():  # else something it shows moved while it rendered: served once, not kept
                     store.keep(cache_name, address, entry, _lifetime(request))
+                    if renewed and cache_name == "pages":  # (not search results: readers make up their addresses)
+                        renew.remember(page_address(request, asked), address, stamps, _lifetime(request))
                 return entry
 
             try:
-                found, state = store.once(cache_name, address, render)
+                found, state = store.once(cache_name, address, render, renewing=renew.RENEWING in request.META)
             except _ViewRaised as raised:
                 raise raised.error  # noqa: B904 (the view's exception as it raised it)
             except Exception as error:  # Redis down, a full disk: serve uncached rather than fail

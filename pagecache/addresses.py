@@ -32,6 +32,19 @@ def word(raw):
     return raw
 
 
+def choice(*values, default):
+    """One of a few names (?order=oldest), lowercase as the site writes it; `default` is written by leaving the
+    parameter out, a name written in capitals is sent to the lowercase one, any other is no page."""
+
+    def parse(raw):
+        value = raw.lower() if raw.isascii() else raw
+        if value not in (*values, default):
+            raise ValueError(raw)
+        return None if value == default else value
+
+    return parse
+
+
 def text(tidy):
     """What a reader typed (a search), written as `tidy(raw)` writes it; nothing typed is no parameter."""
     return lambda raw: tidy(raw) or None

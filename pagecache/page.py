@@ -35,11 +35,15 @@ class CachedPage:
     content_type: str
     etag: str
     compressed: bytes
+    robots: str = ""  # the page's X-Robots-Tag ("noindex" for a story kept out of search engines)
 
     @classmethod
     def from_response(cls, response, address):
         content = response.content
-        return cls(response["Content-Type"], _etag(address, content), gzip.compress(content, mtime=0))
+        return cls(
+            response["Content-Type"], _etag(address, content), gzip.compress(content, mtime=0),
+            response.get("X-Robots-Tag", ""),
+        )
 
     def respond(self, request, *, control, keys=None):
         """The page for `request`, with `control` as its Cache-Control and, for a page proxies may keep,
@@ -60,6 +64,8 @@ class CachedPage:
         response["ETag"] = self.etag
         response["Vary"] = "Accept-Encoding"
         response["Cache-Control"] = control
+        if self.robots:
+            response["X-Robots-Tag"] = self.robots
         if keys:
             response["Surrogate-Key"] = " ".join(sorted(keys))
         return response

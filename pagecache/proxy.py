@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from background import task
+from background import READERS_QUEUE, task
 from background.retries import retried
 
 # A purge is a few bytes each way: a proxy that takes longer is failing, and the purge is tried again.
@@ -28,7 +28,7 @@ def purge_changed(keys):
         purge.enqueue(url, sorted(keys))
 
 
-@task(priority=PRIORITY)
+@task(priority=PRIORITY, queue_name=READERS_QUEUE)
 @retried
 def purge(url, keys):
     """Send PURGE to `url` with `keys` in `xkey-purge`; the proxy's answer ("Purged 3"), or raise to try again."""

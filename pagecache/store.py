@@ -4,8 +4,9 @@ Pages are kept in a cache every worker shares (Redis when configured, files unde
 otherwise), each with the versions of the keys it shows (`Entry`). A worker keeps the pages it
 served last in its own memory in front of it (`MemoryInFront`, caches["pages"]), so a hot page
 costs no file read nor round trip while its keys hold. When a key moves, one request renders the page again (it holds
-a lock, `cache.add`); the others are answered meanwhile with the page from right before the
-change, for a couple of seconds at most, or wait for the new one. (On files, `add()` is not atomic:
+a lock, `cache.add`), or the background worker does (it claimed the lock when the change committed, renew.py);
+the others are answered meanwhile with the page from right before the change, for a couple of seconds at
+most, or wait for the new one. (On files, `add()` is not atomic:
 two workers asking at the same instant may both render; Redis's is.)
 """
 
@@ -27,6 +28,7 @@ from .versions import current
 FRESH, STALE, OLD = "fresh", "stale", "old"
 # A render that takes longer than this lets another request render too; waiting requests wait no longer.
 RENDER_LOCK_SECONDS = 10
+READER, WORKER = "reader", "worker"  # who holds a page's render lock
 POLL_SECONDS = 0.02
 
 
@@ -158,17 +160,27 @@ def keep(cache_name, address, entry, seconds):
     caches[cache_name].set(_key(address), entry, seconds)
 
 
-def once(cache_name, address, render):
+def claim(address):
+    """The background worker is to render this page again (renew.py): until it has, or for at most
+    NEWSROOM_PAGE_STALE_SECONDS, readers get the page from right before the change as while a reader renders."""
+    caches[DEFAULT_CACHE_ALIAS].add(_lock(address), WORKER, settings.NEWSROOM_PAGE_STALE_SECONDS)
+
+
+def once(cache_name, address, render, renewing=False):
     """(entry or response, state): the page as found, or rendered by this request, or by another one
-    (single flight). `render()` gives the new Entry, or a response that is not for the cache."""
+    (single flight). `render()` gives the new Entry, or a response that is not for the cache.
+    `renewing`: the background worker asks, to render the page it claimed."""
     entry, found = find(cache_name, address)
     if found == FRESH:
         return entry, FRESH
-    lock = "pages:rendering:" + _key(address)
-    shared = caches[DEFAULT_CACHE_ALIAS]
-    if not shared.add(lock, 1, RENDER_LOCK_SECONDS):
+    lock, shared = _lock(address), caches[DEFAULT_CACHE_ALIAS]
+    if renewing:
+        return _renew(render, entry, lock), FRESH
+    if not shared.add(lock, READER, RENDER_LOCK_SECONDS):
         if found == STALE:
             return entry, STALE
+        if shared.get(lock) == WORKER:  # a page from before two changes: not worth waiting for the worker
+            return render(), FRESH
         deadline = time.monotonic() + RENDER_LOCK_SECONDS
         while time.monotonic() < deadline and shared.get(lock) is not None:
             time.sleep(POLL_SECONDS)
@@ -180,6 +192,20 @@ def once(cache_name, address, render):
         return render(), FRESH
     finally:
         shared.delete(lock)
+
+
+def _renew(render, entry, lock):
+    shared = caches[DEFAULT_CACHE_ALIAS]
+    if shared.get(lock) == READER:  # a reader is rendering it already
+        return entry
+    try:
+        return render()  # not a page to keep (taken down): the next reader renders it, no stand-in meanwhile
+    finally:
+        shared.delete(lock)
+
+
+def _lock(address):
+    return "pages:rendering:" + _key(address)
 
 
 def _key(address):

@@ -164,6 +164,10 @@ def build():
     }
     EditSession.objects.create(article=w.stories["review"], user=w.users["editor"],
                                draft={"body": "DRAFT-COPY-6J"}, draft_version=1, draft_saved_at=now)
+    # And the copy of a story the editor began and never saved, offered back on their "Add story" page only.
+    w.new_draft_key = "0d9e8f7a-6b5c-4d3e-8f1a-2b3c4d5e6f70"
+    EditSession.objects.create(article=None, user=w.users["editor"], draft_key=w.new_draft_key,
+                               draft={"headline": "DRAFT-COPY-6J", "body": "DRAFT-COPY-6J"}, draft_saved_at=now)
     FrontPage.current()
 
     def update(body, publish_at):

@@ -45,8 +45,11 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def tasks_run_at_once(settings):
-    """Background tasks run as they are enqueued (tests/test_tasks.py runs a real worker and queue)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    """Background tasks run as they are enqueued (tests/test_tasks.py runs a real worker and queue). Changed
+    pages are rendered by the next reader, not by the worker (tests/test_renew.py): run at once, its renewal
+    would render pages inside the request that made the change."""
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.NEWSROOM_RENEW_PAGES = False
 
 
 @pytest.fixture
@@ -57,7 +60,7 @@ def task_queue(settings, monkeypatch):
 
     # The worker drops its connection between tasks; in a test that connection holds the test's transaction.
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}}
     return lambda: call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 

@@ -125,12 +125,16 @@ def stop(process):
 
 @contextmanager
 def db_worker(env, log_path):
-    """Start the background worker (`manage.py db_worker`, as `make serve` does); yield its process; stop it on exit."""
+    """Start the background workers as `make serve` does (one for the "pages" queue, one for the rest), both
+    writing to `log_path`; yield the one that runs the rest (emails, the schedule); stop both on exit."""
     with open(log_path, "w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        workers = [
+            subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-reload", *queues], cwd=REPO, env=env,
+                             stdout=log, stderr=subprocess.STDOUT)
+            for queues in (["--queue-name", "pages"], ["--exclude-queues", "pages"])
+        ]
         try:
-            yield worker
+            yield workers[1]
         finally:
-            stop(worker)
+            for worker in workers:
+                stop(worker)

@@ -175,6 +175,10 @@ STORY_DELETE = story_rule(out=may("articles.delete_article", "articles.publish_a
 # Deleting a story deletes its replies: only someone who may delete replies too, once it has some.
 STORY_DELETE_POST = {**STORY_DELETE, "public": roles("superuser"), "taken_down": roles("superuser")}
 STORY_VIEW = story_rule(out=may("articles.view_article"), writing=may("articles.view_article"))
+# The admin's side-by-side preview: whoever may see the story in the admin and preview stories.
+STORY_PREVIEW = story_rule(out=may("articles.view_article", "articles.preview_article"),
+                           writing=may("articles.view_article", "articles.preview_article"))
+NEW_DRAFT_KEY = "5b0c7f0e-3d4a-4f7e-9a51-2c7d3e8b1f60"
 MODERATORS = may("comments.change_comment")
 REPLY_READERS = may("comments.view_comment")
 SEEN_ON_SITE = {**story_rule(out=PREVIEWERS, writing=PREVIEWERS), "public": STAFF}
@@ -263,6 +267,20 @@ ROWS = [
     Row("admin:articles_article_restore", lambda w, state: reverse("admin:articles_article_restore", args=[story_pk(w, state), w.story_versions[state]]),
         states=tuple(STORY_STATES), get=STORY_CHANGE, post=STORY_CHANGE,
         data=lambda w, state: {"edited_version": w.stories[state].edit_version if state in w.stories else 1}),
+    Row("admin:articles_article_calendar", named("admin:articles_article_calendar"), get=STORY_VIEW["draft"] | WRITERS),
+    # The story form's reading aids, a new story's draft copy, and the preview at a phone's and a desktop's width.
+    Row("admin:articles_article_address",
+        named("admin:articles_article_address", query="?slug=a-slug&publish_at_0=2026-01-16&publish_at_1=10:00:00"),
+        get=may("articles.add_article") | WRITERS),
+    Row("admin:articles_article_add_desk", named("admin:articles_article_add_desk"), get=NOBODY,
+        post=may("articles.add_article"), data=lambda w, state: {"draft_key": NEW_DRAFT_KEY, "body": "A new story."}),
+    Row("admin:articles_article_discard_new_draft", named("admin:articles_article_discard_new_draft"),
+        get=may("articles.add_article"), post=may("articles.add_article"),
+        data=lambda w, state: {"draft_key": w.new_draft_key}),
+    Row("admin:articles_article_preview", named("admin:articles_article_preview", story_pk), states=tuple(STORY_STATES),
+        get=STORY_PREVIEW),
+    Row("admin:articles_article_preview_frame", named("admin:articles_article_preview_frame", story_pk),
+        states=tuple(STORY_STATES), get=STORY_PREVIEW),
     Row("admin:articles_article_desk", named("admin:articles_article_desk", story_pk), states=tuple(STORY_STATES),
         get=NOBODY, post=STORY_CHANGE, data=lambda w, state: {"edited_version": "1", "dirty": "1", "body": "A draft copy."}),
     Row("live-desk", named("live-desk", story_pk), states=tuple(STORY_STATES),

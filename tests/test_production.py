@@ -470,13 +470,15 @@ def test_make_run_gives_its_port_to_the_site(tmp_path):
     assert all("PORT=8080" in line for line in commands), commands
 
 
-def test_make_run_and_make_serve_run_the_background_worker_with_the_web_server():
-    """One command serves the site: the worker starts beside the web server, in its shell, and stops with it."""
+def test_make_run_and_make_serve_run_the_background_workers_with_the_web_server():
+    """One command serves the site: the workers (the readers' queue, the rest) start beside the web server, in its
+    shell, and stop with it."""
     for target, server in (("run", "manage.py runserver"), ("serve", "gunicorn newsroom.wsgi")):
         result = subprocess.run(
             ["make", "--dry-run", "--always-make", target], cwd=REPO, capture_output=True, text=True, timeout=60
         )
         assert re.search(
-            r"manage\.py db_worker & worker=\$!; trap 'kill \$worker 2>/dev/null' EXIT INT TERM; \\\n[^\n]*" + server,
+            r"manage\.py db_worker --queue-name pages & pages_worker=\$!; [^\n]*manage\.py db_worker --exclude-queues pages "
+            r"& worker=\$!; trap 'kill \$pages_worker \$worker 2>/dev/null' EXIT INT TERM; \\\n[^\n]*" + server,
             result.stdout,
         ), result.stdout

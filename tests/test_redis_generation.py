@@ -16,6 +16,8 @@ from tests import gunicorn_server
 from tests.test_cache_outage import get, redis_on, redis_server_port
 
 NEW_HEADLINE = "Curfew lifted in Almaty"
+# No background worker renders changed pages here (tests/test_renew.py): the workers themselves render them.
+RENDERED_BY_READERS = {"NEWSROOM_RENEW_PAGES": "0"}
 
 
 def redis_gets(port):
@@ -24,7 +26,7 @@ def redis_gets(port):
 
 def test_every_worker_hears_of_a_change_at_once_and_seldom_asks_redis(tmp_path):
     port = redis_server_port()
-    env = gunicorn_server.server_env(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}/0", DJANGO_LOG_LEVEL="WARNING")
+    env = gunicorn_server.server_env(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}/0", DJANGO_LOG_LEVEL="WARNING", **RENDERED_BY_READERS)
     story_url = gunicorn_server.prepare_site(env)
     opener = urllib.request.build_opener()
 
@@ -97,7 +99,7 @@ def pages_stored(port):
 
 def test_two_workers_render_a_changed_page_once_between_them(tmp_path):
     port = redis_server_port()
-    env = gunicorn_server.server_env(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}/0", DJANGO_LOG_LEVEL="WARNING")
+    env = gunicorn_server.server_env(tmp_path, REDIS_URL=f"redis://127.0.0.1:{port}/0", DJANGO_LOG_LEVEL="WARNING", **RENDERED_BY_READERS)
     story_url = gunicorn_server.prepare_site(env)
     opener = urllib.request.build_opener()
 

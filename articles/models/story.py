@@ -20,6 +20,7 @@ from sanitize import render_markdown
 from .. import reading
 from .addresses import StoryAddress
 from .filing import Author, Byline, Section, Topic
+from .search_and_social import SearchAndSocial
 from .site import absolute_url
 
 PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
@@ -58,6 +59,11 @@ class ArticleQuerySet(models.QuerySet):
     def in_review(self):
         return self.filter(status=Article.Status.REVIEW)
 
+    def indexable(self):
+        """Public stories whose own address search engines should list (the sitemaps): not those kept out of
+        search engines, nor those first published elsewhere (their canonical address is the original's)."""
+        return self.published().filter(noindex=False, canonical_url="")
+
     def for_listing(self):
         """What list pages, story pages and feeds print, in two queries whatever the number of stories.
 
@@ -75,7 +81,11 @@ class ArticleQuerySet(models.QuerySet):
     def for_story_page(self):
         """What the story page prints, in one query: the story with its section and lead picture, and its
         byline, topics, corrections and related stories in its own row, as data (articles/reading.py)."""
-        return self.select_related("section", "lead_image").with_topics().annotate(**reading.story_page_data(self.model))
+        return (
+            self.select_related("section", "lead_image", "social_image")
+            .with_topics()
+            .annotate(**reading.story_page_data(self.model))
+        )
 
 
 # What a revision of a story keeps and a restore brings back: its text, section and picture (the byline
@@ -85,7 +95,7 @@ RESTORED_FIELDS = ["section", "kicker", "headline", "standfirst", "body", "lead_
 
 
 @reversion.register(follow=["bylines"])
-class Article(models.Model):
+class Article(SearchAndSocial, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
@@ -340,7 +350,7 @@ class Article(models.Model):
             return self.live_updates_public or 0
         if self.pk is None:
             return 0
-        return self.live_updates.published().count()
+        return self.live_updates.for_readers().count()
 
     @property
     def key_events(self):
@@ -352,7 +362,18 @@ class Article(models.Model):
         shown = getattr(self, "shown_live_updates", None)
         if shown is not None:
             return shown
-        return list(self.live_updates.published().select_related("author")[: settings.NEWSROOM_LIVE_UPDATES_PER_PAGE])
+        return list(self.live_updates.for_readers().select_related("author")[: settings.NEWSROOM_LIVE_UPDATES_PER_PAGE])
+
+    @property
+    def live_spans_days(self):
+        """Whether the updates readers see run over more than one day (in the site's time zone): their times then
+        carry the day ("5 Dec 23:40"), else the hour is enough ("14:05"). From the row's data on the story page."""
+        if hasattr(self, "live_first_at"):
+            first, last = self.live_first_at, self.live_last_at
+        else:
+            times = [update.publish_at for update in self.live_updates.for_readers().only("publish_at")]
+            first, last = (min(times), max(times)) if times else (None, None)
+        return bool(first and last and timezone.localdate(first) != timezone.localdate(last))
 
     @property
     def byline(self):
@@ -397,17 +418,15 @@ class Article(models.Model):
         """Up to four public stories sharing a topic with this one, then from its section, newest first."""
         return reading.related_to(self)
 
-    def share_image(self):
-        """The 16:9 crop of the lead picture for OpenGraph and Twitter cards, or None."""
-        return self.lead_image.crop("16:9") if self.lead_image else None
-
     def structured_data(self):
         """schema.org NewsArticle for search engines: the story and its publisher, never anything about replies.
 
+        Its headline, description, picture and address are what search engines are to show (SearchAndSocial).
         While the story is live it is a LiveBlogPosting with its coverage times and its updates
         (liveBlogUpdate); once coverage ends, a NewsArticle again.
         """
-        crops = [self.lead_image.crop(ratio) for ratio in ("16:9", "4:3", "1:1")] if self.lead_image else []
+        picture = self.share_picture
+        crops = [picture.crop(ratio) for ratio in ("16:9", "4:3", "1:1")] if picture else []
         live = {}
         if self.is_live:
             live = {
@@ -420,8 +439,9 @@ class Article(models.Model):
             "@context": "https://schema.org",
             "@type": "LiveBlogPosting" if self.is_live else "NewsArticle",
             "mainEntityOfPage": absolute_url(self.get_absolute_url()),
-            "headline": self.headline,
-            "description": self.summary,
+            "url": self.canonical_address,
+            "headline": self.search_title,
+            "description": self.search_description,
             "articleSection": self.section.name,
             "datePublished": self.publish_at.isoformat(),
             "dateModified": self.last_modified.isoformat(),

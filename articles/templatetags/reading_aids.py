@@ -5,7 +5,9 @@ ago" is kept in the page cache only until it would say "3 hours ago"
 (pagecache.changes_at), so every load shows words that are true within the minute.
 """
 
+import html
 import math
+import re
 from datetime import timedelta
 
 from django import template
@@ -48,8 +50,24 @@ def ago(context, moment):
     return words
 
 
+# Where one block of a story's HTML ends and the next begins, words do not run together ("<p>One.</p><p>Two.</p>").
+BLOCK_EDGE = re.compile(r"</?(?:p|h[1-6]|li|ul|ol|blockquote|figure|figcaption|div|br|hr)\b", re.IGNORECASE)
+
+
+@register.filter
+def word_count(story):
+    """The words of a story's body as readers see it: what has a letter or a digit between spaces, not "&" nor "—".
+
+    The story form counts as the writer types with the same rule (desk/static/js/desk.js).
+    """
+    text = html.unescape(strip_tags(BLOCK_EDGE.sub(r" \g<0>", story.body_html or "")))
+    return sum(1 for word in text.split() if any(character.isalnum() for character in word))
+
+
 @register.filter
 def reading_minutes(story):
-    """Minutes a story takes to read at an unhurried pace, at least one."""
-    words = len(strip_tags(story.body_html or "").split())
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+    """Minutes a story takes to read at an unhurried pace (WORDS_PER_MINUTE), at least one.
+
+    The story form counts as the writer types with the same rule (desk/static/js/desk.js, given the pace).
+    """
+    return max(1, math.ceil(word_count(story) / WORDS_PER_MINUTE))

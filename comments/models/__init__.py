@@ -2,9 +2,9 @@
 
 replies.py (a reply, its queries) and threads.py (a page of threads) first; the nouns that build on a
 reply import it, never the other way round: events.py (decisions), reports.py, bans.py,
-discussions.py (a story's discussion and the site's settings), limits.py (flood limits, a browser's
-remembered author), subscribers.py (readers told of replies); identity.py (normalised email, the mailbox
-an address reaches, digests).
+discussions.py (a story's discussion and the site's settings), scores.py (the spam classifier's
+versions), limits.py (flood limits, a browser's remembered author), subscribers.py (readers told of replies);
+identity.py (normalised email, the mailbox an address reaches, digests).
 """
 
 from .bans import Ban, BanChange
@@ -14,6 +14,7 @@ from .identity import canonical_email, digest, normalize_email
 from .limits import RememberedAuthor, Throttle
 from .replies import QUEUES, Comment, replies_changed
 from .reports import Report
+from .scores import SpamClassifier
 from .subscribers import Delivery, Subscriber, Subscription
 from .threads import SORTS, ThreadPage
 
@@ -30,6 +31,7 @@ __all__ = [
     "ModerationEvent",
     "RememberedAuthor",
     "Report",
+    "SpamClassifier",
     "StoryDiscussion",
     "Subscriber",
     "Subscription",

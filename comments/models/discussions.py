@@ -2,6 +2,7 @@
 
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -152,6 +153,16 @@ class DiscussionSettings(models.Model):
         blank=True,
         help_text="One per line: a word, email or IP address. A reply that contains one goes to spam "
         "(its author is never told so).",
+    )
+
+    offensive_threshold = models.FloatField(
+        "offensive-language threshold", default=0.9, validators=[MinValueValidator(0.5), MaxValueValidator(1.0)],
+        help_text="A reply whose offensive-language score is above this waits for a moderator (1 never holds one).",
+    )
+    spam_threshold = models.FloatField(
+        "spam threshold", default=0.9, validators=[MinValueValidator(0.5), MaxValueValidator(1.0)],
+        help_text="A reply whose spam score is above this waits for a moderator; a score alone never marks a "
+        "reply as spam (1 never holds one).",
     )
 
     class Meta:

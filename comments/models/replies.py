@@ -188,6 +188,18 @@ class CommentQuerySet(models.QuerySet):
             ),
         ).prefetch_related(models.Prefetch("reports", queryset=_model("Report").objects.open(), to_attr="open_reports"))
 
+    def with_score_limits(self):
+        """Each reply with the moderators' thresholds for its scores beside it (Comment.score_badges), read in
+        the same query: a page of replies costs nothing more for its badges."""
+        DiscussionSettings = _model("DiscussionSettings")
+        rules = DiscussionSettings.objects.filter(pk=1)
+        return self.annotate(**{
+            f"{what}_limit": Coalesce(
+                Subquery(rules.values(f"{what}_threshold")), Value(DiscussionSettings._meta.get_field(f"{what}_threshold").default)
+            )
+            for what in ("offensive", "spam")
+        })
+
     def with_history(self):
         """Each reply with how many of its author's earlier replies were approved or spam."""
         return self.annotate(
@@ -284,6 +296,9 @@ class Comment(models.Model):
         default=False, editable=False,
         help_text="Published before a moderator read it: in the Unmoderated queue until one approves or removes it.",
     )
+    # Scored when it arrived (comments/scores.py), from 0 to 1; empty for a reply that came another way.
+    offensive_score = models.FloatField("offensive-language score", null=True, blank=True, editable=False)
+    spam_score = models.FloatField("spam score", null=True, blank=True, editable=False)
     is_featured = models.BooleanField(
         "featured", default=False, db_index=True,
         help_text="Shown first under “Featured” on the story (and in its place in the thread) while it is approved.",
@@ -362,6 +377,16 @@ class Comment(models.Model):
             parent = parent.parent
         self.parent = parent
         self.depth = parent.depth + 1 if parent else 1
+
+    def scores_over(self, offensive_threshold, spam_threshold):
+        """[(what, score, threshold)] for each of its scores above the moderators' threshold: "offensive", "spam"."""
+        scored = [("offensive", self.offensive_score, offensive_threshold), ("spam", self.spam_score, spam_threshold)]
+        return [(what, score, threshold) for what, score, threshold in scored if score is not None and score > threshold]
+
+    @property
+    def score_badges(self):
+        """"likely offensive, 0.93" for each score above its threshold (the replies read with_score_limits())."""
+        return [f"likely {what}, {score:.2f}" for what, score, _ in self.scores_over(self.offensive_limit, self.spam_limit)]
 
     def moderate(self, status, moderator, note="", *, featured=None, action=None, reason=""):
         """Give this reply `status` (and `featured`, when given), and record who decided, from which status, and why

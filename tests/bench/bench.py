@@ -17,7 +17,8 @@ machine whose speed drifts during the run does not favour the first pages.
 Then issue 22's rows (mix.py): a cold render of each kind of page, and a newsroom's mix of readers
 over 54 addresses, alone, while a moderator decides two replies a second, and through Varnish when
 varnishd and the project's VCL are there, each against the static file served in the same run, with
-the issue's targets marked met or missed. Results go to stdout and to test-results/bench/.
+the issue's targets marked met or missed. Last, the reply scores (scores.py): their precision and recall
+on the labelled replies, and the time one reply's scores take. Results go to stdout and to test-results/bench/.
 
 BENCH_SECONDS (or --seconds) shortens the timed runs for a quick look; the
 figures to compare are those of the default 20 seconds.
@@ -50,7 +51,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests import gunicorn_server  # noqa: E402
-from tests.bench import mix, post_turns, varnish  # noqa: E402
+from tests.bench import live_desk, mix, post_turns, scores, varnish  # noqa: E402
 from tests.bench.middleware import REQUEST_HEADER, RESPONSE_HEADER  # noqa: E402
 from tests.mail_server import MailServer  # noqa: E402
 
@@ -116,10 +117,10 @@ def wrk_script(name, directory):
     return path
 
 
-def run_wrk(wrk, url, threads, connections, seconds, script, script_args=(), headers=()):
-    """One wrk run; its exact totals (from report.lua) and its text output."""
+def run_wrk(wrk, url, threads, connections, seconds, script, script_args=(), headers=(), niceness=0):
+    """One wrk run; its exact totals (from report.lua) and its text output. `niceness` lowers its priority."""
     command = [
-        wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", WRK_TIMEOUT,
+        *(["nice", "-n", str(niceness)] if niceness else []), wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", WRK_TIMEOUT,
         *(part for name, value in headers for part in ("-H", f"{name}: {value}")),
         "-s", str(script), url,
     ]
@@ -575,7 +576,8 @@ def main():
                         help="warm-up before each timed run (default 2 s)")
     parser.add_argument("--only", default="", help="comma-separated pages and rows to run (minimal is always run): "
                         "static,front,section,story,busy,busy2,live,check,check304,rss,post,post-hanging,post-down, "
-                        "and issue 22's rows: " + ",".join(mix.ROWS))
+                        "and issue 22's rows: " + ",".join(mix.ROWS) + ", the reply scores: " + scores.ROW
+                        + f", and issue 24's: {live_desk.ROW}")
     parser.add_argument("--cold-samples", type=int, default=5, help="cold renders of each page (default 5)")
     parser.add_argument("--post-forms", type=int, default=40_000, help="pre-signed reply forms (default 40,000)")
     args = parser.parse_args()
@@ -657,6 +659,13 @@ def main():
             posting["turns"] = post_turns.take_turns(runner, posts)
         django_with(env)
         newsroom_rows = mix.run(runner, site, rows, data_dir, front, front_unavailable, args.cold_samples)
+        score_figures = None
+        if not args.only or scores.ROW in args.only.split(","):
+            print("reply scores: the labelled replies, learned from and scored as the reply form does", flush=True)
+            score_figures = scores.run(env, args.seconds)
+        desk_row = None
+        if not args.only or live_desk.ROW in args.only.split(","):
+            desk_row = live_desk.run(runner, site, data_dir, sum(minimal_runs) / len(minimal_runs))
 
         log_text = log_path.read_text()
         restarts = log_text.count("Booting worker") - booted_at_start
@@ -666,10 +675,13 @@ def main():
         info["load_after"] = load_average()
 
     text = report(info, site, args.seconds, args.warmup, tables, probes, posting, restarts, minimal_runs)
-    text += "\n".join(["", *mix.report(newsroom_rows)])
+    text += "\n".join(["", *mix.report(newsroom_rows), *scores.report(score_figures)])
+    if desk_row:
+        text += "\n\n" + live_desk.summary(desk_row) + "\n"
     print("\n" + text)
     data = {"machine": info, "site": site, "tables": tables, "probes": [(p.label, p.path, r) for p, r in probes],
-            "runs": raw, "minimal_runs": minimal_runs, "worker_restarts": restarts, "issue22": newsroom_rows,
+            "runs": raw, "minimal_runs": minimal_runs, "worker_restarts": restarts, "issue22": newsroom_rows, "scores": score_figures,
+            "issue24": desk_row,
             "posting": posting and {"summary": posting["summary"], "runs": posting["runs"], "turns": posting["turns"]}}
     path = write_results(text, data, db["name"], started.strftime("%Y%m%d-%H%M%S"))
     print(f"written to {path.relative_to(REPO)} (and latest.md beside it)")

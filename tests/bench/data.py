@@ -29,6 +29,7 @@ MIX_STORIES = 30
 # Replies waiting for the moderator the mix rows run beside, spread over the mix's stories.
 PENDING_REPLIES = 600
 MODERATOR = ("bench-moderator", "bench-moderator-password")  # noqa: S105 (a throwaway site on loopback)
+EDITOR = ("bench-editor", "bench-editor-password")  # noqa: S105 (the live desk's, on the same throwaway site)
 COOKIE_READERS = 4
 
 
@@ -53,6 +54,7 @@ def build():
         others = stories[2 : 2 + MIX_STORIES]
         waiting = wait_for_moderation([seed, busy, *others])
         make_moderator()
+        make_editor()
     if connection.vendor == "postgresql":
         # What autovacuum would do within a minute of the bulk load; done now so plans do not change mid-run.
         with connection.cursor() as cursor:
@@ -61,7 +63,8 @@ def build():
     return {
         "seed_story": {"id": seed.pk, "path": seed.get_absolute_url()},
         "busy_story": {"id": busy.pk, "path": busy.get_absolute_url()},
-        "live_story": {"id": live.pk, "path": live.get_absolute_url(), "check": live.live_check_url},
+        "live_story": {"id": live.pk, "path": live.get_absolute_url(), "check": live.live_check_url,
+                       "changes": live.live_updates_url, "desk": reverse("live-desk", args=[live.pk])},
         "section": reverse("articles:section", kwargs={"slug": SECTION}),
         "stories": Article.objects.published().count(),
         "replies": {"seed": seed.comments.count(), "busy": busy.comments.count()},
@@ -77,6 +80,7 @@ def build():
         "author": authors[0].get_absolute_url(),
         "waiting": waiting,
         "moderator": MODERATOR,
+        "editor": EDITOR,
         "cookie_readers": post_as_readers([seed, busy, *others[:COOKIE_READERS - 2]]),
     }
 
@@ -107,6 +111,11 @@ def wait_for_moderation(stories):
 def make_moderator():
     user = User.objects.create_user(MODERATOR[0], password=MODERATOR[1], is_staff=True)
     user.groups.add(Group.objects.get(name="Moderators"))
+
+
+def make_editor():
+    user = User.objects.create_user(EDITOR[0], password=EDITOR[1], is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
 
 
 def post_as_readers(stories):

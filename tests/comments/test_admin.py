@@ -318,7 +318,8 @@ def test_moderators_keep_the_discussion_settings_in_the_admin(moderator_client, 
     assert response.status_code == 200 and "Hold every reply" in response.content.decode()
     moderator_client.post(
         "/admin/comments/discussionsettings/1/change/",
-        {"hold_all": "on", "max_links": "2", "moderation_keys": "tenge\nsummit", "disallowed_keys": "casino"},
+        {"hold_all": "on", "max_links": "2", "moderation_keys": "tenge\nsummit", "disallowed_keys": "casino",
+         "offensive_threshold": "0.9", "spam_threshold": "0.9"},
     )
     post_reply(client, story, body="Visit my casino.")
     assert Comment.objects.get(body="Visit my casino.").status == Comment.Status.SPAM, "in force from the next reply"

@@ -268,7 +268,7 @@ def test_the_migration_gives_existing_bans_their_mailbox_and_the_start_of_their_
 
     from comments.models import BanChange
 
-    migration = importlib.import_module("comments.migrations.0015_bans_by_mailbox")
+    migration = importlib.import_module("comments.migrations.0016_bans_by_mailbox")
     ban = Ban.objects.create(email="Old.Ban+x@gmail.com", reason="Before", created_by=mona)
     Ban.objects.filter(pk=ban.pk).update(email=" Old.Ban+x@Gmail.com", email_key="")
     BanChange.objects.all().delete()

@@ -22,7 +22,9 @@ def run(*args):
 
 
 def test_export_prints_everything_stored_about_an_email_as_json(story):
-    make_reply(story, email="me@example.org", body="First.", ip_address="192.0.2.1", user_agent="Firefox")
+    make_reply(
+        story, email="me@example.org", body="First.", ip_address="192.0.2.1", user_agent="Firefox", spam_score=0.25
+    )
     make_reply(story, email="me@example.org", body="Second.", status=Comment.Status.SPAM)
     make_reply(story, email="someone@example.org", body="Not mine.")
     out, _ = run("export", "ME@example.org")
@@ -31,6 +33,7 @@ def test_export_prints_everything_stored_about_an_email_as_json(story):
     assert [r["body"] for r in data["replies"]] == ["First.", "Second."]
     first = data["replies"][0]
     assert (first["ip_address"], first["user_agent"], first["story"]) == ("192.0.2.1", "Firefox", story.headline)
+    assert (first["offensive_score"], first["spam_score"]) == (None, 0.25), "the scores inferred from their words"
     assert first["story_url"].endswith(story.get_absolute_url())
 
 

@@ -20,6 +20,8 @@ FIRST_NOTICE = Path(__file__).with_name("first_privacy_notice.md")  # as Newsroo
 NOTICE_OF_0003 = Path(__file__).with_name("privacy_notice_of_0003.md")  # before the newsroom_replied cookie
 migration = importlib.import_module("pages.migrations.0003_privacy_notice_follows_the_code")
 marker_migration = importlib.import_module("pages.migrations.0004_privacy_notice_names_the_replied_marker")
+scores_migration = importlib.import_module("pages.migrations.0005_privacy_notice_tells_of_reply_scores")
+NOTICE_OF_0004 = Path(__file__).with_name("privacy_notice_of_0004.md")  # before the replies' scores
 
 
 def notice(client):
@@ -99,3 +101,11 @@ def test_a_site_showing_the_notice_of_0003_gets_the_one_naming_the_replied_marke
     marker_migration.name_the_replied_marker(apps, SimpleNamespace(connection=connection))
     page = Page.objects.get(slug="privacy")
     assert page.body == current and "<code>newsroom_replied</code>" in page.body_html
+
+
+def test_a_site_showing_the_notice_of_0004_gets_the_one_telling_of_reply_scores():
+    current = Page.objects.get(slug="privacy").body
+    Page.objects.filter(slug="privacy").update(body=NOTICE_OF_0004.read_text())
+    scores_migration.tell_of_reply_scores(apps, SimpleNamespace(connection=connection))
+    page = Page.objects.get(slug="privacy")
+    assert page.body == current and "two scores our server works out from it" in page.body_html

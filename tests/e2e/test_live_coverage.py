@@ -5,6 +5,7 @@ address finds it on an older page."""
 import datetime
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
@@ -57,7 +58,7 @@ def test_an_editor_runs_live_coverage_and_a_readers_open_page_shows_the_new_upda
 
     notice = reader.get_by_role("status").filter(has_text="1 new update")
     expect(notice).to_be_visible(timeout=WITHIN_15_SECONDS)
-    assert reading.bounding_box()["y"] == where, "the announcement moved the text the reader was on"
+    assert abs(reading.bounding_box()["y"] - where) < 1, "the announcement moved the text the reader was on"  # scrolls by whole pixels
     expect(reader.get_by_text("Residents report gunfire")).to_have_count(0)  # shown only when the reader asks
     assert axe(reader) == []
 
@@ -123,17 +124,18 @@ def test_an_update_address_finds_it_on_an_older_page_with_and_without_javascript
     assert "?updates=3" in without_js.url
 
 
-def test_new_updates_still_come_when_the_newest_one_shown_was_deleted(seed_story, page, quick_polls):
+def test_a_deletion_and_two_new_updates_inside_one_poll_all_reach_an_open_page(seed_story, page, quick_polls):
     seed_story.go_live()
     shown = LiveUpdate.objects.create(article=seed_story, body="Roads are closed.",
                                       publish_at=timezone.now() - datetime.timedelta(minutes=5))
     page.goto(seed_story.get_absolute_url())
     expect(page.get_by_text("Roads are closed.")).to_be_visible()
 
-    shown.delete()  # the editor takes it back, then posts two more
-    for text in ["Roads reopen in the north.", "Trams run again."]:
-        LiveUpdate.objects.create(article=seed_story, body=text)
-    page.get_by_role("button", name="Show it").click(timeout=WITHIN_15_SECONDS)
+    with transaction.atomic():  # the editor takes it back and posts two more, all between two checks
+        shown.delete()
+        for text in ["Roads reopen in the north.", "Trams run again."]:
+            LiveUpdate.objects.create(article=seed_story, body=text)
+    expect(page.get_by_text("Roads are closed.")).to_have_count(0, timeout=WITHIN_15_SECONDS)
+    page.get_by_role("status").filter(has_text="2 new updates").get_by_role("button", name="Show them").click()
     expect(page.get_by_text("Roads reopen in the north.")).to_be_visible()
     expect(page.get_by_text("Trams run again.")).to_be_visible()
-    expect(page.get_by_text("could not be loaded")).to_have_count(0)

@@ -1,12 +1,21 @@
-/* Live coverage: an open page of a live story asks now and then whether there are new updates
-   (a conditional request, mostly answered 304), says "N new updates" and shows them only when the
-   reader asks, keeping the text the reader is on where it is. Once coverage ends it stops asking.
-   Without JavaScript the page is a normal page: reloading it shows the new updates. */
+/* Live coverage: an open page of a live story follows every change without a reload. Now and then it asks
+   the coverage's version (a conditional request, mostly answered 304); when the version moved it asks what
+   changed since the version it holds (…/updates/?since=N, the same for every page at N, kept by caches)
+   and applies it: edited, moved and deleted updates change in place, the summary, the pinned update and the
+   key events are replaced, and new updates are announced ("2 new updates") and shown when the reader asks,
+   keeping the text the reader is on where it is. Once coverage ends it stops asking.
+   Without JavaScript the page is a normal page: reloading it shows every change. */
 (function () {
   "use strict";
 
   function plural(n) {
     return n === 1 ? "1 new update" : n + " new updates";
+  }
+
+  function parse(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content.firstElementChild;
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -36,10 +45,13 @@
     var list = document.getElementById("live-update-list");
     var notice = document.getElementById("live-notice");
     var poll = Math.max(1, parseInt(section.getAttribute("data-live-poll"), 10) || 10) * 1000;
-    var count = parseInt(section.getAttribute("data-live-count"), 10) || 0;
-    var newest = parseInt(section.getAttribute("data-live-newest"), 10) || 0;
-    var firstPage = section.getAttribute("data-live-page") === "1";
-    var waiting = null; // the latest answer that has updates the page does not show yet
+    var version = section.getAttribute("data-live-version") || "0";
+    var oldestFirst = section.getAttribute("data-live-order") === "oldest";
+    var keyOnly = section.hasAttribute("data-live-key-only");
+    var more = section.hasAttribute("data-live-more"); // later pages follow this one
+    var later = section.getAttribute("data-live-page") !== "1"; // earlier pages come before this one
+    var pending = {}; // new updates the reader has not asked to see yet, by number
+    var behind = false; // too much changed to follow here: the reader is asked to reload
     var timer = null;
 
     function schedule() {
@@ -58,7 +70,10 @@
           return response.ok ? response.json() : null;
         })
         .then(function (state) {
-          if (state) heard(state);
+          if (state && String(state.version) !== version) return follow().then(function () { return state; });
+          return state;
+        })
+        .then(function (state) {
           if (state && !state.live) {
             stop();
           } else {
@@ -68,89 +83,166 @@
         .catch(schedule);
     }
 
-    function heard(state) {
-      if (state.newest && state.newest !== newest && state.count > count) {
-        waiting = state;
-        announce(state.count - count);
-      } else if (!waiting) {
-        count = state.count;
-        newest = state.newest;
-      }
-    }
-
-    function announce(n) {
-      notice.textContent = "";
-      var words = document.createElement("span");
-      words.textContent = plural(n) + " ";
-      notice.appendChild(words);
-      if (firstPage) {
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "live__show";
-        button.textContent = "Show " + (n === 1 ? "it" : "them");
-        button.addEventListener("click", showWaiting);
-        notice.appendChild(button);
-      } else {
-        var link = document.createElement("a");
-        link.href = section.getAttribute("data-live-story") + "#live-updates";
-        link.textContent = "Go to the newest updates";
-        notice.appendChild(link);
-      }
-      notice.hidden = false;
-    }
-
-    function updatesAfter(update) {
-      return fetch(section.getAttribute("data-live-updates") + "?after=" + update, { credentials: "omit" });
-    }
-
-    function showWaiting() {
-      var answer = waiting;
-      updatesAfter(newest)
+    // What changed since the version this page holds.
+    function follow() {
+      var address = section.getAttribute("data-live-changes") + (version !== "0" ? "?since=" + version : "");
+      return fetch(address, { credentials: "omit", headers: { Accept: "application/json" } })
         .then(function (response) {
-          // The newest update shown was deleted since: the newest page instead (those shown are skipped).
-          return response.status === 404 && newest ? updatesAfter(0) : response;
+          if (!response.ok) throw new Error("changes: " + response.status);
+          return response.json();
         })
-        .then(function (response) {
-          if (!response.ok) throw new Error("updates: " + response.status);
-          return response.text();
-        })
-        .then(function (html) {
-          insert(html);
-          count = answer.count;
-          newest = answer.newest;
-          waiting = null;
-          notice.hidden = true;
-          notice.textContent = "";
-        })
-        .catch(function () {
-          notice.firstChild.textContent = "The new updates could not be loaded. ";
+        .then(function (changes) {
+          keepingPlace(function () { apply(changes); });
+          version = String(changes.version);
         });
     }
 
-    // Server-rendered, sanitised updates, newest first, put above the ones shown; the text the reader is
-    // on stays where it is on the screen.
-    function insert(html) {
-      var template = document.createElement("template");
-      template.innerHTML = html;
-      var fresh = Array.prototype.filter.call(template.content.children, function (update) {
-        return update.id && !document.getElementById(update.id);
+    // Where an update sorts on this page: by its time, then its number, newest or oldest first.
+    function keyOf(update) {
+      var time = update.querySelector(".live-update__time time");
+      return [Date.parse(time.getAttribute("datetime")), parseInt(update.id.replace("update-", ""), 10)];
+    }
+
+    function before(a, b) {
+      var sign = oldestFirst ? 1 : -1;
+      if (a[0] !== b[0]) return sign * (a[0] - b[0]) < 0;
+      return sign * (a[1] - b[1]) < 0;
+    }
+
+    function shownUpdates() {
+      return Array.prototype.filter.call(list.children, function (child) {
+        return child.classList.contains("live-update");
       });
-      if (!fresh.length) return;
-      var reading = Array.prototype.find.call(list.children, function (child) {
-        return child.getBoundingClientRect().bottom > 0;
-      });
-      var before = reading ? reading.getBoundingClientRect().top : 0;
+    }
+
+    // The update that `key` goes before on this page; null at the end; undefined when it is on another page.
+    function placeOf(key) {
+      var shown = shownUpdates();
+      for (var i = 0; i < shown.length; i++) {
+        if (before(key, keyOf(shown[i]))) return i === 0 && later ? undefined : shown[i];
+      }
+      return more ? undefined : null;
+    }
+
+    function put(update) {
+      var place = placeOf(keyOf(update));
+      if (place === undefined) return false;
       var none = list.querySelector(".live__none");
       if (none) none.remove();
-      var first = list.firstElementChild;
-      fresh.forEach(function (update) {
-        list.insertBefore(update, first);
-      });
-      if (reading && reading.getBoundingClientRect().top !== before) {
-        window.scrollBy(0, reading.getBoundingClientRect().top - before);
+      list.insertBefore(update, place);
+      return true;
+    }
+
+    function apply(changes) {
+      if (changes.reload) {
+        behind = true;
+        announceReload();
+        return;
       }
-      fresh[0].focus({ preventScroll: true });
-      if (fresh[0].getBoundingClientRect().top < 0) fresh[0].scrollIntoView({ block: "start" });
+      ["live-updates", "live-summary", "live-pinned", "live-key-events"].forEach(function (id) {
+        var box = document.getElementById(id);
+        if (box) box.classList.toggle("live--days", Boolean(changes.days));
+      });
+      changes.deleted.forEach(function (number) {
+        var shown = document.getElementById("update-" + number);
+        if (shown) shown.remove();
+        delete pending[number];
+      });
+      changes.upserts.forEach(function (change) {
+        var shown = document.getElementById("update-" + change.id);
+        var wanted = !keyOnly || change.key;
+        if (shown && wanted && keyOf(shown)[0] === Date.parse(change.at)) {
+          shown.replaceWith(parse(change.html)); // edited in its place
+        } else if (shown) {
+          shown.remove(); // moved in time (to wherever it now belongs), or no longer a key event
+          if (wanted) put(parse(change.html));
+        } else if (wanted) {
+          pending[change.id] = change;
+        } else {
+          delete pending[change.id];
+        }
+      });
+      [["key_events", "live-key-events"], ["pinned", "live-pinned"], ["summary", "live-summary"]].forEach(function (pair) {
+        var box = document.getElementById(pair[1]);
+        if (box && changes[pair[0]] !== undefined) box.replaceWith(parse(changes[pair[0]]));
+      });
+      announce();
+    }
+
+    // Keep the text the reader is on where it is on the screen while the page changes above it.
+    function keepingPlace(change) {
+      var reading = Array.prototype.find.call(
+        document.querySelectorAll("main p, main h2, main h3, main li, main figure, main .live-update"),
+        function (element) { return element.getBoundingClientRect().bottom > 0; }
+      );
+      var top = reading ? reading.getBoundingClientRect().top : 0;
+      change();
+      if (reading && reading.isConnected && reading.getBoundingClientRect().top !== top) {
+        window.scrollBy(0, reading.getBoundingClientRect().top - top);
+      }
+    }
+
+    function waiting() {
+      return Object.keys(pending).map(function (number) { return pending[number]; });
+    }
+
+    function announce() {
+      if (behind) return;
+      var here = waiting().filter(function (change) {
+        return placeOf([Date.parse(change.at), change.id]) !== undefined;
+      });
+      var elsewhere = waiting().length - here.length;
+      notice.textContent = "";
+      if (here.length) {
+        say(plural(here.length) + " ");
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "live__show";
+        button.textContent = "Show " + (here.length === 1 ? "it" : "them");
+        button.addEventListener("click", showWaiting);
+        notice.appendChild(button);
+      } else if (elsewhere && later && !oldestFirst) {
+        say(plural(elsewhere) + " ");
+        var link = document.createElement("a");
+        link.href = section.getAttribute("data-live-story") + (keyOnly ? "?show=key" : "") + "#live-updates";
+        link.textContent = "Go to the newest updates";
+        notice.appendChild(link);
+      }
+      notice.hidden = !notice.firstChild;
+    }
+
+    function say(words) {
+      var span = document.createElement("span");
+      span.textContent = words;
+      notice.appendChild(span);
+    }
+
+    function announceReload() {
+      notice.textContent = "";
+      say("Many updates have changed. ");
+      var link = document.createElement("a");
+      link.href = window.location.pathname + window.location.search + "#live-updates";
+      link.textContent = "Reload the page to see them";
+      notice.appendChild(link);
+      notice.hidden = false;
+    }
+
+    function showWaiting() {
+      var fresh = [];
+      keepingPlace(function () {
+        waiting().forEach(function (change) {
+          var update = parse(change.html);
+          if (put(update)) {
+            fresh.push(update);
+            delete pending[change.id];
+          }
+        });
+        announce();
+      });
+      var first = shownUpdates().find(function (update) { return fresh.indexOf(update) !== -1; });
+      if (!first) return;
+      first.focus({ preventScroll: true });
+      if (first.getBoundingClientRect().top < 0) first.scrollIntoView({ block: "start" });
     }
 
     function stop() {

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0011_pictures_live_desk_rooms_of_their_own'),
-        ('comments', '0013_reply_search_by_trigrams'),
+        ('comments', '0014_scored_on_arrival'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

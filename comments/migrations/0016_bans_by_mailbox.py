@@ -20,6 +20,6 @@ def by_mailbox(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("comments", "0014_nothing_published_unseen_reasons_bans_that_stick")]
+    dependencies = [("comments", "0015_nothing_published_unseen_reasons_bans_that_stick")]
 
     operations = [migrations.RunPython(by_mailbox, migrations.RunPython.noop)]
