@@ -18,7 +18,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, URLField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, URLField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -457,7 +457,8 @@ class BanChangeInline(ReadOnlyInline):
 @admin.register(DiscussionChange)
 class DiscussionChangeAdmin(FiltersWithoutNul, admin.ModelAdmin):
     """Every change to a story's moderation, and every closing and reopening of its replies: who, when, what.
-    Read-only, for the stories the staff member may see; the moderation page shows a story's latest."""
+    Read-only, for the stories the staff member may see (and deleted ones); the moderation page shows a story's
+    latest."""
 
     list_display = ["at", "by", "story", "what", "before", "after"]
     list_display_links = None
@@ -466,7 +467,9 @@ class DiscussionChangeAdmin(FiltersWithoutNul, admin.ModelAdmin):
     date_hierarchy = "at"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(article__in=stories.shown_to(request.user))
+        # A deleted story's changes stay on the list (nothing is left of it to hide).
+        changes = stories.with_story_shown(super().get_queryset(request), request.user)
+        return changes.filter(Q(story_shown=True) | Q(article=None))
 
     def has_view_permission(self, request, obj=None):
         # Whoever may read (or change) the discussion settings may read how stories' rules changed.
@@ -485,7 +488,7 @@ class DiscussionChangeAdmin(FiltersWithoutNul, admin.ModelAdmin):
 
     @admin.display(description="story")
     def story(self, change):
-        return format_html('<a href="{}">{}</a>', change.article.get_absolute_url(), change.article.headline)
+        return stories.story_link(change)
 
 
 @admin.register(Ban)

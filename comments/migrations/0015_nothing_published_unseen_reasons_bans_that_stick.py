@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='discussionchange',
             name='article',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.article', verbose_name='story'),
+            field=models.ForeignKey(blank=True, help_text='Empty once the story is deleted.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='articles.article', verbose_name='story'),
         ),
         migrations.AddField(
             model_name='discussionchange',

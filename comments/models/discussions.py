@@ -106,8 +106,10 @@ class DiscussionChange(models.Model):
         CLOSED = "closed", "Replies closed"
         REOPENED = "reopened", "Replies reopened"
 
+    # Kept when the story is deleted, as a decision is (ModerationEvent): a record of who did what.
     article = models.ForeignKey(
-        "articles.Article", on_delete=models.CASCADE, related_name="+", verbose_name="story"
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="story",
+        help_text="Empty once the story is deleted.",
     )
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

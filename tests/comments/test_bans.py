@@ -261,6 +261,20 @@ def test_a_storys_moderation_changes_are_recorded_with_who_and_when(desk, mona, 
     assert "Replies closed" in listed and story.headline in listed
 
 
+def test_a_deleted_storys_rule_changes_are_kept_and_listed(django_user_model, desk, mona, story):
+    """The record outlives the story, as decisions do; and a superuser may delete a story whose rules changed."""
+    from comments.models import DiscussionChange, StoryDiscussion
+
+    StoryDiscussion.set_rules(story, mona, moderation="post")
+    chief = django_user_model.objects.create_superuser("chief", "chief@newsroom.invalid", "pw")
+    editor = Client()
+    editor.force_login(chief)
+    assert editor.post(f"/admin/articles/article/{story.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert [(c.what, c.by, c.article) for c in DiscussionChange.objects.all()] == [("moderation", mona, None)]
+    listed = desk.get("/admin/comments/discussionchange/").content.decode()
+    assert "a deleted story" in listed and "Post-moderation" in listed
+
+
 def test_the_migration_gives_existing_bans_their_mailbox_and_the_start_of_their_history(mona):
     import importlib
 
