@@ -126,3 +126,45 @@ def test_a_moderator_reading_the_story_marks_an_unmoderated_reply_as_read_there(
     desk.post(DECIDE, {"reply": reply.pk, "decision": "approve", "next": story.get_absolute_url()})
     assert label not in desk.get(story.get_absolute_url()).content.decode()
     assert not Comment.objects.in_queue("unmoderated").exists()
+
+
+def test_a_reply_held_for_its_score_waits_in_new_and_is_not_unmoderated(desk, mona, story):
+    """Scores (comments/scores.py) hold a reply: it was published to no one, so it is New, never Unmoderated,
+    even where its author sees it as published (a returning author)."""
+    StoryDiscussion.set_rules(story, None, moderation="post")
+    rude = "You are a fucking idiot, shut up."
+    post_reply(Client(), story, name="Rude", body=rude)
+    held = Comment.objects.get(name="Rude")
+    assert (held.status, held.unmoderated) == (Comment.Status.PENDING, False)
+    html = desk.get(PAGE, {"queue": "new"}).content.decode()
+    assert (tab_count(html, "new"), tab_count(html, "unmoderated")) == (1, 0)
+    assert listed(html) == [held.pk] and "Likely offensive" in html
+
+    StoryDiscussion.set_rules(story, None, moderation=StoryDiscussion.Moderation.SITE)
+    rules(hold_all=False)
+    browser = Client()
+    post_reply(browser, story, email="back@example.org", body="First, held.")
+    moderator.decide(Comment.objects.get(body="First, held."), "approve", mona)
+    post_reply(browser, story, email="back@example.org", body=rude + " Again.")
+    again = Comment.objects.get(body=rude + " Again.")
+    assert (again.status, again.looks_published, again.unmoderated) == (Comment.Status.PENDING, True, False)
+    moderator.decide(again, "approve", mona)
+    again.refresh_from_db()
+    assert (again.status, again.unmoderated) == (Comment.Status.APPROVED, False)
+    assert not Comment.objects.in_queue("unmoderated").exists()
+
+
+def test_the_unmoderated_queue_by_highest_score_keeps_reported_replies_first(desk, story):
+    StoryDiscussion.set_rules(story, None, moderation="post")
+    for n in range(3):
+        post_reply(Client(), story, name=f"Reader {n}", body=f"Unread words {n}.")
+    low, reported, high = Comment.objects.order_by("pk")
+    Comment.objects.filter(pk=low.pk).update(offensive_score=0.1, spam_score=0.2)
+    Comment.objects.filter(pk=reported.pk).update(offensive_score=0.05, spam_score=0.05)
+    Comment.objects.filter(pk=high.pk).update(offensive_score=0.3, spam_score=0.8)
+    report(reported, "abusive")
+    html = desk.get(PAGE, {"queue": "unmoderated", "order": "score"}).content.decode()
+    assert listed(html) == [reported.pk, high.pk, low.pk]
+    assert listed(desk.get(PAGE, {"queue": "unmoderated", "order": "oldest"}).content.decode()) == [
+        reported.pk, low.pk, high.pk,
+    ]
