@@ -9,14 +9,17 @@ the story (comments.stories).
 """
 
 import json
+from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, URLField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, URLField, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -27,7 +30,17 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, capfirst
 
 from . import authors, dashboard, privacy, queue, stories, teamwork
-from .models import Ban, Comment, DiscussionSettings, ModerationEvent, Report, Subscriber, Subscription
+from .models import (
+    Ban,
+    BanChange,
+    Comment,
+    DiscussionChange,
+    DiscussionSettings,
+    ModerationEvent,
+    Report,
+    Subscriber,
+    Subscription,
+)
 from .moderation import moderator
 
 EXCERPT_CHARACTERS = 240
@@ -97,7 +110,7 @@ class ModerationEventInline(DecisionColumns, admin.TabularInline):
 
     model = ModerationEvent
     verbose_name_plural = "history"
-    fields = ["at", "who", "action", "from_status", "to_status", "why"]
+    fields = ["at", "who", "action", "from_status", "to_status", "reason", "why"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -184,6 +197,15 @@ class ReplyList(ChangeList):
         self.result_list = [rows[pk] for pk in page]
 
 
+class ReasonActionForm(ActionForm):
+    """The list's actions, with the reason that removing or marking as spam asks for."""
+
+    reason = forms.ChoiceField(
+        label="Reason (to remove or mark as spam)", required=False,
+        choices=[("", "---------"), *ModerationEvent.Reason.choices],
+    )
+
+
 @admin.register(Comment)
 class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     # Five columns, so the queue fits a laptop with the admin's sidebar open and the reply stays readable.
@@ -206,6 +228,7 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "user", "offensive_score", "spam_score"]
     inlines = [ReportInline, ModerationEventInline]
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
+    action_form = ReasonActionForm
 
     def has_add_permission(self, request):
         return False  # replies come from readers, through the story page
@@ -297,8 +320,13 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
             action=action.STATUS if "status" in decided else action.FEATURE if featured else action.UNFEATURE,
         )
 
-    def _moderate(self, request, queryset, status, verb):
-        changed = queryset.moderate(status, request.user)
+    def _moderate(self, request, queryset, status, verb, asks_reason=False):
+        """One bulk decision; removing and marking as spam take the reason chosen beside the action."""
+        reason = request.POST.get("reason", "")
+        if asks_reason and reason not in ModerationEvent.Reason.values:
+            self.message_user(request, "Choose a reason beside the action: nothing was changed.", messages.ERROR)
+            return
+        changed = queryset.moderate(status, request.user, reason if asks_reason else "")
         self.message_user(request, f"{changed} repl{'y' if changed == 1 else 'ies'} {verb}.", messages.SUCCESS)
 
     @admin.action(description="Approve selected replies", permissions=["change"])
@@ -307,11 +335,11 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
 
     @admin.action(description="Mark selected replies as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.SPAM, "marked as spam")
+        self._moderate(request, queryset, Comment.Status.SPAM, "marked as spam", asks_reason=True)
 
     @admin.action(description="Remove selected replies from the story", permissions=["change"])
     def remove(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.REMOVED, "removed")
+        self._moderate(request, queryset, Comment.Status.REMOVED, "removed", asks_reason=True)
 
     def has_erase_permission(self, request):
         """An erasure anonymises or deletes every reply of an author: it takes the right to change replies
@@ -347,9 +375,12 @@ class ModerationEventAdmin(FiltersWithoutNul, DecisionColumns, admin.ModelAdmin)
     """Every decision on every reply, newest first, read-only: the moderators' record, kept when a reply is
     deleted (its number and story stay; nothing of its author or its words)."""
 
-    list_display = ["at", "who", "action", "from_status", "to_status", "why", "reply", "story"]
+    list_display = ["at", "who", "action", "from_status", "to_status", "reason", "why", "reply", "story"]
     list_display_links = None
-    list_filter = ["action", ("moderator", admin.RelatedOnlyFieldListFilter), ("comment", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "action", "reason", ("moderator", admin.RelatedOnlyFieldListFilter), ("comment", admin.EmptyFieldListFilter)
+    ]
+    REASONS_OVER_DAYS = 30
     fields = list_display
     readonly_fields = list_display
     date_hierarchy = "at"
@@ -357,6 +388,22 @@ class ModerationEventAdmin(FiltersWithoutNul, DecisionColumns, admin.ModelAdmin)
 
     def get_queryset(self, request):
         return stories.with_story_shown(super().get_queryset(request).select_related("article"), request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        """The decisions, above them the reasons each moderator gave for removing or marking as spam lately."""
+        since = timezone.now() - timedelta(days=self.REASONS_OVER_DAYS)
+        counted = ModerationEvent.objects.reasons_by_moderator(since)
+        reasons = ModerationEvent.Reason.choices
+        extra_context = {
+            **(extra_context or {}),
+            "reasons_over_days": self.REASONS_OVER_DAYS,
+            "reason_labels": [label for _, label in reasons],
+            "reasons_by_moderator": [
+                (name, [by_reason.get(value, 0) for value, _ in reasons], sum(by_reason.values()))
+                for name, by_reason in counted.items()
+            ],
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="reply")
     def reply(self, event):
@@ -397,6 +444,58 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
         return redirect("admin:comments_discussionsettings_change", rules.pk)
 
 
+class BanChangeInline(ReadOnlyInline):
+    """A ban's history on its page: set, its end or reason changed, lifted; by whom and when."""
+
+    model = BanChange
+    verbose_name_plural = "history"
+    fields = ["at", "by", "what", "before", "after"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("comments.view_ban")  # whoever reads the ban reads how it came to be
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+@admin.register(DiscussionChange)
+class DiscussionChangeAdmin(FiltersWithoutNul, admin.ModelAdmin):
+    """Every change to a story's moderation, and every closing and reopening of its replies: who, when, what.
+    Read-only, for the stories the staff member may see (and deleted ones); the moderation page shows a story's
+    latest."""
+
+    list_display = ["at", "by", "story", "what", "before", "after"]
+    list_display_links = None
+    list_filter = ["what", ("by", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["by", "article"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        # A deleted story's changes stay on the list (nothing is left of it to hide).
+        changes = stories.with_story_shown(super().get_queryset(request), request.user)
+        return changes.filter(Q(story_shown=True) | Q(article=None))
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may read (or change) the discussion settings may read how stories' rules changed.
+        return request.user.has_perm("comments.view_discussionsettings") or request.user.has_perm(
+            "comments.change_discussionsettings"
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="story")
+    def story(self, change):
+        return stories.story_link(change)
+
+
 @admin.register(Ban)
 class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     """Bans and suspensions, with who set them and why; lifted with the action (recorded, never deleted)."""
@@ -406,8 +505,15 @@ class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     search_fields = ["email", "ip_address", "reason"]
     list_select_related = ["created_by", "lifted_by", "comment"]
     actions = ["lift"]
-    fields = ["email", "ip_address", "until", "reason", "created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
-    readonly_fields = ["created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
+    fields = [
+        "email", "ip_address", "author_token", "until", "reason", "created_by", "created_at", "reply_link", "lifted_at",
+        "lifted_by",
+    ]
+    readonly_fields = ["author_token", "created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
+    inlines = [BanChangeInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []  # a ban being set has no history yet
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and Comment.contact_visible_to(request.user)  # a ban names an email or IP
@@ -419,9 +525,12 @@ class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
         return self.readonly_fields + (["email", "ip_address"] if obj else [])
 
     def save_model(self, request, ban, form, change):
+        """Save the ban; a change to its end or its reason goes into its history with who made it."""
         if not change:
             ban.created_by = request.user
         super().save_model(request, ban, form, change)
+        if change:
+            ban.record_changes(request.user, {name: form.initial.get(name) for name in form.changed_data})
 
     @admin.display(description="email or IP address")
     def target(self, ban):

@@ -72,20 +72,25 @@ class Verdict(NamedTuple):
 
 class Decision(NamedTuple):
     """What a moderator's decision does to a reply: its new status (None: unchanged), whether it is
-    featured (None: unchanged), how it is recorded, the key that takes it on the moderation page, and
-    how the moderator is told."""
+    featured (None: unchanged), how it is recorded, the key that takes it on the moderation page, how the
+    moderator is told, and whether it asks for a reason (ModerationEvent.Reason; `reason`: the one offered first)."""
 
     status: str | None
     featured: bool | None
     action: str
     key: str
     done: str
+    asks_reason: bool = False
+    reason: str = ""
 
 
 DECISIONS = {
     "approve": Decision(Comment.Status.APPROVED, None, ModerationEvent.Action.STATUS, "a", "Approved"),
-    "remove": Decision(Comment.Status.REMOVED, None, ModerationEvent.Action.STATUS, "r", "Removed"),
-    "spam": Decision(Comment.Status.SPAM, None, ModerationEvent.Action.STATUS, "s", "Marked as spam"),
+    "remove": Decision(Comment.Status.REMOVED, None, ModerationEvent.Action.STATUS, "r", "Removed", asks_reason=True),
+    "spam": Decision(
+        Comment.Status.SPAM, None, ModerationEvent.Action.STATUS, "s", "Marked as spam", asks_reason=True,
+        reason=ModerationEvent.Reason.SPAM,
+    ),
     # Featuring a reply that waits approves it too: a featured reply is one readers see.
     "feature": Decision(Comment.Status.APPROVED, True, ModerationEvent.Action.FEATURE, "f", "Featured"),
     "unfeature": Decision(None, False, ModerationEvent.Action.UNFEATURE, "f", "No longer featured"),
@@ -213,6 +218,9 @@ class ReplyModerator:
                     discussion=discussion or StoryDiscussion.for_story(reply.article),
                 )
                 reply.status, reply.looks_published = verdict.status, verdict.looks_published
+                # Published before a moderator read it (post-moderation, a returning author): the Unmoderated
+                # queue keeps it until one approves or removes it. A staff member's own reply is read.
+                reply.unmoderated = reply.is_public and not reply.is_by_staff
                 reply.form_nonce, reply.created_at = form_nonce, timezone.now()
                 reply.save()
                 note = verdict.reason + ("; its author sees it as published" if verdict.looks_published else "")
@@ -396,7 +404,8 @@ class ReplyModerator:
             )
         if refusal:
             return refusal
-        if Ban.objects.active().matching(ips=[ip_address]).exists():
+        token = Comment.hash_token(author_token) if author_token else ""
+        if Ban.objects.active().matching(ips=[ip_address], tokens=[token]).exists():
             return None
         report = Report(comment=reply, reason=reason, note=note, reporter=Comment.hash_token(author_token))
         try:
@@ -412,8 +421,10 @@ class ReplyModerator:
 
     # Moderators' decisions.
 
-    def decide(self, reply, decision, moderator, seen_status=None, seen_decision=None):
-        """Take one of DECISIONS about `reply` for `moderator`; the event recorded, or None if nothing changed.
+    def decide(self, reply, decision, moderator, seen_status=None, seen_decision=None, reason="", note=""):
+        """Take one of DECISIONS about `reply` for `moderator`, for `reason` (a ModerationEvent.Reason: the pages
+        ask for one when a decision takes a reply off its story) with the moderator's `note`; the event recorded,
+        or None if nothing changed.
 
         `seen_status` is the status the moderator's page showed, `seen_decision` the id of the reply's last
         decision it knew of (0: none): when the status has changed since, or a colleague decided the reply
@@ -430,7 +441,10 @@ class ReplyModerator:
                 changed = decisions.filter(pk__gt=seen_decision).exclude(moderator=moderator).exists()
             if changed:
                 raise DecidedMeanwhile(reply, decisions.last())
-            event = reply.moderate(chosen.status or reply.status, moderator, featured=chosen.featured, action=chosen.action)
+            event = reply.moderate(
+                chosen.status or reply.status, moderator, note, featured=chosen.featured, action=chosen.action,
+                reason=reason if chosen.asks_reason else "",
+            )
             if event:
                 Claim.let_go(reply)  # decided: the moderator moves on
             return event
@@ -450,12 +464,12 @@ class ReplyModerator:
 
     @staticmethod
     def ban_on(reply):
-        """The ban in force on the reply's email or IP address, or None: one query either way."""
-        return Ban.objects.active().matching([reply.email], [reply.ip_address]).first()
+        """The ban in force on the reply's email, IP address or browser, or None: one query either way."""
+        return Ban.objects.active().matching([reply.email], [reply.ip_address], [reply.author_token]).first()
 
-    def ban(self, reply, moderator, *, by_email, by_ip, days, reason, spam_waiting=False):
-        """Ban (days=None) or suspend for `days` the author of `reply` by email and/or IP address, recorded
-        in the reply's history; with `spam_waiting`, their replies that wait are marked spam. The bans made."""
+    def ban(self, reply, moderator, *, by_email, by_ip, days, reason, by_browser=False, spam_waiting=False):
+        """Ban (days=None) or suspend for `days` the author of `reply` by email, IP address and/or browser,
+        recorded in the reply's history; with `spam_waiting`, their replies that wait are marked spam. The bans made."""
         until = timezone.now() + timedelta(days=days) if days else None
         common = {"reason": reason, "until": until, "created_by": moderator, "comment": reply}
         with transaction.atomic():
@@ -464,14 +478,17 @@ class ReplyModerator:
                 bans.append(Ban.objects.create(email=reply.email, **common))
             if by_ip and reply.ip_address:
                 bans.append(Ban.objects.create(ip_address=reply.ip_address, **common))
+            if by_browser and reply.author_token:
+                bans.append(Ban.objects.create(author_token=reply.author_token, **common))
             if not bans:
                 return []
             waiting = Comment.objects.none()
             if spam_waiting:
                 waiting = Comment.objects.pending().matching_author(
-                    [reply.email] if by_email else [], [reply.ip_address] if by_ip else []
+                    [reply.email] if by_email else [], [reply.ip_address] if by_ip else [],
+                    [reply.author_token] if by_browser else [],
                 )
-            spammed = waiting.moderate(Comment.Status.SPAM, moderator) if spam_waiting else 0
+            spammed = waiting.moderate(Comment.Status.SPAM, moderator, ModerationEvent.Reason.SPAM) if spam_waiting else 0
             reply.refresh_from_db(fields=["status"])
             what = "; ".join(f"{ban.describe_target()} ({ban.describe()})" for ban in bans)
             note = f"{what}: {reason}"

@@ -32,7 +32,7 @@ EXPORT_FIELDS = [
     "offensive_score", "spam_score",  # what the site inferred from the words is theirs to see too
 ]
 REMEMBERED_FIELDS = ["name", "email", "website", "updated_at"]
-BAN_FIELDS = ["email", "reason", "created_at", "until", "lifted_at"]
+BAN_FIELDS = ["email", "author_token", "reason", "created_at", "until", "lifted_at"]
 
 
 def export(emails, user=None):
@@ -71,10 +71,11 @@ def export(emails, user=None):
             .select_related("article", "subscriber")
             .order_by("created_at", "pk")
         ],
-        # Kept on erasure: a ban protects other readers (and names nobody but the address banned).
+        # Kept on erasure: a ban protects other readers (and names nobody but the address banned). Those on
+        # any spelling of these mailboxes, and on the browsers their replies came from.
         "bans": [
             {field: _plain(getattr(ban, field)) for field in BAN_FIELDS}
-            for ban in Ban.objects.filter(email__in=emails).order_by("created_at")
+            for ban in Ban.objects.matching(emails, tokens=[reply.author_token for reply in replies]).order_by("created_at")
         ],
     }
 
@@ -111,7 +112,7 @@ def purge(days=None, now=None):
     IP addresses and user agents after the retention period; flood-control counts
     after an hour; remembered forms a browser has not used for as long as its
     cookie lives; addresses that asked for emails about replies and did not
-    confirm within the link's life; bans by IP address that ended (lifted or
+    confirm within the link's life; bans by IP address or by browser that ended (lifted or
     expired) longer ago than the retention period (a ban in force keeps its address).
     """
     now = now or timezone.now()
@@ -123,7 +124,8 @@ def purge(days=None, now=None):
         Q(confirmation_sent_at__lt=link_expired) | Q(confirmation_sent_at__isnull=True, created_at__lt=link_expired)
     ).delete()
     long_ago = now - timedelta(days=days)
-    Ban.objects.filter(ip_address__isnull=False).filter(Q(lifted_at__lt=long_ago) | Q(until__lt=long_ago)).delete()
+    by_address_or_browser = Q(ip_address__isnull=False) | ~Q(author_token="")
+    Ban.objects.filter(by_address_or_browser).filter(Q(lifted_at__lt=long_ago) | Q(until__lt=long_ago)).delete()
     old = Comment.objects.filter(created_at__lt=now - timedelta(days=days)).exclude(ip_address__isnull=True, user_agent="")
     return old.update(ip_address=None, user_agent="")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -27,7 +27,18 @@ from articles.models import Article
 
 from . import stories
 from .conf import app_settings
-from .models import QUEUES, UNDO_SECONDS, Ban, Claim, Comment, ModerationEvent, StoryDiscussion, without_contact
+from .models import (
+    QUEUES,
+    UNDO_SECONDS,
+    Ban,
+    Claim,
+    Comment,
+    DiscussionChange,
+    ModerationEvent,
+    Report,
+    StoryDiscussion,
+    without_contact,
+)
 from .moderation import DECISIONS, SUSPENSIONS, DecidedMeanwhile, moderator
 
 PAGE_SIZE = 50
@@ -41,8 +52,8 @@ KEYS = [
     ("j", "Next reply"),
     ("k", "Previous reply"),
     ("a", "Approve (and keep a reported reply)"),
-    ("r", "Remove from the story"),
-    ("s", "Mark as spam"),
+    ("r", "Remove from the story (then 1–7 pick the reason, Enter confirms)"),
+    ("s", "Mark as spam (Enter confirms “Spam or advertising”, or 1–7 pick another reason)"),
     ("f", "Feature, or stop featuring"),
     ("b", "Ban or suspend the author"),
     ("u", "Undo the last decision (for a few seconds)"),
@@ -91,13 +102,21 @@ class QueueView:
         replies = Comment.objects.all()
         return replies.filter(article=self.story) if self.story else replies
 
+    def ordering(self):
+        """The queue's order; in the Unmoderated queue, replies readers reported first (reports jump the queue)."""
+        if self.queue != "unmoderated":
+            return ORDERS[self.order]
+        reported = Exists(Report.objects.open().filter(comment=OuterRef("pk")))
+        return (reported.desc(), *ORDERS[self.order])
+
     def page_of(self, replies):
         """This view's page of `replies` (already filtered to its queue), in its order."""
         start = (self.page - 1) * PAGE_SIZE
-        return replies.order_by(*ORDERS[self.order])[start : start + PAGE_SIZE]
+        return replies.order_by(*self.ordering())[start : start + PAGE_SIZE]
 
     def after(self, reply):
-        """The replies of this view's queue that come after `reply` in its order."""
+        """The replies of this view's queue that come after `reply` in its order (in the Unmoderated queue, in
+        its order of time or score: a reported reply is the next one only in its turn)."""
         replies = self.replies().in_queue(self.queue)
         than = "gt" if self.order == "oldest" else "lt"
         later = Q(**{f"created_at__{than}": reply.created_at}) | Q(created_at=reply.created_at, **{f"pk__{than}": reply.pk})
@@ -164,6 +183,7 @@ def moderation_page(request, model_admin):
         "can_see_contact": can_see_contact,
         "last_decision": _last_decision(request),
         "keys": KEYS,
+        "reasons": list(enumerate(ModerationEvent.Reason.choices, start=1)),
         "undo_seconds": UNDO_SECONDS,
         "active_bans": Ban.objects.active().count(),
         "check_seconds": app_settings.QUEUE_CHECK_SECONDS,
@@ -174,14 +194,19 @@ def moderation_page(request, model_admin):
         context["discussion"] = StoryDiscussion.for_story(view.story)
         context["rules_form"] = StoryRulesForm(initial={"moderation": context["discussion"].moderation})
         context["can_set_rules"] = request.user.has_perm("comments.change_discussionsettings")
+        context["rule_changes"] = list(DiscussionChange.objects.filter(article=view.story).select_related("by")[:5])
     else:
         context["stories_waiting"] = list(stories.with_replies_waiting(request.user).values("pk", "headline", "waiting"))
     return TemplateResponse(request, "admin/comments/comment/moderate.html", context)
 
 
 def _attach_bans(replies):
-    """Give each reply `.author_bans`: the bans in force on its email or IP address, in one query for the page."""
-    bans = list(Ban.objects.active().matching([r.email for r in replies], [r.ip_address for r in replies]))
+    """Give each reply `.author_bans`: the bans in force on its email, IP address or browser, in one query for the page."""
+    bans = list(
+        Ban.objects.active().matching(
+            [r.email for r in replies], [r.ip_address for r in replies], [r.author_token for r in replies]
+        )
+    )
     for reply in replies:
         reply.author_bans = [ban for ban in bans if ban.covers(reply)]
 
@@ -212,20 +237,40 @@ def _reply_from(request):
     return get_object_or_404(Comment.objects.select_related("article"), pk=reply_id) if reply_id else None
 
 
+class ReasonForm(forms.Form):
+    """Why a moderator takes a reply off its story or marks it as spam: one of ModerationEvent.Reason, and a note."""
+
+    reason = forms.ChoiceField(
+        label="Reason", choices=ModerationEvent.Reason.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason.", "invalid_choice": "Choose a reason from the list."},
+    )
+    note = forms.CharField(
+        label="Note (optional)", max_length=200, required=False, help_text="For the other moderators, in the reply’s history.",
+    )
+
+
 @require_POST
 def decide(request, model_admin):
     """Approve, remove, mark as spam, feature or stop featuring one reply: from the moderation page (its
-    buttons or its keys) or from the reply's own story page."""
+    buttons or its keys) or from the reply's own story page. Removing and marking as spam ask for a reason:
+    the page's script sends it with the decision; without JavaScript, a page asks for it first."""
     if not model_admin.has_change_permission(request):
         raise PermissionDenied
     reply = _reply_from(request)
     decision = request.POST.get("decision", "")
     if reply is None or decision not in DECISIONS:
         return HttpResponseBadRequest("Choose a reply and a decision.")
+    why = None
+    if DECISIONS[decision].asks_reason:
+        why = ReasonForm(request.POST if "reason" in request.POST or "asked" in request.POST else None)
+        if not why.is_valid():
+            if _wants_json(request):
+                return JsonResponse({"decided": False, "message": "Choose a reason.", "needs_reason": True}, status=400)
+            return _ask_reason(request, model_admin, reply, decision, why)
     try:
         seen_decision = request.POST.get("seen_decision")
         seen = {"seen_status": request.POST.get("seen"), "seen_decision": 0 if seen_decision == "0" else whole_number(seen_decision)}
-        event = moderator.decide(reply, decision, request.user, **seen)
+        event = moderator.decide(reply, decision, request.user, **seen, **(why.cleaned_data if why else {}))
     except DecidedMeanwhile as lost:
         return _lost(request, lost)
     if event:
@@ -294,6 +339,30 @@ def undo(request, model_admin):
     return _back(request, QueueView().url())
 
 
+def _ask_reason(request, model_admin, reply, decision, form):
+    """The page that asks why, for a decision sent without its reason (the moderation page without JavaScript,
+    a story page); it posts the decision again with it."""
+    if not form.is_bound:
+        form.initial["reason"] = DECISIONS[decision].reason
+    verb, question = {
+        "remove": ("Remove", f"Why remove the reply by {reply.name}?"),
+        "spam": ("Mark as spam", f"Why mark the reply by {reply.name} as spam?"),
+    }[decision]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Comment._meta,
+        "title": question,
+        "reply": reply,
+        "decision": decision,
+        "verb": verb,
+        "form": form,
+        "passed_on": [
+            (name, request.POST[name]) for name in ("next", "queue", "order", "story", "seen", "seen_decision") if request.POST.get(name)
+        ],
+    }
+    return TemplateResponse(request, "admin/comments/comment/reason.html", context)
+
+
 class StoryRulesForm(forms.Form):
     moderation = forms.ChoiceField(
         label="Replies to this story", choices=StoryDiscussion.Moderation.choices, required=False
@@ -325,6 +394,9 @@ class BanForm(forms.Form):
 
     by_email = forms.BooleanField(label="By email", required=False, initial=True)
     by_ip = forms.BooleanField(label="By IP address", required=False)
+    by_browser = forms.BooleanField(
+        label="By browser", required=False, help_text="The browser the reply came from, whatever email or network it uses next.",
+    )
     length = forms.ChoiceField(label="How long", choices=LENGTHS, required=False)
     reason = forms.CharField(
         label="Why", max_length=300, help_text="For the other moderators: they see it with the ban.",
@@ -341,11 +413,13 @@ class BanForm(forms.Form):
             del self.fields["by_email"]
         if not reply.ip_address:
             del self.fields["by_ip"]
+        if not reply.author_token:
+            del self.fields["by_browser"]
 
     def clean(self):
         data = super().clean()
-        if not data.get("by_email") and not data.get("by_ip"):
-            raise forms.ValidationError("Choose the email, the IP address, or both.")
+        if not data.get("by_email") and not data.get("by_ip") and not data.get("by_browser"):
+            raise forms.ValidationError("Choose the email, the IP address, the browser, or more than one.")
         data["days"] = int(data["length"]) if data.get("length") else None
         return data
 
@@ -363,6 +437,7 @@ def ban_author(request, model_admin, reply_id):
         data = form.cleaned_data
         bans = moderator.ban(
             reply, request.user, by_email=data.get("by_email", False), by_ip=data.get("by_ip", False),
+            by_browser=data.get("by_browser", False),
             days=data["days"], reason=data["reason"], spam_waiting=data["spam_waiting"],
         )
         messages.success(request, f"{bans[0].kind} set on the author of the reply by {reply.name} ({bans[0].describe()}).")
@@ -375,6 +450,8 @@ def ban_author(request, model_admin, reply_id):
         "story": stories.story_link(reply),
         "form": form,
         "back": back,
-        "existing": list(Ban.objects.active().matching([reply.email], [reply.ip_address]).select_related("created_by")),
+        "existing": list(
+            Ban.objects.active().matching([reply.email], [reply.ip_address], [reply.author_token]).select_related("created_by")
+        ),
     }
     return TemplateResponse(request, "admin/comments/comment/ban.html", context)

@@ -26,7 +26,8 @@ from django.test import RequestFactory
 
 from background import READERS_QUEUE, task
 
-from . import proxy, store
+from .proxy import purge_changed
+from .store import claim
 from .versions import SITE
 
 logger = logging.getLogger("pagecache")
@@ -80,14 +81,14 @@ def renew_changed(keys):
     try:
         pages = showing(keys) if is_on() and SITE not in keys else {}
         for kept_as in pages.values():
-            store.claim(kept_as)
+            claim(kept_as)
     except Exception as error:  # the shared cache is down: readers render pages uncached, the proxies still hear
         logger.warning("Changed pages left to readers: %s: %s", type(error).__name__, error)
         pages = {}
     if pages:
         renew.enqueue(sorted(keys))
     else:
-        proxy.purge_changed(keys)
+        purge_changed(keys)
 
 
 @task(priority=PRIORITY, queue_name=READERS_QUEUE)
@@ -100,7 +101,7 @@ def renew(keys):
             except Exception:
                 logger.exception("Could not render %s again after a change", address)
     finally:
-        proxy.purge_changed(set(keys))
+        purge_changed(set(keys))
 
 
 def ask(address):

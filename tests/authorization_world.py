@@ -22,7 +22,7 @@ from reversion.models import Version
 
 from articles.models import Article, Author, Byline, Correction, Section, Topic
 from comments import browser
-from comments.models import Ban, Comment, DiscussionSettings, Report
+from comments.models import Ban, Comment, DiscussionChange, DiscussionSettings, Report
 from comments.moderation import moderator
 from desk.models import EditSession, FrontPage, PreviewLink
 from live.models import LiveUpdate
@@ -214,6 +214,7 @@ def build():
     Report.objects.create(comment=w.replies["approved"], reason="abusive", reporter=Comment.hash_token("someone"))
     w.ban = Ban.objects.create(email="secret-commenter-7@example.org", reason="Spam", created_by=w.users["moderator"])
     w.discussion_settings = DiscussionSettings.current()
+    w.discussion_change = DiscussionChange.objects.create(article=public, by=w.users["moderator"], what="closed")
     w.page = Page.objects.order_by("pk").first()
     w.group = Group.objects.get(name="Reporters")
     w.article_type = ContentType.objects.get_for_model(Article).pk

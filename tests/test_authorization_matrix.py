@@ -352,6 +352,10 @@ ROWS = [
                 view=may("comments.view_discussionsettings") | may("comments.change_discussionsettings"),
                 change=may("comments.change_discussionsettings"),
                 list_post=may("comments.view_discussionsettings") | may("comments.change_discussionsettings")),
+    # Who changed a story's moderation and when: read only, for whoever may read the discussion settings.
+    *model_rows("comments_discussionchange", lambda w, state: w.discussion_change.pk, add=NOBODY, change=NOBODY,
+                delete=NOBODY, view=may("comments.view_discussionsettings") | may("comments.change_discussionsettings"),
+                list_post=may("comments.view_discussionsettings") | may("comments.change_discussionsettings")),
     *model_rows("comments_ban", lambda w, state: w.ban.pk, delete=NOBODY,
                 **{k: v for k, v in perms_of("comments_ban").items() if k in ("view", "add", "change")}),
     # The moderators' record of decisions (read only, outlives the replies), and the addresses that asked

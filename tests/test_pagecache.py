@@ -118,7 +118,7 @@ def test_an_approval_and_a_removal_show_at_once_and_the_counts_on_lists_within_t
     assert "Waiting for a moderator." in html(client.get(story.get_absolute_url()))
     with later(delay + 1):
         assert "1 reply" in html(client.get("/"))
-        admin_client.post("/admin/comments/comment/", {"action": "remove", "_selected_action": [reply.pk]})
+        admin_client.post("/admin/comments/comment/", {"action": "remove", "reason": "other", "_selected_action": [reply.pk]})
         assert "Waiting for a moderator." not in html(client.get(story.get_absolute_url()))
     with later(2 * delay + 2):
         assert "1 reply" not in html(client.get("/"))

@@ -5,14 +5,14 @@ reply import it, never the other way round: events.py (decisions), reports.py, b
 discussions.py (a story's discussion and the site's settings), scores.py (the spam classifier's
 versions), limits.py (flood limits, a browser's remembered author), subscribers.py (readers told of replies),
 notes.py (moderators' notes on an author), claims.py (the reply a moderator has open); identity.py
-(normalised email, digests).
+(normalised email, the mailbox an address reaches, digests).
 """
 
-from .bans import Ban
+from .bans import Ban, BanChange
 from .claims import Claim
-from .discussions import DiscussionSettings, StoryDiscussion
+from .discussions import DiscussionChange, DiscussionSettings, StoryDiscussion
 from .events import UNDO_SECONDS, ModerationEvent, without_contact
-from .identity import digest, normalize_email
+from .identity import canonical_email, digest, normalize_email
 from .limits import RememberedAuthor, Throttle
 from .notes import AuthorNote
 from .replies import QUEUES, Comment, replies_changed
@@ -27,9 +27,11 @@ __all__ = [
     "UNDO_SECONDS",
     "AuthorNote",
     "Ban",
+    "BanChange",
     "Claim",
     "Comment",
     "Delivery",
+    "DiscussionChange",
     "DiscussionSettings",
     "ModerationEvent",
     "RememberedAuthor",
@@ -43,5 +45,6 @@ __all__ = [
     "digest",
     "normalize_email",
     "replies_changed",
+    "canonical_email",
     "without_contact",
 ]

@@ -55,13 +55,23 @@ class StoryDiscussion(models.Model):
 
     @classmethod
     def set_rules(cls, article, moderator, *, moderation=None, closed=None):
-        """Change the story's moderation or close (or reopen) its replies now; readers' pages follow at once."""
-        row, _ = cls.objects.get_or_create(article_id=article.pk)
-        if moderation is not None:
-            row.moderation = moderation
-        if closed is not None and closed != bool(row.closed_at):
-            row.closed_at, row.closed_by = (timezone.now(), moderator) if closed else (None, None)
-        row.save(update_fields=["moderation", "closed_at", "closed_by"])
+        """Change the story's moderation or close (or reopen) its replies now, each change recorded with who
+        and when (DiscussionChange); readers' pages follow at once."""
+        with transaction.atomic():
+            row, _ = cls.objects.select_for_update().get_or_create(article_id=article.pk)
+            changes = []
+            if moderation is not None and moderation != row.moderation:
+                changes.append(DiscussionChange(
+                    article_id=article.pk, by=moderator, what=DiscussionChange.What.MODERATION,
+                    before=cls.Moderation(row.moderation).label, after=cls.Moderation(moderation).label,
+                ))
+                row.moderation = moderation
+            if closed is not None and closed != bool(row.closed_at):
+                row.closed_at, row.closed_by = (timezone.now(), moderator) if closed else (None, None)
+                what = DiscussionChange.What.CLOSED if closed else DiscussionChange.What.REOPENED
+                changes.append(DiscussionChange(article_id=article.pk, by=moderator, what=what))
+            row.save(update_fields=["moderation", "closed_at", "closed_by"])
+            DiscussionChange.objects.bulk_create(changes)
         pagecache.changed(f"replies-{article.pk}")  # the reply form appears or goes
         return row
 
@@ -86,6 +96,37 @@ class StoryDiscussion(models.Model):
                     cls.objects.filter(article_id=article_id).update(**row)
 
 
+
+class DiscussionChange(models.Model):
+    """One change to a story's moderators' rules: its moderation, or its replies closed or reopened; by whom
+    and when. The story's StoryDiscussion says how its rules stand now; this says how they came to."""
+
+    class What(models.TextChoices):
+        MODERATION = "moderation", "Moderation changed"
+        CLOSED = "closed", "Replies closed"
+        REOPENED = "reopened", "Replies reopened"
+
+    # Kept when the story is deleted, as a decision is (ModerationEvent): a record of who did what.
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="story",
+        help_text="Empty once the story is deleted.",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    what = models.CharField(max_length=10, choices=What.choices)
+    before = models.CharField(max_length=100, blank=True)
+    after = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "change to a story's moderation"
+
+    def __str__(self):
+        return self.describe()
+
+    def describe(self):
+        """"Moderation changed: As the discussion settings say → Post-moderation: …", "Replies closed"."""
+        return f"{self.get_what_display()}: {self.before} → {self.after}" if self.after else self.get_what_display()
 
 
 class DiscussionSettings(models.Model):

@@ -5,8 +5,9 @@ import operator
 import re
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -26,6 +27,18 @@ def without_contact(text, emails=(), ips=()):
 
 
 class ModerationEventQuerySet(models.QuerySet):
+    def reasons_by_moderator(self, since=None):
+        """{moderator's username: {reason's value: how many}} for the replies each moderator removed or marked
+        as spam (since `since`, when given), leaving out decisions undone since: one query."""
+        username = f"moderator__{get_user_model().USERNAME_FIELD}"
+        decided = self.filter(moderator__isnull=False, undone_by__isnull=True).exclude(reason="")
+        if since is not None:
+            decided = decided.filter(at__gte=since)
+        counts = {}
+        for row in decided.order_by().values(username, "reason").annotate(n=Count("pk")).order_by(username, "reason"):
+            counts.setdefault(row[username], {})[row["reason"]] = row["n"]
+        return counts
+
     def bulk_create(self, events, *args, **kwargs):
         """As save() does, each event keeps its reply's number and story (ModerationEvent.keeping_the_reply)."""
         return super().bulk_create([event.keeping_the_reply() for event in events], *args, **kwargs)
@@ -59,6 +72,18 @@ class ModerationEvent(models.Model):
         LIFT = "lift", "Ban lifted"
         UNDO = "undo", "Decision undone"
 
+    class Reason(models.TextChoices):
+        """Why a moderator took a reply off its story or marked it as spam: a short list, counted per moderator.
+        The digits are the keys the moderation page picks them with."""
+
+        OFFENSIVE = "offensive", "Offensive"
+        SPAM = "spam", "Spam or advertising"
+        OFF_TOPIC = "off_topic", "Off topic"
+        PERSONAL_ATTACK = "attack", "Personal attack"
+        MISINFORMATION = "misinfo", "Misinformation"
+        DUPLICATE = "duplicate", "Duplicate"
+        OTHER = "other", "Other"
+
     # The decisions a moderator may undo for a few seconds after taking them (UNDO_SECONDS).
     UNDOABLE = (Action.STATUS, Action.FEATURE, Action.UNFEATURE)
 
@@ -79,7 +104,16 @@ class ModerationEvent(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.STATUS)
     from_status = models.CharField(max_length=10, choices=Comment.Status.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=Comment.Status.choices)
-    note = models.CharField(max_length=300, blank=True, help_text="Why: the verdict's reason, a report's reason, a ban's.")
+    reason = models.CharField(
+        max_length=10, choices=Reason.choices, blank=True, help_text="Why the moderator removed the reply or marked it as spam."
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Why: the verdict's reason, a report's reason, a ban's, the moderator's note."
+    )
+    was_unmoderated = models.BooleanField(
+        default=False, editable=False, help_text="The reply was published before any moderator read it; undoing "
+        "this decision puts it back in the Unmoderated queue.",
+    )
     undoes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undone_by",
         help_text="The decision this one undid.",
@@ -112,9 +146,11 @@ class ModerationEvent(models.Model):
         return without_contact(self.note, [reply.email], [reply.ip_address]) if reply else self.note
 
     def describe(self):
-        """The decision in a moderator's words, with its note: "Approved", "Kept (1 report dismissed)", "Featured"."""
+        """The decision in a moderator's words, with its reason and note: "Approved", "Kept (1 report dismissed)",
+        "Removed: Personal attack (names a neighbour)", "Featured"."""
         if self.action == self.Action.STATUS:
-            what = "Kept" if self.from_status == self.to_status else {
+            kept = self.from_status == self.to_status and not self.was_unmoderated
+            what = "Kept" if kept else {
                 Comment.Status.APPROVED: "Approved",
                 Comment.Status.REMOVED: "Removed",
                 Comment.Status.SPAM: "Marked as spam",
@@ -122,6 +158,8 @@ class ModerationEvent(models.Model):
             }[self.to_status]
         else:
             what = self.get_action_display()
+        if self.reason:
+            what = f"{what}: {self.get_reason_display()}"
         return f"{what} ({self.note})" if self.note else what
 
     def undo(self, moderator):
@@ -139,8 +177,8 @@ class ModerationEvent(models.Model):
                 to_status=self.from_status, note=note, undoes=self,
             )
             shown_before = (reply.is_public, reply.is_public and reply.is_featured)
-            reply.status, reply.is_featured = self.from_status, featured
-            Comment.objects.filter(pk=reply.pk).update(status=reply.status, is_featured=featured)
+            reply.status, reply.is_featured, reply.unmoderated = self.from_status, featured, self.was_unmoderated
+            Comment.objects.filter(pk=reply.pk).update(status=reply.status, is_featured=featured, unmoderated=self.was_unmoderated)
             if shown_before != (reply.is_public, reply.is_public and reply.is_featured):
                 Comment.public_replies_changed([reply.article_id])
         return event

@@ -53,6 +53,7 @@ def history_count(status):
 # The moderation page's queues: name, label, and which replies are in it (see CommentQuerySet.in_queue).
 QUEUES = {
     "new": "New",
+    "unmoderated": "Unmoderated",
     "reported": "Reported",
     "featured": "Featured",
     "spam": "Spam",
@@ -145,13 +146,16 @@ class CommentQuerySet(models.QuerySet):
 
     def queue_counts(self, only=tuple(QUEUES)):
         """{queue name: how many replies are in it} for the QUEUES named in `only`, in at most three
-        queries whatever their length: replies by status, the featured ones, the reported ones."""
+        queries whatever their length: replies by status (and the unmoderated among them), the featured
+        ones, the reported ones."""
         counts = {}
-        if {"new", "spam", "removed", "all"} & set(only):
-            by_status = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
-            counts["all"] = sum(by_status.values())
+        if {"new", "unmoderated", "spam", "removed", "all"} & set(only):
+            rows = self.order_by().values("status").annotate(n=Count("pk"), unmoderated=Count("pk", filter=Q(unmoderated=True)))
+            by_status = {row["status"]: row for row in rows}
+            counts["all"] = sum(row["n"] for row in by_status.values())
             for name, status in (("new", Comment.Status.PENDING), ("spam", Comment.Status.SPAM), ("removed", Comment.Status.REMOVED)):
-                counts[name] = by_status.get(status, 0)
+                counts[name] = by_status.get(status, {}).get("n", 0)
+            counts["unmoderated"] = by_status.get(Comment.PUBLIC_STATUS, {}).get("unmoderated", 0)
         if "featured" in only:
             counts["featured"] = self.in_queue("featured").count()
         if "reported" in only:
@@ -202,31 +206,42 @@ class CommentQuerySet(models.QuerySet):
             approved_before=history_count(Comment.Status.APPROVED), spam_before=history_count(Comment.Status.SPAM)
         )
 
-    def moderate(self, status, moderator):
-        """Give every reply here `status`, recording each change in its history; how many changed."""
+    def moderate(self, status, moderator, reason=""):
+        """Give every reply here `status` (for `reason`, a ModerationEvent.Reason), recording each change in its
+        history; how many changed. Approving a reply published unread marks it read (Comment.moderate)."""
         ModerationEvent, Report = _model("ModerationEvent"), _model("Report")
-        ids = list(self.exclude(status=status).values_list("pk", flat=True))
+        unchanged = Q(status=status, unmoderated=False)
+        ids = list(self.exclude(unchanged).values_list("pk", flat=True))
         with transaction.atomic():
             changing = list(
-                Comment.objects.filter(pk__in=ids).exclude(status=status).select_for_update().only("pk", "status", "article")
+                Comment.objects.filter(pk__in=ids).exclude(unchanged).select_for_update()
+                .only("pk", "status", "unmoderated", "article")
             )
             ModerationEvent.objects.bulk_create(
-                ModerationEvent(comment=reply, moderator=moderator, from_status=reply.status, to_status=status)
+                ModerationEvent(
+                    comment=reply, moderator=moderator, from_status=reply.status, to_status=status, reason=reason,
+                    was_unmoderated=reply.unmoderated,
+                )
                 for reply in changing  # bulk decisions settle reports too, but are not undone one by one
             )
-            Comment.objects.filter(pk__in=[reply.pk for reply in changing]).update(status=status)
+            Comment.objects.filter(pk__in=[reply.pk for reply in changing]).update(status=status, unmoderated=False)
             upheld = Report.upheld_by(status)
             if upheld is not None:
                 Report.objects.open().filter(comment__in=changing).update(resolved_at=timezone.now(), upheld=upheld)
-            if status == Comment.PUBLIC_STATUS or any(reply.is_public for reply in changing):
-                Comment.public_replies_changed({reply.article_id for reply in changing})
+            shown = {reply.article_id for reply in changing if reply.is_public != (status == Comment.PUBLIC_STATUS)}
+            if shown:  # approving a reply published unread changes nothing readers see
+                Comment.public_replies_changed(shown)
         return len(changing)
 
-    def matching_author(self, emails=(), ips=()):
-        """Replies written under any of these emails or sent from any of these IP addresses."""
+    def matching_author(self, emails=(), ips=(), tokens=()):
+        """Replies written under any of these emails, sent from any of these IP addresses or from any of these
+        browsers (their tokens' hashes)."""
         emails = {normalize_email(email) for email in emails if email}
         ips = {ip for ip in ips if ip}
-        return self.filter(Q(email__in=emails) | Q(ip_address__in=ips)) if emails or ips else self.none()
+        tokens = {token for token in tokens if token}
+        if not (emails or ips or tokens):
+            return self.none()
+        return self.filter(Q(email__in=emails) | Q(ip_address__in=ips) | Q(author_token__in=tokens))
 
     def by_emails(self, emails):
         """Every reply stored under these addresses (compared as saved: trimmed, lower case)."""
@@ -244,6 +259,8 @@ class Comment(models.Model):
     PUBLIC = Q(status=PUBLIC_STATUS)
     # What the author alone sees as "awaiting moderation": telling spam apart would teach a spammer the rules.
     AWAITING = (Status.PENDING, Status.SPAM)
+    # Published before any moderator read it (post-moderation, a returning author): Coral's Unmoderated queue.
+    UNMODERATED = PUBLIC & Q(unmoderated=True)
 
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="comments", verbose_name="story")
     # A deleted reply's answers stay, as top-level replies.
@@ -275,6 +292,10 @@ class Comment(models.Model):
         "shown to its author as published", default=False, editable=False,
         help_text="Held for who wrote it; its author was told it is published.",
     )
+    unmoderated = models.BooleanField(
+        default=False, editable=False,
+        help_text="Published before a moderator read it: in the Unmoderated queue until one approves or removes it.",
+    )
     # Scored when it arrived (comments/scores.py), from 0 to 1; empty for a reply that came another way.
     offensive_score = models.FloatField("offensive-language score", null=True, blank=True, editable=False)
     spam_score = models.FloatField("spam score", null=True, blank=True, editable=False)
@@ -301,6 +322,8 @@ class Comment(models.Model):
             # An author's history (by status, earlier than a reply) and bans are looked up by email and by IP address.
             models.Index(fields=["email", "status", "created_at"]),
             models.Index(fields=["ip_address"]),
+            # The Unmoderated queue: a few replies among millions, read newest first.
+            models.Index(fields=["created_at"], condition=Q(unmoderated=True), name="comment_unmoderated_idx"),
         ]
 
     def __str__(self):
@@ -365,12 +388,15 @@ class Comment(models.Model):
         """"likely offensive, 0.93" for each score above its threshold (the replies read with_score_limits())."""
         return [f"likely {what}, {score:.2f}" for what, score, _ in self.scores_over(self.offensive_limit, self.spam_limit)]
 
-    def moderate(self, status, moderator, note="", *, featured=None, action=None):
-        """Give this reply `status` (and `featured`, when given), and record who decided, from which status, and why.
+    def moderate(self, status, moderator, note="", *, featured=None, action=None, reason=""):
+        """Give this reply `status` (and `featured`, when given), and record who decided, from which status, and why
+        (`reason`, one of ModerationEvent.Reason, and `note`).
 
-        The decision settles the reply's open reports (Report.upheld_by: upheld when it leaves the story,
-        dismissed when a moderator approves it); taking a reply out of the featured ones settles none.
-        Returns the event recorded, or None when the decision would change nothing.
+        Any decision marks the reply as read: it leaves the Unmoderated queue, and approving a reply published
+        unread is recorded though readers see nothing change. The decision settles the reply's open reports
+        (Report.upheld_by: upheld when it leaves the story, dismissed when a moderator approves it); taking a
+        reply out of the featured ones settles none. Returns the event recorded, or None when the decision
+        would change nothing.
         """
         ModerationEvent = _model("ModerationEvent")
         featured = self.is_featured if featured is None else featured
@@ -379,19 +405,20 @@ class Comment(models.Model):
             reports = self.reports.open()
             upheld = _model("Report").upheld_by(status) if action != ModerationEvent.Action.UNFEATURE else None
             settling = reports.count() if upheld is not None else 0
-            if status == self.status and featured == self.is_featured and not settling:
+            if status == self.status and featured == self.is_featured and not settling and not self.unmoderated:
                 return None
             if settling:
                 outcome = "upheld" if upheld else "dismissed"
                 note = "; ".join(filter(None, [note, f"{settling} report{pluralize(settling)} {outcome}"]))
             event = ModerationEvent.objects.create(
-                comment=self, moderator=moderator, from_status=self.status, to_status=status, note=note, action=action
+                comment=self, moderator=moderator, from_status=self.status, to_status=status, note=note[:300],
+                action=action, reason=reason, was_unmoderated=self.unmoderated,
             )
             if settling:
                 reports.update(resolved_at=event.at, upheld=upheld, resolved_by=event)
             shown_before = (self.is_public, self.is_public and self.is_featured)
-            self.status, self.is_featured = status, featured
-            Comment.objects.filter(pk=self.pk).update(status=status, is_featured=featured)
+            self.status, self.is_featured, self.unmoderated = status, featured, False
+            Comment.objects.filter(pk=self.pk).update(status=status, is_featured=featured, unmoderated=False)
             if shown_before != (self.is_public, self.is_public and self.is_featured):
                 Comment.public_replies_changed([self.article_id])
         return event
@@ -449,6 +476,7 @@ def queue_filter(name):
     """Which replies are in the moderation page's queue `name` (QUEUES), as a filter."""
     return {
         "new": Q(status=Comment.Status.PENDING),
+        "unmoderated": Comment.UNMODERATED,
         # From the open reports to their replies: a few rows, where a test on each reply would read them all.
         "reported": Q(pk__in=_model("Report").objects.open().values("comment")),
         "featured": Comment.PUBLIC & Q(is_featured=True),

@@ -91,5 +91,6 @@ def replies_to(counts, story):
 
 @register.simple_tag
 def waiting_reply_counts():
-    """{"new": replies awaiting moderation, "reported": replies with open reports}, for the admin index."""
-    return Comment.objects.queue_counts(only=("new", "reported"))
+    """{"new": replies awaiting moderation, "unmoderated": replies published before a moderator read them,
+    "reported": replies with open reports}, for the admin index."""
+    return Comment.objects.queue_counts(only=("new", "unmoderated", "reported"))

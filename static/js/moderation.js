@@ -1,6 +1,8 @@
 /* The moderation page from the keyboard: j/k move between replies; a, r, s and f approve, remove, mark as
    spam and feature the current one, then move on; u undoes the last decision for a few seconds; b opens
-   the ban form; ? shows the keys. Buttons do the same. Without JavaScript every button is a plain form post.
+   the ban form; ? shows the keys. Removing and marking as spam open the reason picker under the reply:
+   1-7 pick a reason, Enter confirms, Escape cancels. Buttons do the same. Without JavaScript every button
+   is a plain form post (and the server asks for the reason on a page of its own).
 
    With colleagues on the same queue: the reply this moderator has open is claimed (and the claim renewed),
    so their pages mark it "Anna is looking at this" and move past it; every few seconds the page asks whether
@@ -27,6 +29,8 @@
     var checkTag = null;
     var claimTimer = null;
     var shiftedAt = 0;
+    var picker = document.getElementById("mod-reason-picker");
+    var asking = null; // {item, control}: the decision the picker asks a reason for
 
     function items() {
       return Array.prototype.slice.call(page.querySelectorAll(".mod-item:not([hidden])"));
@@ -175,12 +179,74 @@
       }
     }
 
-    function decide(item, decision) {
+    function askReason(item, control) {
+      if (!picker) return;
+      asking = { item: item, control: control };
+      picker.querySelector("legend").textContent = "Why " + control.dataset.asksReason.toLowerCase() + " this reply?";
+      picker.querySelector("[data-reason-confirm]").firstChild.textContent = control.dataset.asksReason + " ";
+      var chosen = control.dataset.reason;
+      Array.prototype.forEach.call(picker.querySelectorAll('input[name="reason"]'), function (radio) {
+        radio.checked = radio.value === chosen;
+      });
+      picker.querySelector("#mod-reason-note").value = "";
+      item.querySelector("article").appendChild(picker);
+      picker.hidden = false;
+      (picker.querySelector('input[name="reason"]:checked') || picker.querySelector('input[name="reason"]')).focus();
+    }
+
+    function closePicker() {
+      var was = asking;
+      asking = null;
+      if (picker) picker.hidden = true;
+      if (was) select(was.item, true);
+    }
+
+    function confirmReason() {
+      var chosen = picker.querySelector('input[name="reason"]:checked');
+      if (!chosen) {
+        say("Choose a reason: press 1 to 7.");
+        return;
+      }
+      var was = asking;
+      asking = null;
+      picker.hidden = true;
+      decide(was.item, was.control.value, { reason: chosen.value, note: picker.querySelector("#mod-reason-note").value });
+    }
+
+    function pickerKey(event) {
+      var inNote = event.target.id === "mod-reason-note";
+      if (event.key === "Enter" && event.target.tagName === "BUTTON") return; // Confirm or Cancel, as pressed
+      if (event.key === "Escape") {
+        closePicker();
+      } else if (event.key === "Enter") {
+        confirmReason();
+      } else if (!inNote && /^[1-9]$/.test(event.key)) {
+        var radio = picker.querySelector('input[data-digit="' + event.key + '"]');
+        if (!radio) return;
+        radio.checked = true;
+        radio.focus();
+      } else {
+        return;
+      }
+      event.preventDefault();
+    }
+
+    function choose(item, control) {
+      if (control.dataset.asksReason) {
+        askReason(item, control);
+      } else {
+        decide(item, control.value);
+      }
+    }
+
+    function decide(item, decision, why) {
       var form = item.querySelector("form.mod-actions");
       if (!form || item.dataset.busy) return;
       item.dataset.busy = "1";
       decisions += 1;
-      post(form.action, form, { decision: decision }).then(function (result) {
+      var extra = { decision: decision };
+      if (why) Object.keys(why).forEach(function (name) { extra[name] = why[name]; });
+      post(form.action, form, extra).then(function (result) {
         delete item.dataset.busy;
         markClaims(result.claims);
         if (result.lost) {
@@ -244,8 +310,12 @@
       event.preventDefault();
       var item = form.closest(".mod-item");
       select(item, false, "user");
-      decide(item, button.value);
+      choose(item, button);
     });
+    if (picker) {
+      picker.querySelector("[data-reason-confirm]").addEventListener("click", confirmReason);
+      picker.querySelector("[data-reason-cancel]").addEventListener("click", closePicker);
+    }
     page.addEventListener("click", function (event) {
       var item = event.target.closest ? event.target.closest(".mod-item") : null;
       if (item && item !== current) select(item, false, "user");
@@ -253,6 +323,10 @@
 
     document.addEventListener("keydown", function (event) {
       if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (asking) {
+        pickerKey(event);
+        return;
+      }
       var target = event.target;
       if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
       var key = event.key;
@@ -280,7 +354,7 @@
         if (control.tagName === "A") {
           window.location.assign(control.href);
         } else {
-          decide(current, control.value);
+          choose(current, control);
         }
       } else {
         return;

@@ -131,7 +131,9 @@ class Moderator:
     def _decide(self, reply_id, path, decision, decisions, on_approval):
         sent = time.monotonic()
         try:
-            with self.post(DECIDE, {"reply": reply_id, "decision": decision}, {"Accept": "application/json"}) as answer:
+            # A removal carries its reason, as the page's reason picker sends it.
+            why = {"reason": "offensive"} if decision == "remove" else {}
+            with self.post(DECIDE, {"reply": reply_id, "decision": decision, **why}, {"Accept": "application/json"}) as answer:
                 decided = json.load(answer).get("decided") is True
         except OSError:
             decided = False

@@ -109,14 +109,19 @@ def test_bulk_actions_set_status_and_record_each_decision(moderator_client, mode
     replies = [make_reply(story, status=Comment.Status.PENDING) for _ in range(2)]
     already = make_reply(story, status=status)
     selected = [r.pk for r in (*replies, already)]
-    response = moderator_client.post(QUEUE, {"action": action, "_selected_action": selected}, follow=True)
+    if action != "approve":  # removing and marking as spam ask for a reason beside the action
+        refused = moderator_client.post(QUEUE, {"action": action, "_selected_action": selected}, follow=True)
+        assert "Choose a reason beside the action" in refused.content.decode()
+        assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 2
+    reason = {"approve": "", "mark_spam": "spam", "remove": "off_topic"}[action]
+    response = moderator_client.post(QUEUE, {"action": action, "reason": reason, "_selected_action": selected}, follow=True)
     assert response.status_code == 200
     assert "2 replies" in response.content.decode()
     for reply in replies:
         reply.refresh_from_db()
         assert reply.status == status
         [event] = reply.events.all()
-        assert (event.moderator, event.from_status, event.to_status) == (moderator, "pending", status)
+        assert (event.moderator, event.from_status, event.to_status, event.reason) == (moderator, "pending", status, reason)
         assert timezone.now() - event.at < timedelta(minutes=1)
     assert not already.events.exists(), "a reply that already had the status is not a decision"
 
@@ -173,9 +178,11 @@ def test_pending_and_reported_counts_on_the_admin_index_lead_to_the_moderation_p
         make_reply(story, status=Comment.Status.PENDING)
     reported = make_reply(story)
     Report.objects.create(comment=reported, reason=Report.Reason.SPAM, reporter="a" * 64)
+    make_reply(story, unmoderated=True)
     html = moderator_client.get("/admin/").content.decode()
-    assert "3 replies awaiting moderation" in html and "1 reported" in html
+    assert "3 replies awaiting moderation" in html and "1 reported" in html and "1 published unread" in html
     assert f'href="{QUEUE}moderate/?queue=new"' in html and f'href="{QUEUE}moderate/?queue=reported"' in html
+    assert f'href="{QUEUE}moderate/?queue=unmoderated"' in html
 
 
 def test_export_action_downloads_json_about_the_selected_authors(moderator_client, story):
@@ -455,7 +462,7 @@ def test_a_deleted_replys_decisions_stay_in_the_moderators_record(moderator_clie
     rules(moderation_keys="gone.reader@example.org")
     post_reply(Client(), story, name="Gone Reader", email="gone.reader@example.org", body="Words that will be deleted.")
     reply = Comment.objects.get(name="Gone Reader")
-    moderator_client.post(f"{QUEUE}moderate/decide/", {"reply": reply.pk, "decision": "remove"})
+    moderator_client.post(f"{QUEUE}moderate/decide/", {"reply": reply.pk, "decision": "remove", "reason": "other"})
     response = moderator_client.post(f"{QUEUE}{reply.pk}/delete/", {"post": "yes"}, follow=True)  # its message read
     assert response.status_code == 200 and not Comment.objects.exists()
 

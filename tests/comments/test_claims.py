@@ -31,7 +31,7 @@ def ben(db):
 
 
 def decide(client, reply, decision, seen="pending", **headers):
-    data = {"reply": reply.pk, "decision": decision, "seen": seen, "queue": "new"}
+    data = {"reply": reply.pk, "decision": decision, "seen": seen, "queue": "new", "reason": "offensive"}
     return client.post(DECIDE, data, **headers)
 
 
@@ -76,7 +76,7 @@ def test_a_colleague_keeping_a_reported_reply_wins_over_a_removal_sent_from_an_o
     ben_saw = seen_decision(ben_desk, reply)
     moderator.decide(reply, "approve", anna)  # Anna keeps it: the report is dismissed, the status unchanged
 
-    answer = ben_desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "seen": "approved", "seen_decision": ben_saw},
+    answer = ben_desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "reason": "offensive", "seen": "approved", "seen_decision": ben_saw},
                            HTTP_ACCEPT="application/json")
     assert answer.status_code == 409 and answer.json()["message"].startswith("Already kept by Anna Berg at ")
     assert Comment.objects.get(pk=reply.pk).status == Comment.Status.APPROVED
@@ -87,7 +87,7 @@ def test_a_moderators_own_undone_decision_does_not_stand_in_their_way(story, ann
     desk = desk_of(anna)
     saw = seen_decision(desk, reply)
     moderator.undo(moderator.decide(reply, "approve", anna).pk, anna)
-    answer = desk.post(DECIDE, {"reply": reply.pk, "decision": "spam", "seen": "pending", "seen_decision": saw})
+    answer = desk.post(DECIDE, {"reply": reply.pk, "decision": "spam", "reason": "spam", "seen": "pending", "seen_decision": saw})
     assert answer.status_code == 303 and Comment.objects.get(pk=reply.pk).status == Comment.Status.SPAM
 
 
@@ -98,7 +98,7 @@ def test_a_decision_from_the_story_page_that_lost_the_race_is_told_there_too(sto
     assert 'name="seen" value="pending"' in form.group(0)
     decide(desk_of(anna), reply, "approve")
 
-    answer = ben_desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "seen": "pending", "next": story.get_absolute_url()})
+    answer = ben_desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "reason": "offensive", "seen": "pending", "next": story.get_absolute_url()})
     assert "Already approved by Anna Berg" in ben_desk.get(answer["Location"]).content.decode()
     assert Comment.objects.get(pk=reply.pk).status == Comment.Status.APPROVED
 

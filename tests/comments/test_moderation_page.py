@@ -157,7 +157,7 @@ def test_the_page_takes_the_same_queries_for_one_reply_as_for_a_full_page(desk, 
 
     stories = [make_story() for _ in range(5)]
     for n in range(60):
-        parent = make_reply(stories[n % 5], email=f"author{n % 7}@example.org")
+        parent = make_reply(stories[n % 5], email=f"author{n % 7}@example.org", unmoderated=True)
         reply = make_reply(
             stories[n % 5], parent=parent, email=f"author{n % 7}@example.org", ip_address=f"192.0.2.{n % 9}",
             status=Comment.Status.PENDING,
@@ -166,7 +166,7 @@ def test_the_page_takes_the_same_queries_for_one_reply_as_for_a_full_page(desk, 
         report(parent, "spam", browser=f"reader-{n}")
     Ban.objects.create(email="author3@example.org", reason="Spam")
     Ban.objects.create(ip_address="192.0.2.4", reason="Spam")
-    for queue in ("new", "reported", "all"):
+    for queue in ("new", "unmoderated", "reported", "all"):
         with django_assert_max_num_queries(budget):
             response = desk.get(PAGE, {"queue": queue})
         assert len(items(response.content.decode())) == 50
@@ -181,7 +181,13 @@ def test_the_page_takes_the_same_queries_for_one_reply_as_for_a_full_page(desk, 
 def test_each_button_decides_records_and_goes_back_to_the_queue(desk, mona, story, decision, status, featured):
     reply = make_reply(story, status=Comment.Status.PENDING)
     here = PAGE + "?queue=new"
-    response = desk.post(DECIDE, {"reply": reply.pk, "decision": decision, "next": here})
+    data = {"reply": reply.pk, "decision": decision, "next": here}
+    if decision in ("remove", "spam"):  # without JavaScript, a page asks why first, then sends the decision on
+        asked = desk.post(DECIDE, data).content.decode()
+        assert "Why " in asked and f'name="next" value="{here}"' in asked.replace("&amp;", "&")
+        assert Comment.objects.get().status == Comment.Status.PENDING
+        data |= {"asked": "1", "reason": "offensive"}
+    response = desk.post(DECIDE, data)
     assert response.status_code == 303 and response["Location"] == here
     reply.refresh_from_db()
     assert (reply.status, reply.is_featured) == (status, featured)
@@ -212,7 +218,7 @@ def test_keeping_a_reported_reply_dismisses_its_reports_and_removing_one_upholds
         report(reply, "abusive", browser="b1")
         report(reply, "spam", browser="b2")
     desk.post(DECIDE, {"reply": kept.pk, "decision": "approve"})
-    desk.post(DECIDE, {"reply": removed.pk, "decision": "remove"})
+    desk.post(DECIDE, {"reply": removed.pk, "decision": "remove", "reason": "attack"})
     assert set(kept.reports.values_list("upheld", flat=True)) == {False}
     assert set(removed.reports.values_list("upheld", flat=True)) == {True}
     assert kept.events.last().note == "2 reports dismissed" and kept.events.last().to_status == "approved"
@@ -225,7 +231,7 @@ def test_undo_puts_the_reply_back_as_it_was_for_a_few_seconds(desk, mona, story,
     desk.post(DECIDE, {"reply": reply.pk, "decision": "feature"})
     desk.post(DECIDE, {"reply": reply.pk, "decision": "unfeature"})
     report(reply, "spam")
-    desk.post(DECIDE, {"reply": reply.pk, "decision": "spam"})
+    desk.post(DECIDE, {"reply": reply.pk, "decision": "spam", "reason": "spam"})
     assert Comment.objects.get().status == "spam" and reply.reports.get().upheld is True
     spam = reply.events.filter(to_status="spam").get()
 
@@ -242,7 +248,7 @@ def test_undo_puts_the_reply_back_as_it_was_for_a_few_seconds(desk, mona, story,
     assert not Comment.objects.get().is_featured, "a decision taken before another is not undone over it"
 
     later = timezone.now() + timedelta(seconds=UNDO_SECONDS + 1)
-    desk.post(DECIDE, {"reply": reply.pk, "decision": "remove"})
+    desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "reason": "duplicate"})
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert desk.post(UNDO, {"event": reply.events.last().pk}, HTTP_ACCEPT="application/json").status_code == 409
     assert Comment.objects.get().status == "removed"
@@ -312,7 +318,7 @@ def test_the_moderation_page_is_linked_from_the_list_of_replies(desk):
 def test_reports_settled_by_bulk_actions_too(desk, story):
     reply = make_reply(story)
     report(reply, "spam")
-    desk.post("/admin/comments/comment/", {"action": "remove", "_selected_action": [reply.pk]})
+    desk.post("/admin/comments/comment/", {"action": "remove", "reason": "other", "_selected_action": [reply.pk]})
     assert Report.objects.get().upheld is True
 
 
@@ -421,7 +427,10 @@ def test_odd_values_in_the_address_or_a_form_never_give_a_server_error(desk, sto
         DECIDE, {"reply": reply.pk, "decision": "approve", "story": odd, "queue": odd, "page": odd, "next": odd},
         HTTP_ACCEPT="application/json",
     )
-    assert desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "next": odd}).status_code == 303
+    assert desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "reason": odd, "next": odd}).status_code == 200
+    odd_note = desk.post(DECIDE, {"reply": reply.pk, "decision": "spam", "reason": "spam", "note": odd, "next": odd})
+    assert odd_note.status_code == (303 if odd.isprintable() and len(odd) <= 200 else 200)  # asked again, with why
+    assert desk.post(DECIDE, {"reply": reply.pk, "decision": "remove", "reason": "other", "next": odd}).status_code == 303
     assert answer.status_code == 200 and json.loads(answer.content)["counts"]["all"] == 1
     assert Comment.objects.get().status == Comment.Status.REMOVED
 
@@ -449,6 +458,6 @@ def test_nothing_on_the_page_tells_who_reported_a_reply(desk, story, client):
     before = authors_card()
     report(reported, "abusive", note="Nasty", browser=_token(client))
     assert authors_card() == before
-    desk.post(DECIDE, {"reply": reported.pk, "decision": "remove"})
+    desk.post(DECIDE, {"reply": reported.pk, "decision": "remove", "reason": "offensive"})
     assert authors_card() == before, "nor when the report is upheld"
     assert "Reports made" not in desk.get(PAGE, {"queue": "all"}).content.decode()

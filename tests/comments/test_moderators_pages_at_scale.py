@@ -53,7 +53,7 @@ def plan(queryset):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
-@pytest.mark.parametrize("queue", ["new", "spam", "removed", "all"])
+@pytest.mark.parametrize("queue", ["new", "unmoderated", "spam", "removed", "all"])
 def test_a_queue_is_read_newest_first_from_an_index_with_each_authors_history_from_theirs(queue):
     page = Comment.objects.in_queue(queue).for_moderation().order_by(*ORDERS["newest"])[:50]
     steps = plan(page)

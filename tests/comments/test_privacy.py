@@ -53,6 +53,8 @@ def test_purge_forgets_bans_by_address_that_ended_long_ago_and_keeps_those_in_fo
     ]
     Ban.objects.create(ip_address="192.0.2.3", reason="Expired long ago", until=now - timedelta(days=31))
     Ban.objects.create(ip_address="192.0.2.4", reason="Lifted long ago", lifted_at=now - timedelta(days=40))
+    Ban.objects.create(author_token="b" * 64, reason="A browser, long ago", until=now - timedelta(days=31))
+    kept.append(Ban.objects.create(author_token="c" * 64, reason="A browser, in force"))
     purge(days=30)
     assert set(Ban.objects.all()) == set(kept)
 
@@ -64,6 +66,11 @@ def test_export_includes_the_bans_on_an_email_and_erasure_keeps_them(story):
     Ban.objects.create(email="someone@example.org", reason="Not mine")
     [ban] = json.loads(run("export", "me@example.org")[0])["bans"]
     assert (ban["email"], ban["reason"], ban["lifted_at"]) == ("me@example.org", "Threats", None)
+    make_reply(story, email="me.too+x@gmail.com", author_token="d" * 64)
+    Ban.objects.create(email="metoo@googlemail.com", reason="Same mailbox")
+    Ban.objects.create(author_token="d" * 64, reason="Same browser")
+    reasons = [ban["reason"] for ban in json.loads(run("export", "me.too+x@gmail.com")[0])["bans"]]
+    assert reasons == ["Same mailbox", "Same browser"]
     run("erase", "me@example.org", "--mode", "delete")
     assert Ban.objects.filter(email="me@example.org").exists()
 

@@ -282,6 +282,22 @@ def returning_browser(email, elsewhere):
     return browser
 
 
+def banned_browser(browser):
+    """`browser`, holding a token (its own, or a new one) that a ban covers."""
+    from django.core import signing
+
+    from comments.browser import TOKEN_COOKIE, new_author_token
+    from comments.models import Ban
+
+    if TOKEN_COOKIE in browser.cookies:
+        token = signing.loads(browser.cookies[TOKEN_COOKIE].value, salt=TOKEN_COOKIE)
+    else:
+        token = new_author_token()
+        browser.cookies[TOKEN_COOKIE] = signing.dumps(token, salt=TOKEN_COOKIE)
+    Ban.objects.create(author_token=Comment.hash_token(token), reason="Abuse")
+    return browser
+
+
 def seen_by_the_writer(browser, story, response, email):
     """Everything the browser that posted learns: the answer's status, headers, cookies and redirect, the
     story page it is sent to (with its thanks), numbers and its own email blanked out; then, on its next visit,
@@ -296,14 +312,16 @@ def seen_by_the_writer(browser, story, response, email):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_no_answer_tells_whether_an_email_or_address_is_banned_watched_or_writing_right_now(story, settings, mode):
-    """The same words from a banned, a watched, a just-used and a fresh email (and a banned and a watched
-    address) are answered alike, and look alike to their own browser, whatever the story's moderation."""
+    """The same words from a banned (in any spelling of its mailbox), a watched, a just-used and a fresh email
+    (and a banned and a watched address, and a banned browser) are answered alike, and look alike to their own
+    browser, whatever the story's moderation."""
     from comments.models import Ban, StoryDiscussion
     from tests.comments.support import rules
 
     settings.NEWSROOM_COMMENTS_FLOOD_SECONDS = 15
     elsewhere = make_story("Another story")
     Ban.objects.create(email="banned@example.org", reason="Abuse")
+    Ban.objects.create(email="Ban.Ned+news@gmail.com", reason="Abuse")
     Ban.objects.create(ip_address="2001:db8:bad:1::1", reason="Abuse")
     rules(hold_all=mode != "returning authors published", moderation_keys="watched@example.org\n198.51.100.99")
     if mode != "returning authors published":
@@ -311,6 +329,8 @@ def test_no_answer_tells_whether_an_email_or_address_is_banned_watched_or_writin
     post_reply(Client(), elsewhere, email="writing@example.org", ip="192.0.2.50")  # its owner, a moment ago
     writers = {  # email, address; the fresh one last: it may be published, for every later one to see
         "banned email": ("banned@example.org", "198.51.100.1"),
+        "banned mailbox, another spelling": ("b.anned+other@googlemail.com", "198.51.100.5"),
+        "banned browser": ("third@example.org", "198.51.100.6"),
         "watched email": ("watched@example.org", "198.51.100.2"),
         "email writing right now": ("writing@example.org", "198.51.100.3"),
         "banned address": ("first@example.org", "2001:db8:bad:1:abcd::77"),
@@ -320,6 +340,8 @@ def test_no_answer_tells_whether_an_email_or_address_is_banned_watched_or_writin
     seen = {}
     for writer, (email, ip) in writers.items():
         browser = returning_browser(email, elsewhere) if mode == "returning authors published" else Client()
+        if writer == "banned browser":
+            banned_browser(browser)
         response = post_reply(browser, story, name="Dana K", email=email, ip=ip, body="The same words.")
         seen[writer] = seen_by_the_writer(browser, story, response, email)
 

@@ -150,7 +150,7 @@ def test_a_signed_in_moderator_sees_buttons_and_waiting_replies_readers_never_do
     desk.post("/admin/comments/comment/moderate/decide/", {"reply": approved.pk, "decision": "feature"})
     assert "featured-title" in Client().get(story.get_absolute_url()).content.decode()
     off_site = desk.post(
-        "/admin/comments/comment/moderate/decide/", {"reply": approved.pk, "decision": "remove", "next": "https://evil.example/"}
+        "/admin/comments/comment/moderate/decide/", {"reply": approved.pk, "decision": "remove", "reason": "offensive", "next": "https://evil.example/"}
     )
     assert off_site["Location"].startswith("/admin/comments/comment/moderate/")
 

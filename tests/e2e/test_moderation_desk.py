@@ -48,6 +48,10 @@ def test_a_moderator_clears_100_waiting_replies_from_the_keyboard(seed_story, ne
     for left in range(99, -1, -1):
         reply_id = int(current(desk).get_attribute("data-reply"))
         desk.keyboard.press(plan[reply_id])
+        if plan[reply_id] == "r":
+            desk.keyboard.press("4")  # the reason picker: 4 is "Personal attack"
+        if plan[reply_id] in "rs":
+            desk.keyboard.press("Enter")  # spam comes with "Spam or advertising" already picked
         expect(queue_count(desk, "new")).to_have_text(str(left))
         if left:
             expect(current(desk)).to_be_visible()  # the next reply, or the next page of the queue
@@ -63,6 +67,7 @@ def test_a_moderator_clears_100_waiting_replies_from_the_keyboard(seed_story, ne
         assert reply.status == expected[plan[reply.pk]], reply.pk
         decision = reply.events.get(moderator=moderator)
         assert (decision.from_status, decision.to_status) == ("pending", reply.status)
+        assert decision.reason == {"approved": "", "removed": "attack", "spam": "spam"}[reply.status]
     assert desk.log.problems == [], "the browser reported errors or failed requests"
 
 
@@ -172,6 +177,25 @@ def test_a_moderator_keeps_a_report_features_a_reply_bans_a_spammer_and_undoes_a
     expect(queue_count(desk, "new")).to_have_text("3")
     expect(current(desk)).to_contain_text("Casino bonus number 0")
 
+    desk.keyboard.press("r")  # removing asks why; Escape changes its mind
+    picker = desk.get_by_role("group", name="Why remove this reply?")
+    expect(picker).to_be_visible()
+    expect(picker.get_by_role("radio", name="1 Offensive")).to_be_focused()
+    assert axe(desk) == [], "the reason picker has serious accessibility problems"
+    desk.keyboard.press("Escape")
+    expect(picker).to_be_hidden()
+    expect(queue_count(desk, "new")).to_have_text("3")
+    expect(current(desk)).to_contain_text("Casino bonus number 0")
+    current(desk).get_by_role("button", name="Remove").click()  # the buttons ask too
+    expect(picker).to_be_visible()
+    picker.get_by_text("Duplicate").click()
+    picker.get_by_role("button", name="Remove").click()
+    expect(queue_count(desk, "new")).to_have_text("2")
+    expect(desk.get_by_role("status")).to_contain_text("Removed: the reply by Lucky Winner")
+    desk.keyboard.press("u")
+    expect(queue_count(desk, "new")).to_have_text("3")
+    expect(current(desk)).to_contain_text("Casino bonus number 0")
+
     desk.keyboard.press("b")
     expect(desk.get_by_role("heading", name=re.compile("Ban or suspend the author"))).to_be_visible()
     desk.keyboard.type("Casino spam from several addresses")  # the reason field has the focus
@@ -184,7 +208,8 @@ def test_a_moderator_keeps_a_report_features_a_reply_bans_a_spammer_and_undoes_a
     assert set(Comment.objects.filter(pk__in=[s.pk for s in spam]).values_list("status", flat=True)) == {"spam"}
     assert Ban.objects.get().email == "winner@spam.example"
     history = list(ModerationEvent.objects.filter(comment=spam[0]).values_list("action", flat=True))
-    assert history == ["status", "undo", "status", "ban"]
+    assert history == ["status", "undo", "status", "undo", "status", "ban"]
+    assert ModerationEvent.objects.get(comment=spam[0], to_status="removed").reason == "duplicate"
     assert Report.objects.get().upheld is False
 
     # What it looks like to a reader: the featured reply first.
