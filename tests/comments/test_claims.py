@@ -111,7 +111,7 @@ def test_a_page_that_showed_the_reply_as_it_is_decides_as_before(story, anna):
         moderator.decide(reply, "approve", anna, seen_status="approved")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migrated groups for later tests
 def test_two_moderators_deciding_at_the_same_instant_decide_once(story, anna, ben):
     """Both threads wait at a barrier, then decide: the row lock lets one through, the other is told."""
     if connection.vendor == "sqlite":
