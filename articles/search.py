@@ -54,7 +54,7 @@ def entry_fields(story):
     """What a story's SearchEntry holds."""
     return {
         "headline": plain_text(story.headline),
-        "standfirst": plain_text(story.standfirst),
+        "standfirst": story.standfirst_text,
         "body": plain_text(story.body_html, MAX_INDEXED_CHARS),
     }
 

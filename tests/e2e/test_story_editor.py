@@ -66,7 +66,7 @@ def test_a_reporter_writes_with_the_editor_and_the_story_appears_with_its_pictur
     keys.press("Enter")  # out of the list
     keys.type("The city's transport office keeps a list of lines")
     keys.press("Shift+Control+ArrowLeft")  # select the word "lines"
-    rita.get_by_role("button", name="insert link").click()
+    rita.locator(".field-body").get_by_role("button", name="insert link").click()  # the body's toolbar
     link_dialog = rita.get_by_role("dialog")
     link_dialog.get_by_label("URL").fill("https://transport.example.org/lines")
     link_dialog.get_by_role("button", name="Update").click()
