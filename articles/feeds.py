@@ -12,6 +12,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 import pagecache
 
@@ -97,7 +98,8 @@ class LatestStoriesFeed(Feed):
         return absolute_url(story.get_absolute_url())
 
     def item_description(self, story):
-        return story.summary
+        """The summary's text as HTML (feed readers read a description as HTML): "<b>" in it is a word, not a mark."""
+        return escape(story.summary)
 
     def item_pubdate(self, story):
         return story.publish_at

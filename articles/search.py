@@ -57,7 +57,7 @@ def entry_fields(story):
     """What a story's SearchEntry holds: its words, then its live updates' (newest first, as far as room goes)."""
     return {
         "headline": plain_text(story.headline),
-        "standfirst": plain_text(story.standfirst),
+        "standfirst": story.standfirst_text,
         "body": plain_text(" ".join([story.body_html, *_update_words(story)]), MAX_INDEXED_CHARS),
     }
 

@@ -142,7 +142,7 @@ class ArticleAdmin(WritingAids, admin.ModelAdmin):
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "lead_image", "social_image", "topics"]
-    readonly_fields = ["lead_image_preview", "updated_at", "text_as_read"]
+    readonly_fields = ["lead_image_preview", "updated_at", "standfirst_as_read", "text_as_read"]
     inlines = [BylineInline, CorrectionInline, PreviewLinkInline]
     actions = ["submit_for_review", "publish_now", "take_down"]
     fieldsets = [
@@ -189,8 +189,13 @@ class ArticleAdmin(WritingAids, admin.ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or self.has_change_permission(request, obj):
             return fieldsets
-        return [(name, {**options, "fields": ["text_as_read" if f == "body" else f for f in options["fields"]]})
+        as_read = {"standfirst": "standfirst_as_read", "body": "text_as_read"}
+        return [(name, {**options, "fields": [as_read.get(f, f) for f in options["fields"]]})
                 for name, options in fieldsets]
+
+    @admin.display(description="standfirst")
+    def standfirst_as_read(self, story):
+        return mark_safe(story.standfirst)  # noqa: S308 - sanitised on save
 
     @admin.display(description="body")
     def text_as_read(self, story):

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from articles.models import Article
-from sanitize.editor import RichTextWidget
+from sanitize.editor import STANDFIRST_EXTENSIONS, RichTextWidget
 
 from . import revisions
 
@@ -45,7 +45,10 @@ class ArticleAdminForm(forms.ModelForm):
             "noindex",
         ]
         field_classes = {"canonical_url": HttpsURLField}
-        widgets = {"body": RichTextWidget(pictures=True)}
+        widgets = {
+            "standfirst": RichTextWidget(extensions=STANDFIRST_EXTENSIONS, attrs={"rows": 3}),
+            "body": RichTextWidget(pictures=True),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

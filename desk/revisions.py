@@ -50,7 +50,7 @@ BLOCK_END = re.compile(r"</(?:p|h2|h3|li|blockquote|pre)>|<br>|<hr>")
 
 
 def readable(body):
-    """A body's HTML as the comparison reads it: its words, a line per paragraph, [picture 12] where pictures are."""
+    """A body's (or standfirst's) HTML as the comparison reads it: its words, a line per paragraph, [picture 12] where pictures are."""
     text = PICTURE_BLOCK.sub(lambda match: f"[picture {match.group(1)}]\n", body or "")
     return html.unescape(strip_tags(BLOCK_END.sub(lambda match: match.group(0) + "\n", text))).strip()
 
@@ -60,7 +60,7 @@ def snapshot_of_story(article):
     return {
         "headline": article.headline,
         "kicker": article.kicker,
-        "standfirst": article.standfirst,
+        "standfirst": readable(article.standfirst),
         "body": readable(article.body),
         "section": _name(Section, article.section_id),
         "lead_image": _picture(article.lead_image_id),
@@ -78,7 +78,7 @@ def snapshot_of_version(version):
     return {
         "headline": fields.get("headline", ""),
         "kicker": fields.get("kicker", ""),
-        "standfirst": fields.get("standfirst", ""),
+        "standfirst": readable(fields.get("standfirst", "")),
         "body": readable(fields.get("body", "")),
         "section": _name(Section, fields.get("section_id", fields.get("section"))),
         "lead_image": _picture(fields.get("lead_image_id", fields.get("lead_image"))),

@@ -1,6 +1,6 @@
 """The one HTML allow-list policy: the only module that imports bleach.
 
-Story bodies (written in the admin's rich-text editor, sanitize/editor.py) and
+Story bodies and standfirsts (written in the admin's rich-text editor, sanitize/editor.py) and
 reader replies are both turned into HTML once, on save, and cleaned here.
 Anything not listed is escaped or stripped; the Content-Security-Policy forbids
 inline script as a second line of defence. It imports no app; stories, live
@@ -33,6 +33,27 @@ ARTICLE_ATTRIBUTES = {"a": ["href", "title"], "figure": _figure_attribute}
 def clean_story_html(html):
     """A story body, live update or page as the editor sent it, reduced to the allow-list."""
     return bleach.clean(html, tags=ARTICLE_TAGS, attributes=ARTICLE_ATTRIBUTES, protocols=PROTOCOLS, strip=True)
+
+
+# Standfirsts: one paragraph with bold, italic and links (the standfirst's editor offers nothing else).
+STANDFIRST_TAGS = {"a", "em", "strong"}
+# Where one block ends and the next begins: pasted paragraphs, headings or list items run on with a space.
+_BLOCK_EDGE = re.compile(r"</?(?:p|h[1-6]|li|ul|ol|blockquote|pre|div|figure|br|hr)\b[^>]*>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\n\f]+")
+
+
+def clean_standfirst_html(html):
+    """A standfirst as the editor sent it, reduced to one paragraph of text, bold, italic and links ("" if no words).
+
+    Plain text (a script's, an old revision's) comes in as the same words, escaped; several paragraphs
+    (pasted) become one. Cleaning it again changes nothing.
+    """
+    inline = bleach.clean(
+        _BLOCK_EDGE.sub(" ", html), tags=STANDFIRST_TAGS, attributes={"a": ["href", "title"]},
+        protocols=PROTOCOLS, strip=True,
+    )
+    inline = _SPACES.sub(" ", inline).strip()
+    return f"<p>{inline}</p>" if bleach.clean(inline, tags=set(), strip=True).strip() else ""
 
 
 def render_markdown(text):

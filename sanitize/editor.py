@@ -27,15 +27,27 @@ EXTENSIONS = {
     "History": True,
 }
 
+# A standfirst is one paragraph: bold, italic and links (clean_standfirst_html keeps no more). Its document holds
+# a single paragraph (an option static/js/story-editor.js gives the document), so Enter starts no second one.
+STANDFIRST_EXTENSIONS = {
+    "Document": {"content": "paragraph"},
+    "Bold": True,
+    "Italic": True,
+    "Link": EXTENSIONS["Link"],
+    "History": True,
+}
+
 
 class RichTextWidget(forms.Textarea):
     """A textarea that becomes the rich-text editor once its script runs (without JavaScript: the HTML itself).
 
-    pictures=True adds the "Picture" button, which inserts pictures from the library (story bodies).
+    pictures=True adds the "Picture" button, which inserts pictures from the library (story bodies);
+    extensions=STANDFIRST_EXTENSIONS gives the standfirst's small toolbar.
     """
 
-    def __init__(self, *args, pictures=False, **kwargs):
+    def __init__(self, *args, pictures=False, extensions=EXTENSIONS, **kwargs):
         self.pictures = pictures
+        self.extensions = extensions
         super().__init__(*args, **kwargs)
 
     class Media:
@@ -47,7 +59,7 @@ class RichTextWidget(forms.Textarea):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        config = {"extensions": expand_extensions(EXTENSIONS)}
+        config = {"extensions": expand_extensions(self.extensions)}
         if self.pictures:
             config["extensions"]["StoryPicture"] = {"chooser": reverse("admin:pictures_image_choose")}
         context["widget"]["attrs"]["data-story-editor"] = json.dumps(config, separators=(",", ":"))

@@ -286,7 +286,9 @@ def test_a_reporter_reads_a_public_story_in_the_admin_as_readers_do(client, djan
     reporter = django_user_model.objects.create_user("rita", is_staff=True)
     reporter.groups.add(Group.objects.get(name="Reporters"))
     client.force_login(reporter)
-    story = make_story("Out already", section=world, body="<p>Words.</p><h2>A sub-heading</h2><p>More.</p>")
+    story = make_story("Out already", section=world, body="<p>Words.</p><h2>A sub-heading</h2><p>More.</p>",
+                       standfirst="<p>A <em>calm</em> day.</p>")
     page = client.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
     assert "<h2>A sub-heading</h2>" in page and "&lt;h2&gt;" not in page
+    assert "<p>A <em>calm</em> day.</p>" in page and "&lt;em&gt;" not in page
     assert 'name="body"' not in page  # nothing to send: the story is the editors' now

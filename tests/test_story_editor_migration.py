@@ -1,4 +1,4 @@
-"""Stories, live updates and pages written in Markdown (and corrections, in plain text) come into the rich-text editor once, and readers see
+"""Stories, live updates and pages written in Markdown (and corrections and standfirsts, in plain text) come into the rich-text editor once, and readers see
 the same words, in the same HTML, before and after; the way back gives Markdown that renders the same again.
 
 The database is taken back to the migrations before the editor, filled with what the site held then (the seed
@@ -7,6 +7,7 @@ story, the default pages, a live update, a saved revision), and migrated forward
 
 import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ BEFORE = [("articles", "0012_search_and_social"), ("live", "0002_pins_summary_an
 ROOT = Path(__file__).resolve().parent.parent
 SEED_BODY = (ROOT / "fixtures/almaty/body.md").read_text(encoding="utf-8")
 CORRECTION = "An earlier version said <26> & not 26 rebels.\n\nIt was corrected."  # plain text, shown escaped
+STANDFIRST = 'Rebels say "26" <b>not</b> 300 & more\ndied.'  # plain text, shown escaped
 UPDATE = "Shots heard near the **square**, says [Reuters](https://example.org/a).\n\n> Stay inside.\n\n- one\n- two"
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -47,7 +49,7 @@ def fill_the_markdown_site(apps):
     section = get("articles", "Section").objects.create(name="World", slug="world")
     story = get("articles", "Article").objects.create(
         section=section, headline="Shooting continues in Almaty", slug="shooting-continues-in-almaty",
-        body=SEED_BODY, body_html=render_markdown(SEED_BODY), status="published",
+        body=SEED_BODY, body_html=render_markdown(SEED_BODY), standfirst=STANDFIRST, status="published",
         publish_at=timezone.now() - timezone.timedelta(hours=1),
     )
     get("live", "LiveUpdate").objects.create(article=story, body=UPDATE, body_html=render_markdown(UPDATE))
@@ -83,10 +85,14 @@ def test_every_body_reads_the_same_after_the_move_to_the_editor_and_back():
     story = Article.objects.get(pk=story_pk)
     assert story.body == before["story"], "the editor opens the HTML readers saw"
     assert Correction.objects.get().text == "<p>An earlier version said &lt;26&gt; &amp; not 26 rebels.</p><p>It was corrected.</p>"
+    assert story.standfirst == '<p>Rebels say "26" &lt;b&gt;not&lt;/b&gt; 300 &amp; more\ndied.</p>'
     story.save()  # an editor saving it unchanged changes nothing readers see
     assert Article.objects.get(pk=story_pk).body_html == before["story"]
-    page = Client().get(story.get_absolute_url())
-    assert before["story"] in page.content.decode()
+    page = Client().get(story.get_absolute_url()).content.decode()
+    assert before["story"] in page
+    standfirst = re.search(r'<div class="standfirst">(.*?)</div>', page, re.DOTALL).group(1)
+    assert " ".join(html.unescape(re.sub(r"<[^>]+>", "", standfirst)).split()) == " ".join(STANDFIRST.split())
+    assert Article.objects.get(pk=story_pk).standfirst_text == " ".join(STANDFIRST.split())
     from reversion.models import Version
 
     assert Version.objects.get(object_id=str(story_pk), revision__comment="Written.").field_dict["body"] == before["story"]
@@ -100,6 +106,7 @@ def test_every_body_reads_the_same_after_the_move_to_the_editor_and_back():
     for page in apps.get_model("pages", "Page").objects.all():
         assert html.unescape(render_markdown(page.body)) == html.unescape(before[f"page {page.slug}"])
     assert apps.get_model("articles", "Correction").objects.get().text == CORRECTION
+    assert old_story.standfirst == " ".join(STANDFIRST.split())  # the words again (an editor's save joined the lines)
     old_version = apps.get_model("reversion", "Version").objects.get(revision__comment="Written.")
     assert "## Russian troops" in json.loads(old_version.serialized_data)[0]["fields"]["body"]
     migrate(latest())

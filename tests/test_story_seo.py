@@ -176,3 +176,40 @@ def test_the_story_page_with_a_social_picture_costs_no_more_queries(client, pict
     address = rendered(client, story.get_absolute_url())
     with django_assert_max_num_queries(STORY_PAGE_QUERIES):
         assert client.get(address).status_code == 200
+
+
+# As the editor might send it, and worse: marks, a link, and what the standfirst's allow-list does not keep.
+HOSTILE_STANDFIRST = (
+    '<p>Order <strong>restored</strong>, says <a href="https://example.org/army" onclick="steal()">the army</a>;'
+    ' <em>curfew</em> &lt;b&gt;stays&lt;/b&gt; <script>alert(1)</script><img src="x" onerror="alert(2)"></p>'
+    '<h2>Heading</h2><p><a href="javascript:alert(3)">More</a> <span style="color:red">"soon"</span> &amp; later.</p>'
+)
+STANDFIRST_AS_READ = 'Order restored, says the army; curfew <b>stays</b> alert(1) Heading More "soon" & later.'
+
+
+def test_a_standfirst_shows_its_marks_and_links_on_the_page_and_reaches_meta_tags_feeds_and_search_only_as_text(client):
+    story = make_story("Curfew lifted", standfirst=HOSTILE_STANDFIRST)
+
+    assert story.standfirst == (
+        '<p>Order <strong>restored</strong>, says <a href="https://example.org/army">the army</a>; <em>curfew</em>'
+        ' &lt;b&gt;stays&lt;/b&gt; alert(1) Heading <a>More</a> "soon" &amp; later.</p>'
+    )
+    assert story.standfirst_text == STANDFIRST_AS_READ
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert f'<div class="standfirst">{story.standfirst}</div>' in page
+    front = client.get("/").content.decode()
+    assert f'<div class="card__summary">{story.standfirst}</div>' in front
+    for shown in (page, front):
+        assert "onclick" not in shown and "<script>alert" not in shown and "javascript:" not in shown
+        assert "onerror" not in shown and "color:red" not in shown
+
+    tags = head_tags(client, story.get_absolute_url())
+    assert tags["description"] == tags["og:description"] == tags["twitter:description"] == STANDFIRST_AS_READ
+    assert '<meta name="description" content="Order restored, says the army; curfew &lt;b&gt;stays&lt;/b&gt;' in page
+    assert structured_data(client, story)["description"] == STANDFIRST_AS_READ
+    assert "<b>" not in json_ld(page) and "<strong>" not in json_ld(page)
+    for address in ("/feeds/latest/", "/feeds/atom/"):
+        feed = client.get(address).content.decode()
+        assert "strong" not in feed and "&lt;em" not in feed, address
+        assert "curfew &amp;lt;b&amp;gt;stays" in feed, address  # the words "<b>stays", escaped as text
+    assert story.search_entry.standfirst == STANDFIRST_AS_READ

@@ -16,9 +16,10 @@ from django.utils.text import Truncator, slugify
 
 from pictures.blocks import picture_ids
 from pictures.models import Image
-from sanitize import clean_story_html
+from sanitize import clean_standfirst_html, clean_story_html
 
 from .. import reading
+from ..search import plain_text
 from .addresses import StoryAddress
 from .filing import Author, Byline, Section, Topic
 from .search_and_social import SearchAndSocial
@@ -120,7 +121,11 @@ class Article(SearchAndSocial, models.Model):
         help_text="The last part of the story's address. If you change it once the story is out, "
         "the old address keeps leading readers here.",
     )
-    standfirst = models.TextField(blank=True, help_text="The summary under the headline, also used in feeds and search results.")
+    standfirst = models.TextField(
+        blank=True,
+        help_text="The summary under the headline, one paragraph (bold, italic and links), "
+        "also used in feeds, search results and shared links.",
+    )
     body = models.TextField(
         help_text="Sub-headings, bold, italic, links, lists and quotes from the toolbar (or Ctrl+B, Ctrl+I, …); "
         "the Picture button puts pictures from the library anywhere in the text, several at once as a gallery. "
@@ -201,7 +206,7 @@ class Article(SearchAndSocial, models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
-        """Render the body, count the save, keep a revision, and remember the address the story leaves.
+        """Clean the standfirst, render the body, count the save, keep a revision, and remember the address the story leaves.
 
         The revision joins the one a caller opened (the admin's, with the byline and who
         saved); a script's save gets one of its own.
@@ -210,8 +215,9 @@ class Article(SearchAndSocial, models.Model):
             self.slug = slugify(self.headline)[:200]
         # Browsers send a textarea's lines ending in CR LF, and the form strips the ends: stored one way
         # whoever saves, revisions compare words, not line ends.
-        self.body, self.standfirst = normalise_newlines(self.body).strip(), normalise_newlines(self.standfirst).strip()
+        self.body = normalise_newlines(self.body).strip()
         self.body_html = clean_story_html(self.body)
+        self.standfirst = clean_standfirst_html(self.standfirst)
         with reversion.create_revision():
             before = None
             if self.pk:
@@ -403,14 +409,20 @@ class Article(SearchAndSocial, models.Model):
         read with for_story_page() or with_live_changes(), a later live update's time or edit."""
         return max(filter(None, [self.updated_at or self.publish_at, getattr(self, "live_updates_changed_at", None)]))
 
+    @property
+    def standfirst_text(self):
+        """The standfirst (HTML) as text, for whatever wants no markup: meta tags, feeds, structured data, search."""
+        return plain_text(self.standfirst)
+
     @cached_property
     def summary(self):
-        """The standfirst, or else the body's opening paragraphs cut to 40 words, for lists, feeds and link previews.
+        """The standfirst's text, or else the body's opening paragraphs cut to 40 words, for feeds and link previews
+        (lists show the standfirst itself, with its marks and links).
 
         Only paragraphs: a sub-heading run into the next sentence would read as nonsense.
         """
         if self.standfirst:
-            return self.standfirst
+            return self.standfirst_text
         paragraphs = PARAGRAPH.findall(self.body_html) or [self.body_html]
         return Truncator(" ".join(html.unescape(strip_tags(p)).strip() for p in paragraphs)).words(40)
 

@@ -3,7 +3,17 @@
 // Loaded as a module from a static file; the package's editor is imported by its static address.
 import * as editorModule from "../django_prose_editor/editor.js"
 
-const { Editor, Node, initializeEditors, crel } = editorModule
+const { Document, Editor, Node, initializeEditors, crel } = editorModule
+
+// The document, with what it may hold as an option: "paragraph" (a standfirst) is one paragraph, Enter starts no second.
+const StoryDocument = Document.extend({
+  addOptions() {
+    return { content: "block+" }
+  },
+  content() {
+    return this.options.content
+  },
+})
 
 // Pasted HTML (a word processor's, a web page's) loses its styling before the editor reads it, so the browser
 // never parses a style for the CSP to refuse: <style> and <script> elements and style attributes go.
@@ -159,7 +169,7 @@ const StoryPicture = Node.create({
   },
 })
 
-const EXTENSIONS = { ...editorModule, StoryPicture }
+const EXTENSIONS = { ...editorModule, Document: StoryDocument, StoryPicture }
 
 function createEditor(textarea) {
   if (textarea.closest(".prose-editor")) return null

@@ -1,12 +1,17 @@
-"""A reporter writes a story in the rich-text editor with its buttons and keys (a sub-heading, a quote, a list,
-a link and two pictures from the library inside the text), sends it for review; an editor publishes it; a
-reader sees it with every picture in place, under the Content-Security-Policy, and axe finds nothing."""
+"""A reporter writes a story in the rich-text editor with its buttons and keys (a standfirst with a bold phrase; a
+sub-heading, a quote, a list, a link and two pictures from the library inside the text), sends it for review; an
+editor schedules it a little ahead; a reader, reloading the front page, sees it appear at its time with every
+picture in place, under the Content-Security-Policy, and axe finds nothing."""
 
 import re
+import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from articles.models import Article
 from pictures.models import Image
 from tests.e2e.conftest import _staff_member
 from tests.e2e.test_csp import REPORT_VIOLATIONS, csp_violations
@@ -39,6 +44,15 @@ def insert_picture(page, search, caption):
     expect(chooser).to_be_hidden()
 
 
+def reload_until_shown(page, locator, seconds=120):
+    """Reload the page as a waiting reader does, until `locator` is on it (a scheduled story, at its time)."""
+    deadline = time.monotonic() + seconds
+    while not locator.count():
+        assert time.monotonic() < deadline, "the scheduled story did not appear"
+        page.wait_for_timeout(1000)  # a reader's pause before reloading, not a wait for the story
+        page.reload()
+
+
 def test_a_reporter_writes_with_the_editor_and_the_story_appears_with_its_pictures(
     seed_story, library, django_user_model, editor, new_page, log_in, axe, screenshot
 ):
@@ -48,9 +62,20 @@ def test_a_reporter_writes_with_the_editor_and_the_story_appears_with_its_pictur
     choose(rita, "section", "Wor", "World")
     rita.get_by_label("Headline:").press_sequentially("Almaty waits for its trams")
 
+    keys = rita.keyboard
+    standfirst = editor_of(rita, "Standfirst:")
+    standfirst.click()
+    keys.type("Residents wait ")
+    keys.press("Control+b")
+    keys.type("a third day")
+    keys.press("Control+b")
+    keys.type(" for the trams.")
+    keys.press("Enter")  # a standfirst is one paragraph: Enter starts no second one
+    expect(standfirst.locator("p")).to_have_count(1)
+    expect(standfirst.locator("strong")).to_have_text("a third day")
+
     body = editor_of(rita, "Body:")
     body.click()
-    keys = rita.keyboard
     keys.type("The city was quiet on Saturday, said the mayor's office.")
     keys.press("Enter")
     insert_picture(rita, "trams", "The trams stopped at noon.")
@@ -66,7 +91,7 @@ def test_a_reporter_writes_with_the_editor_and_the_story_appears_with_its_pictur
     keys.press("Enter")  # out of the list
     keys.type("The city's transport office keeps a list of lines")
     keys.press("Shift+Control+ArrowLeft")  # select the word "lines"
-    rita.get_by_role("button", name="insert link").click()
+    rita.locator(".field-body").get_by_role("button", name="insert link").click()  # the body's toolbar
     link_dialog = rita.get_by_role("dialog")
     link_dialog.get_by_label("URL").fill("https://transport.example.org/lines")
     link_dialog.get_by_role("button", name="Update").click()
@@ -95,15 +120,30 @@ def test_a_reporter_writes_with_the_editor_and_the_story_appears_with_its_pictur
     edna.get_by_role("link", name="1 story waiting for review").click()
     edna.get_by_role("link", name="Almaty waits for its trams").click()
     expect(editor_of(edna, "Body:").locator("figure")).to_have_count(2)
+    expect(editor_of(edna, "Standfirst:").locator("strong")).to_have_text("a third day")
     edna.get_by_label("Status:").select_option(label="Published")
+    # Scheduled a little ahead, in the split date and time boxes of "Publish time" (the site's time zone).
+    publish_at = (timezone.localtime() + timedelta(seconds=30)).replace(microsecond=0)
+    when = edna.locator(".field-publish_at")
+    when.locator(".vDateField").fill(publish_at.strftime("%Y-%m-%d"))
+    when.locator(".vTimeField").fill(publish_at.strftime("%H:%M:%S"))
     edna.get_by_role("button", name="Save", exact=True).click()
     expect(edna.locator(".messagelist .success")).to_be_visible()
     assert edna.log.problems == []
+    scheduled = Article.objects.get(headline="Almaty waits for its trams")
+    assert scheduled.publish_at == publish_at and scheduled.is_scheduled()
 
     reader = new_page()
     reader.context.add_init_script(REPORT_VIOLATIONS)
     reader.goto("/")
-    reader.get_by_role("link", name="Almaty waits for its trams").first.click()
+    headline = reader.get_by_role("link", name="Almaty waits for its trams")
+    expect(headline).to_have_count(0)  # not before its time
+    reload_until_shown(reader, headline)
+    assert timezone.now() >= publish_at
+    expect(reader.locator(".card__summary strong", has_text="a third day")).to_be_visible()
+    headline.first.click()
+    expect(reader.locator(".standfirst strong")).to_have_text("a third day")
+    expect(reader.locator(".standfirst")).to_have_text("Residents wait a third day for the trams.")
     story = reader.locator(".story__body")
     expect(story.get_by_role("heading", level=2, name="What residents say")).to_be_visible()
     expect(story.locator("blockquote")).to_have_text("We have not seen a tram for three days.")

@@ -21,3 +21,13 @@ def write_in_editor(page, label, text):
         if n < len(blocks) - 1:
             page.keyboard.press("Enter")
     return box
+
+
+def rewrite_in_editor(page, label, text):
+    """Select everything in the editor labelled `label` and type `text` over it, as a writer replacing a line does."""
+    box = editor_of(page, label)
+    box.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type(text)
+    expect(box).to_have_text(text)
+    return box
