@@ -19,7 +19,7 @@ from pictures.models import Image
 from sanitize import clean_standfirst_html, clean_story_html
 
 from .. import reading
-from ..search import plain_text
+from ..text import plain_text
 from .addresses import StoryAddress
 from .filing import Author, Byline, Section, Topic
 from .querysets import ArticleQuerySet
