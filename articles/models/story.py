@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from pictures.blocks import picture_ids
 from pictures.models import Image
 from sanitize import clean_standfirst_html, clean_story_html
 
 from .. import reading
 from ..text import plain_text
 from .addresses import StoryAddress
+from .body_pictures import BodyPicture
 from .filing import Author, Byline, Section, Topic
 from .querysets import ArticleQuerySet
 from .search_and_social import SearchAndSocial
@@ -440,28 +440,6 @@ class Article(SearchAndSocial, models.Model):
                 for n, (name, url) in enumerate(self.breadcrumbs(), start=1)
             ],
         }
-
-
-class BodyPicture(models.Model):
-    """A picture inside a story's text (a picture block of its body): the library refuses to delete it meanwhile."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="body_pictures")
-    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="in_story_text")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["article", "image"], name="unique_body_picture")]
-        verbose_name = "picture in a story's text"
-
-    def __str__(self):
-        return f"{self.article.headline} (in its text)"
-
-    @classmethod
-    def keep_for(cls, story):
-        """Record the pictures the story's body shows now (ids that name no picture are left out)."""
-        wanted = set(Image.objects.filter(pk__in=picture_ids(story.body_html)).values_list("pk", flat=True))
-        have = set(cls.objects.filter(article=story).values_list("image_id", flat=True))
-        cls.objects.filter(article=story, image_id__in=have - wanted).delete()
-        cls.objects.bulk_create([cls(article=story, image_id=pk) for pk in wanted - have])
 
 
 def publisher_data():
