@@ -16,7 +16,6 @@ database as a quoted string (FTS5) or through plainto/phraseto_tsquery (PostgreS
 No query can be a syntax error, whatever it holds.
 """
 
-import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,10 +23,11 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import Col, Expression, RawSQL
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .reading import related
+from .text import _CONTROL, _WHITESPACE, plain_text
 
 MAX_QUERY_CHARS = 200  # of a query; the rest is not searched (and the reader is told)
 MAX_TERMS = 16  # words, phrases and exclusions read from one query
@@ -38,19 +38,11 @@ ELLIPSIS = " … "
 SEARCH_CONFIG = "english"  # PostgreSQL's text search configuration (stemming, stop words), as in migration 0007
 FTS_TABLE = "articles_search_fts"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
-_WHITESPACE = re.compile(r"\s+")
 _CHUNK = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
 
 
 # What is indexed.
-
-
-def plain_text(markup, limit=None):
-    """Text as a reader reads it: tags gone, entities decoded, whitespace and control characters tidied."""
-    text = _WHITESPACE.sub(" ", _CONTROL.sub(" ", html.unescape(strip_tags(markup or "")))).strip()
-    return text[:limit] if limit else text
 
 
 def entry_fields(story):

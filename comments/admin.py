@@ -1,7 +1,9 @@
 """Replies in the admin: the moderation page (comments/queue.py, teamwork.py), a reply's author
 (authors.py), the moderators' dashboard (dashboard.py), the list with its bulk actions, each
 reply's page with its history and reports, the moderators' record of decisions, the discussion
-settings, the bans, and (to read only) the addresses that asked for emails about replies.
+settings, the bans, and (to read only) the addresses that asked for emails about replies. The pages of
+bans (admin_bans.py), discussion rules (admin_discussions.py) and decisions (admin_events.py) are apart,
+with what they share with these (admin_base.py).
 
 Two rules hold on every page here: a reply's email and IP address only for staff who may change
 replies (Comment.contact_visible_to), and a story's headline and address only for staff who may see
@@ -9,19 +11,15 @@ the story (comments.stories).
 """
 
 import json
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, URLField, Value, When
+from django.db.models import Case, Count, IntegerField, URLField, Value, When
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,79 +28,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator, capfirst
 
 from . import authors, dashboard, privacy, queue, stories, teamwork
-from .models import (
-    Ban,
-    BanChange,
-    Comment,
-    DiscussionChange,
-    DiscussionSettings,
-    ModerationEvent,
-    Report,
-    Subscriber,
-    Subscription,
-)
+from .admin_bans import BanAdmin, BanChangeInline  # noqa: F401 (registered on import)
+from .admin_base import ContactRule, DecisionColumns, FiltersWithoutNul, ReadOnlyInline
+from .admin_discussions import DiscussionChangeAdmin, DiscussionSettingsAdmin  # noqa: F401 (registered on import)
+from .admin_events import ModerationEventAdmin  # noqa: F401 (registered on import)
+from .models import Comment, ModerationEvent, Report, Subscriber, Subscription
 from .moderation import moderator
 
 EXCERPT_CHARACTERS = 240
-
-
-class ContactRule:
-    """Emails and IP addresses, shown or searched, only for staff who may change replies: the fields named
-    in `contact_fields` leave the forms and the search for anyone else, and every row says whether the
-    staff member asking may see them (`contact_shown`)."""
-
-    contact_fields = ["email", "ip_address"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(contact_shown=Value(Comment.contact_visible_to(request.user)))
-
-    def get_fields(self, request, obj=None):
-        return self._without_contact(request, super().get_fields(request, obj))
-
-    def get_search_fields(self, request):
-        return self._without_contact(request, super().get_search_fields(request))
-
-    def _without_contact(self, request, names):
-        if Comment.contact_visible_to(request.user):
-            return names
-        return [name for name in names if name not in self.contact_fields]
-
-
-class FiltersWithoutNul:
-    """A list whose address holds a NUL character is answered as for any other bad filter (the admin's
-    "?e=1"), not with the database's error: PostgreSQL refuses NUL in text, which would be a 500."""
-
-    def get_changelist_instance(self, request):
-        if any("\x00" in name or "\x00" in "".join(values) for name, values in request.GET.lists()):
-            raise IncorrectLookupParameters("A NUL character in the address.")
-        return super().get_changelist_instance(request)
-
-
-class DecisionColumns(ContactRule):
-    """What the reply's history and the list of decisions show of one decision."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("moderator", "comment")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the record of who decided what is kept
-
-    @admin.display(description="by")
-    def who(self, event):
-        if event.moderator:
-            return event.moderator.get_username()
-        return "A reader" if event.action == ModerationEvent.Action.REPORT else "Newsroom (automatic)"
-
-    @admin.display(description="note")
-    def why(self, event):
-        """The note, with the reply's email and IP address blanked out for staff who may not see them."""
-        return event.note if event.contact_shown else event.note_without_contact()
 
 
 class ModerationEventInline(DecisionColumns, admin.TabularInline):
@@ -114,19 +47,6 @@ class ModerationEventInline(DecisionColumns, admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown under an object for reading only: nothing added, changed or deleted here."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ReportInline(ReadOnlyInline):
@@ -368,193 +288,6 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     def delete_authors(self, request, queryset):
         changed = privacy.erase(self._authors(queryset), "delete")
         self.message_user(request, f"Deleted {changed} repl{'y' if changed == 1 else 'ies'}.", messages.SUCCESS)
-
-
-@admin.register(ModerationEvent)
-class ModerationEventAdmin(FiltersWithoutNul, DecisionColumns, admin.ModelAdmin):
-    """Every decision on every reply, newest first, read-only: the moderators' record, kept when a reply is
-    deleted (its number and story stay; nothing of its author or its words)."""
-
-    list_display = ["at", "who", "action", "from_status", "to_status", "reason", "why", "reply", "story"]
-    list_display_links = None
-    list_filter = [
-        "action", "reason", ("moderator", admin.RelatedOnlyFieldListFilter), ("comment", admin.EmptyFieldListFilter)
-    ]
-    REASONS_OVER_DAYS = 30
-    fields = list_display
-    readonly_fields = list_display
-    date_hierarchy = "at"
-    ordering = ["-at", "-pk"]
-
-    def get_queryset(self, request):
-        return stories.with_story_shown(super().get_queryset(request).select_related("article"), request.user)
-
-    def changelist_view(self, request, extra_context=None):
-        """The decisions, above them the reasons each moderator gave for removing or marking as spam lately."""
-        since = timezone.now() - timedelta(days=self.REASONS_OVER_DAYS)
-        counted = ModerationEvent.objects.reasons_by_moderator(since)
-        reasons = ModerationEvent.Reason.choices
-        extra_context = {
-            **(extra_context or {}),
-            "reasons_over_days": self.REASONS_OVER_DAYS,
-            "reason_labels": [label for _, label in reasons],
-            "reasons_by_moderator": [
-                (name, [by_reason.get(value, 0) for value, _ in reasons], sum(by_reason.values()))
-                for name, by_reason in counted.items()
-            ],
-        }
-        return super().changelist_view(request, extra_context)
-
-    @admin.display(description="reply")
-    def reply(self, event):
-        if event.comment_id is None:
-            return f"Reply {event.reply_number} (deleted)"
-        url = reverse("admin:comments_comment_change", args=[event.comment_id])
-        return format_html('<a href="{}">Reply {}</a>', url, event.reply_number)
-
-    @admin.display(description="story")
-    def story(self, event):
-        return stories.story_link(event)
-
-
-@admin.register(DiscussionSettings)
-class DiscussionSettingsAdmin(admin.ModelAdmin):
-    """One page of rules, like WordPress's Discussion settings: the list goes straight to it."""
-
-    fieldsets = [
-        ("Holding replies", {"fields": ["hold_all", "max_links"]}),
-        ("Words, emails and IP addresses", {"fields": ["moderation_keys", "disallowed_keys"]}),
-        ("Scores", {
-            "fields": ["offensive_threshold", "spam_threshold"],
-            "description": "Every reply is scored when it arrives, on this server: its offensive language by a model "
-            "that comes with the site, spam by a classifier trained on your own decisions (approved, removed, spam).",
-        }),
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied  # as the rules' own page would: no redirect (nor a row made) for someone without rights
-        rules = DiscussionSettings.current()
-        return redirect("admin:comments_discussionsettings_change", rules.pk)
-
-
-class BanChangeInline(ReadOnlyInline):
-    """A ban's history on its page: set, its end or reason changed, lifted; by whom and when."""
-
-    model = BanChange
-    verbose_name_plural = "history"
-    fields = ["at", "by", "what", "before", "after"]
-    readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("comments.view_ban")  # whoever reads the ban reads how it came to be
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
-
-
-@admin.register(DiscussionChange)
-class DiscussionChangeAdmin(FiltersWithoutNul, admin.ModelAdmin):
-    """Every change to a story's moderation, and every closing and reopening of its replies: who, when, what.
-    Read-only, for the stories the staff member may see (and deleted ones); the moderation page shows a story's
-    latest."""
-
-    list_display = ["at", "by", "story", "what", "before", "after"]
-    list_display_links = None
-    list_filter = ["what", ("by", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["by", "article"]
-    date_hierarchy = "at"
-
-    def get_queryset(self, request):
-        # A deleted story's changes stay on the list (nothing is left of it to hide).
-        changes = stories.with_story_shown(super().get_queryset(request), request.user)
-        return changes.filter(Q(story_shown=True) | Q(article=None))
-
-    def has_view_permission(self, request, obj=None):
-        # Whoever may read (or change) the discussion settings may read how stories' rules changed.
-        return request.user.has_perm("comments.view_discussionsettings") or request.user.has_perm(
-            "comments.change_discussionsettings"
-        )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="story")
-    def story(self, change):
-        return stories.story_link(change)
-
-
-@admin.register(Ban)
-class BanAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
-    """Bans and suspensions, with who set them and why; lifted with the action (recorded, never deleted)."""
-
-    list_display = ["target", "kind", "state", "reason", "created_by", "created_at", "reply_link"]
-    list_filter = [("lifted_at", admin.EmptyFieldListFilter), "created_at"]
-    search_fields = ["email", "ip_address", "reason"]
-    list_select_related = ["created_by", "lifted_by", "comment"]
-    actions = ["lift"]
-    fields = [
-        "email", "ip_address", "author_token", "until", "reason", "created_by", "created_at", "reply_link", "lifted_at",
-        "lifted_by",
-    ]
-    readonly_fields = ["author_token", "created_by", "created_at", "reply_link", "lifted_at", "lifted_by"]
-    inlines = [BanChangeInline]
-
-    def get_inlines(self, request, obj):
-        return self.inlines if obj else []  # a ban being set has no history yet
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and Comment.contact_visible_to(request.user)  # a ban names an email or IP
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # lifted, never forgotten: the list says who banned whom and why
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields + (["email", "ip_address"] if obj else [])
-
-    def save_model(self, request, ban, form, change):
-        """Save the ban; a change to its end or its reason goes into its history with who made it."""
-        if not change:
-            ban.created_by = request.user
-        super().save_model(request, ban, form, change)
-        if change:
-            ban.record_changes(request.user, {name: form.initial.get(name) for name in form.changed_data})
-
-    @admin.display(description="email or IP address")
-    def target(self, ban):
-        return ban.target if ban.contact_shown else ban.describe_target()
-
-    @admin.display(description="state")
-    def state(self, ban):
-        if ban.lifted_at:
-            lifted_by = ban.lifted_by.get_username() if ban.lifted_by else "someone"
-            return f"Lifted by {lifted_by}, {date_format(timezone.localtime(ban.lifted_at), 'j M Y H:i')}"
-        if not ban.is_active():
-            return "Expired"
-        return ban.describe().capitalize()
-
-    @admin.display(description="reply")
-    def reply_link(self, ban):
-        if not ban.comment_id:
-            return "–"
-        return format_html('<a href="{}">{}</a>', reverse("admin:comments_comment_change", args=[ban.comment_id]), ban.comment.name)
-
-    @admin.action(description="Lift the selected bans and suspensions", permissions=["change"])
-    def lift(self, request, queryset):
-        lifted = sum(ban.lift(request.user) for ban in queryset.filter(lifted_at__isnull=True).select_related("comment"))
-        self.message_user(request, f"Lifted {lifted} ban{'s' if lifted != 1 else ''}.", messages.SUCCESS)
 
 
 class SubscriptionInline(ReadOnlyInline):

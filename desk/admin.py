@@ -1,4 +1,5 @@
-"""The editors' desk in Django admin: the story form and its workflow, and the front page.
+"""The editors' desk in Django admin: the story form and its workflow (the rows under a story in admin_inlines.py),
+and the front page (admin_front_page.py).
 
 Reporters write stories and send them for review; only people with the publishing right
 (Editors) publish, schedule or take a story down, by any path: the form's status and times,
@@ -7,10 +8,9 @@ compare, restore); two people on one story see each other, and the older form's 
 """
 
 import reversion
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,25 +21,15 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from reversion.models import Version
 
-from articles.models import Article, Byline, Correction, absolute_url
+from articles.models import Article, Byline
 from pictures.admin import PREVIEW_WIDTH, thumbnail
-from sanitize.editor import RichTextWidget
 
 from . import calendar, revisions
+from .admin_front_page import FrontPageAdmin  # noqa: F401 (registered on import)
+from .admin_inlines import CorrectionInline, PreviewLinkInline
 from .forms import ArticleAdminForm
-from .models import EditSession, FeaturedStory, FrontPage, PreviewLink
+from .models import EditSession, PreviewLink
 from .writing import WritingAids
-
-
-class CorrectionInline(admin.StackedInline):
-    """Dated notes on what a story got wrong: shown with the story and on the corrections page."""
-
-    model = Correction
-    fields = ["kind", "published_at", "text"]
-    formfield_overrides = {models.TextField: {"widget": RichTextWidget}}
-    extra = 0
-    verbose_name = "correction or clarification"
-    verbose_name_plural = "corrections and clarifications (readers see each, dated, with the story)"
 
 
 class StoryAdminInlineMixin:
@@ -65,50 +55,6 @@ class BylineInline(StoryAdminInlineMixin, admin.TabularInline):
     fields = ["position", "author"]
     autocomplete_fields = ["author"]
     extra = 1
-
-
-class PreviewLinkForm(forms.ModelForm):
-    revoke = forms.BooleanField(required=False, help_text="The link stops working at once.")
-
-    class Meta:
-        model = PreviewLink
-        fields = ["shared_with", "expires_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            self.fields["expires_at"].initial = timezone.now() + PREVIEW_LINK_LIFETIME
-            self.fields["revoke"].disabled = True  # nothing to revoke yet
-
-    def save(self, commit=True):
-        if self.cleaned_data.get("revoke") and self.instance.revoked_at is None:
-            self.instance.revoked_at = timezone.now()
-        return super().save(commit)
-
-
-PREVIEW_LINK_LIFETIME = timezone.timedelta(days=3)
-
-
-class PreviewLinkInline(admin.TabularInline):
-    """Links that show the unpublished story to someone outside the newsroom, until they expire or are revoked."""
-
-    model = PreviewLink
-    form = PreviewLinkForm
-    fields = ["shared_with", "expires_at", "address", "revoke"]
-    readonly_fields = ["address"]
-    extra = 0
-    can_delete = False
-    verbose_name = "preview link for someone outside the newsroom"
-    verbose_name_plural = "preview links for people outside the newsroom (a lawyer, a source)"
-
-    @admin.display(description="link")
-    def address(self, link):
-        if not link.pk:
-            return "Made when you save."
-        if not link.is_valid():
-            return "Revoked" if link.revoked_at else "Expired"
-        url = link.get_absolute_url()
-        return format_html('<a href="{}" class="preview-link">{}</a>', url, absolute_url(url))
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -511,33 +457,3 @@ class ArticleAdmin(WritingAids, admin.ModelAdmin):
 
 def _stories(count):
     return "story" if count == 1 else "stories"
-
-
-class FeaturedStoryInline(admin.TabularInline):
-    model = FeaturedStory
-    fields = ["position", "article"]
-    autocomplete_fields = ["article"]
-    extra = 1
-
-
-@admin.register(FrontPage)
-class FrontPageAdmin(admin.ModelAdmin):
-    """The one front page: lead, featured stories in order, breaking-news banner. Empty means newest first."""
-
-    inlines = [FeaturedStoryInline]
-    autocomplete_fields = ["lead", "banner_story"]
-    fieldsets = [
-        ("Lead", {"fields": ["lead"]}),
-        ("Breaking news", {"fields": ["banner_text", "banner_story", "banner_ends_at"]}),
-    ]
-
-    def has_add_permission(self, request):
-        return False  # there is one, made when first opened
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        return redirect("admin:desk_frontpage_change", FrontPage.current().pk)

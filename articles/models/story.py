@@ -1,4 +1,5 @@
-"""The story: its words, its states, the one rule of what is public (ArticleQuerySet.published), and who may publish."""
+"""The story: its words, its states and who may publish (the one rule of what is public, ArticleQuerySet.published,
+is in querysets.py)."""
 
 import html
 import re
@@ -7,21 +8,21 @@ from functools import cached_property
 import reversion
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 
-from pictures.blocks import picture_ids
 from pictures.models import Image
 from sanitize import clean_standfirst_html, clean_story_html
 
 from .. import reading
-from ..search import plain_text
+from ..text import plain_text
 from .addresses import StoryAddress
+from .body_pictures import BodyPicture
 from .filing import Author, Byline, Section, Topic
+from .querysets import ArticleQuerySet
 from .search_and_social import SearchAndSocial
 from .site import absolute_url
 
@@ -39,60 +40,6 @@ def story_path(slug, publish_at):
         "articles:detail",
         kwargs={"year": local.year, "month": f"{local.month:02d}", "day": f"{local.day:02d}", "slug": slug},
     )
-
-
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """The one rule for what readers may see: published, its publish time come, its take-down time not."""
-        now = timezone.now()
-        return self.filter(
-            Q(expire_at__isnull=True) | Q(expire_at__gt=now), status=Article.Status.PUBLISHED, publish_at__lte=now
-        )
-
-    def scheduled(self):
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
-
-    def taken_down(self):
-        """Stories that were public and no longer are: their addresses answer 410 Gone."""
-        return self.filter(
-            Q(status=Article.Status.TAKEN_DOWN) | Q(status=Article.Status.PUBLISHED, expire_at__lte=timezone.now())
-        )
-
-    def in_review(self):
-        return self.filter(status=Article.Status.REVIEW)
-
-    def indexable(self):
-        """Public stories whose own address search engines should list (the sitemaps): not those kept out of
-        search engines, nor those first published elsewhere (their canonical address is the original's)."""
-        return self.published().filter(noindex=False, canonical_url="")
-
-    def for_listing(self):
-        """What list pages, story pages and feeds print, in two queries whatever the number of stories.
-
-        The stories with their section and lead picture (whose renditions are in its row),
-        then every byline with its author.
-        """
-        return self.select_related("section", "lead_image").prefetch_related(
-            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-        )
-
-    def with_live_changes(self):
-        """Each story with when its live updates last changed (`live_updates_changed_at`), so last_modified (sitemaps,
-        feeds) moves with the newest update readers see."""
-        return self.annotate(**reading.live_changed_at(self.model))
-
-    def with_topics(self):
-        """Each story with its topics as data in its own row (`topics_data`), so showing them costs no query."""
-        return self.annotate(topics_data=reading.topics_data(self.model))
-
-    def for_story_page(self):
-        """What the story page prints, in one query: the story with its section and lead picture, and its
-        byline, topics, corrections and related stories in its own row, as data (articles/reading.py)."""
-        return (
-            self.select_related("section", "lead_image", "social_image")
-            .with_topics()
-            .annotate(**reading.story_page_data(self.model))
-        )
 
 
 # What a revision of a story keeps and a restore brings back: its text, section and picture (the byline
@@ -493,28 +440,6 @@ class Article(SearchAndSocial, models.Model):
                 for n, (name, url) in enumerate(self.breadcrumbs(), start=1)
             ],
         }
-
-
-class BodyPicture(models.Model):
-    """A picture inside a story's text (a picture block of its body): the library refuses to delete it meanwhile."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="body_pictures")
-    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="in_story_text")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["article", "image"], name="unique_body_picture")]
-        verbose_name = "picture in a story's text"
-
-    def __str__(self):
-        return f"{self.article.headline} (in its text)"
-
-    @classmethod
-    def keep_for(cls, story):
-        """Record the pictures the story's body shows now (ids that name no picture are left out)."""
-        wanted = set(Image.objects.filter(pk__in=picture_ids(story.body_html)).values_list("pk", flat=True))
-        have = set(cls.objects.filter(article=story).values_list("image_id", flat=True))
-        cls.objects.filter(article=story, image_id__in=have - wanted).delete()
-        cls.objects.bulk_create([cls(article=story, image_id=pk) for pk in wanted - have])
 
 
 def publisher_data():

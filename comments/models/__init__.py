@@ -1,6 +1,6 @@
 """Readers' replies and what moderators decide on them, one module per noun; every model is importable from here.
 
-replies.py (a reply, its queries) and threads.py (a page of threads) first; the nouns that build on a
+replies.py (a reply), querysets.py (its queries) and threads.py (a page of threads) first; the nouns that build on a
 reply import it, never the other way round: events.py (decisions), reports.py, bans.py,
 discussions.py (a story's discussion and the site's settings), scores.py (the spam classifier's
 versions), limits.py (flood limits, a browser's remembered author), subscribers.py (readers told of replies),
@@ -15,7 +15,8 @@ from .events import UNDO_SECONDS, ModerationEvent, without_contact
 from .identity import canonical_email, digest, normalize_email
 from .limits import RememberedAuthor, Throttle
 from .notes import AuthorNote
-from .replies import QUEUES, Comment, replies_changed
+from .querysets import QUEUES
+from .replies import Comment, replies_changed
 from .reports import Report
 from .scores import SpamClassifier
 from .subscribers import Delivery, Subscriber, Subscription
