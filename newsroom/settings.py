@@ -332,7 +332,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "frame-src": list(EMBED_FRAME_SOURCES),
+        "frame-src": ["'self'", *EMBED_FRAME_SOURCES],  # the site's own (the editors' side-by-side preview), embeds
     },
 }
 NEWSROOM_PERMISSIONS_POLICY_OFF = [

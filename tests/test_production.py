@@ -131,8 +131,9 @@ def test_every_page_carries_the_security_headers(client):
         "base-uri": "'self'",
         "form-action": "'self'",
         "frame-ancestors": "'none'",
-        # Frames only from the embed providers, for the embeds a reader asks for (sanitize/embeds.py).
-        "frame-src": " ".join(FRAME_SOURCES),
+        # Frames only from the site itself (the editors' side-by-side preview, whose frame alone may be framed)
+        # and the embed providers, for the embeds a reader asks for (sanitize/embeds.py).
+        "frame-src": " ".join(["'self'", *FRAME_SOURCES]),
     }
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -21,9 +21,9 @@ POST_BUTTON = "Show the post from X: this loads content from x.com"
 
 @pytest.fixture
 def story_with_embeds():
-    story = make_story("Floods reach the capital", body="The river rose overnight.\n\nhttps://youtu.be/dQw4w9WgXcQ\n\nMore soon.")
+    story = make_story("Floods reach the capital", body="<p>The river rose overnight.</p><p>https://youtu.be/dQw4w9WgXcQ</p><p>More soon.</p>")
     story.go_live(timezone.now() - datetime.timedelta(hours=1))
-    LiveUpdate.objects.create(article=story, body="https://x.com/newsroom/status/1865432101234567890",
+    LiveUpdate.objects.create(article=story, body="<p>https://x.com/newsroom/status/1865432101234567890</p>",
                               publish_at=timezone.now() - datetime.timedelta(minutes=2))
     return story
 

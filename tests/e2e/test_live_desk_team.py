@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import _staff_member
+from tests.e2e.writing import write_in_editor
 from tests.stories import make_story
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -28,14 +29,14 @@ def test_a_colleagues_typing_new_update_and_draft_reach_the_open_desk_without_a_
 
     colleague = log_in(new_page(), _staff_member(django_user_model, "cole", "Editors"))
     colleague.goto(desk_address)
-    colleague.get_by_label("Text").fill("The bridge is closed to traffic.")
+    write_in_editor(colleague, "Text:", "The bridge is closed to traffic.")
     expect(mine.get_by_role("status").filter(has_text="cole (typing…)")).to_be_visible()
 
     colleague.get_by_role("button", name="Post update").click()
     expect(colleague.get_by_text("Update posted")).to_be_visible()
     expect(mine.get_by_role("rowheader", name="The bridge is closed to traffic.")).to_be_visible()
 
-    colleague.get_by_label("Text").fill("DRAFT: the mayor may resign.")
+    write_in_editor(colleague, "Text:", "DRAFT: the mayor may resign.")
     colleague.get_by_role("button", name="Save as draft").click()
     expect(colleague.get_by_text("Draft kept")).to_be_visible()
     draft_row = mine.get_by_role("row").filter(has_text="DRAFT: the mayor may resign.")

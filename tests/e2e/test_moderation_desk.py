@@ -35,6 +35,15 @@ def open_desk(page, address=DESK):
     expect(current(page)).to_be_visible()  # the page's script is ready: the first reply is the current one
 
 
+def press_decision(desk, key):
+    """A decision from the keyboard: removing and marking as spam go through the reason picker."""
+    desk.keyboard.press(key)
+    if key == "r":
+        desk.keyboard.press("4")  # the reason picker: 4 is "Personal attack"
+    if key in "rs":
+        desk.keyboard.press("Enter")  # spam comes with "Spam or advertising" already picked
+
+
 def test_a_moderator_clears_100_waiting_replies_from_the_keyboard(seed_story, new_page, moderator, log_in, capsys):
     add_reply_threads(seed_story, 40)
     waiting = add_waiting_replies(seed_story, 100)
@@ -47,11 +56,7 @@ def test_a_moderator_clears_100_waiting_replies_from_the_keyboard(seed_story, ne
     started = time.monotonic()
     for left in range(99, -1, -1):
         reply_id = int(current(desk).get_attribute("data-reply"))
-        desk.keyboard.press(plan[reply_id])
-        if plan[reply_id] == "r":
-            desk.keyboard.press("4")  # the reason picker: 4 is "Personal attack"
-        if plan[reply_id] in "rs":
-            desk.keyboard.press("Enter")  # spam comes with "Spam or advertising" already picked
+        press_decision(desk, plan[reply_id])
         expect(queue_count(desk, "new")).to_have_text(str(left))
         if left:
             expect(current(desk)).to_be_visible()  # the next reply, or the next page of the queue
@@ -91,7 +96,7 @@ def test_two_moderators_clear_100_waiting_replies_together_none_decided_twice_no
     desks[1].locator(f"#comment-{moes}").click()
     expect(current(desks[1])).to_contain_text("moe-moderator is looking at this")
     for desk in desks:
-        desk.keyboard.press(plan[int(moes)])
+        press_decision(desk, plan[int(moes)])
     for desk in desks:
         expect(desk.locator(f"#comment-{moes}")).to_be_hidden()
     statuses = [desk.get_by_role("status").inner_text() for desk in desks]
@@ -104,7 +109,7 @@ def test_two_moderators_clear_100_waiting_replies_together_none_decided_twice_no
         for desk in desks:  # both press before either waits: their decisions cross on the server
             reply_id = current(desk).get_attribute("data-reply", timeout=2_000) if current(desk).count() else None
             if reply_id:
-                desk.keyboard.press(plan[int(reply_id)])
+                press_decision(desk, plan[int(reply_id)])
                 pressed.append((desk, reply_id))
         for desk, reply_id in pressed:
             # Decided (or told it was already), or, when the other had just taken that reply and the page
