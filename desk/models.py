@@ -1,6 +1,7 @@
 """The editors' desk: who has a story open and their unsaved copy, preview links for outsiders, the front page's choice."""
 
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,6 +12,14 @@ from django.utils import timezone
 
 import pagecache
 from articles.models import Article, normalise_newlines
+
+
+def draft_key(value):
+    """The draft key a new story's form made up, as its canonical UUID text, or None when it is not one."""
+    try:
+        return str(uuid.UUID(value)) if len(value) == 36 else None
+    except ValueError:
+        return None
 
 
 class EditSessionQuerySet(models.QuerySet):
@@ -124,7 +133,8 @@ class EditSession(models.Model):
 
     @classmethod
     def discard_new_draft(cls, user, key):
-        cls.objects.filter(article=None, user=user, draft_key=key).delete()
+        if key := draft_key(key):
+            cls.objects.filter(article=None, user=user, draft_key=key).delete()
 
     @classmethod
     def draft_for(cls, article, user):

@@ -7,7 +7,6 @@ draft copy of a story not saved yet, kept from the first keystroke under a key i
 up (desk.models.EditSession), offered back to its writer alone. None of it changes a story.
 """
 
-import uuid
 
 from csp.decorators import csp_replace
 from django import forms
@@ -27,7 +26,7 @@ from articles.models import Article, absolute_url, story_path
 from articles.templatetags.reading_aids import WORDS_PER_MINUTE
 from articles.views import story_response
 
-from .models import EditSession
+from .models import EditSession, draft_key
 
 # The widths the side-by-side preview shows a story at: a phone's and a laptop's.
 PREVIEW_WIDTHS = [("phone", 375), ("desktop", 1280)]
@@ -44,14 +43,6 @@ class StoryAddressForm(forms.Form):
         super().__init__(data)
         # The admin's split widget posts publish_at_0 and publish_at_1.
         self.fields["publish_at"].widget = forms.SplitDateTimeWidget()
-
-
-def _draft_key(value):
-    """The draft key a new story's form made up, as its canonical UUID text, or None when it is not one."""
-    try:
-        return str(uuid.UUID(value)) if len(value) == 36 else None
-    except ValueError:
-        return None
 
 
 class WritingAids:
@@ -78,7 +69,8 @@ class WritingAids:
         """A new story; opened with ?draft=<key>, the writer's own copy of a story they began and never saved."""
         initial = super().get_changeform_initial_data(request)
         initial.pop("draft", None)
-        session = EditSession.new_drafts_of(request.user).filter(draft_key=request.GET.get("draft", "")).first()
+        key = draft_key(request.GET.get("draft", ""))
+        session = EditSession.new_drafts_of(request.user).filter(draft_key=key).first() if key else None
         if session is not None:
             initial.update(session.draft, draft_key=session.draft_key)
             request.restoring_draft = session
@@ -145,7 +137,7 @@ class WritingAids:
             return JsonResponse({"error": "POST only"}, status=405)
         if not self.has_add_permission(request):
             raise PermissionDenied
-        key = _draft_key(request.POST.get("draft_key", ""))
+        key = draft_key(request.POST.get("draft_key", ""))
         if key is None:
             return JsonResponse({"error": "draft_key missing or not a UUID"}, status=400)
         saved = EditSession.keep_new_draft(request.user, key, request.POST)

@@ -96,7 +96,7 @@ class ImageAdmin(admin.ModelAdmin):
         if "ids" in request.GET:
             ids = [int(i) for i in request.GET["ids"].split(",")[: self.CHOOSER_LIMIT] if re.fullmatch(r"[0-9]{1,9}", i)]
             pictures = pictures.filter(pk__in=ids)
-        elif query := request.GET.get("q", "").strip()[:100]:
+        elif query := request.GET.get("q", "").replace("\x00", "").strip()[:100]:
             pictures = pictures.filter(
                 Q(caption__icontains=query) | Q(alt_text__icontains=query) | Q(label__icontains=query)
                 | Q(credit__icontains=query)

@@ -57,6 +57,10 @@ def test_a_moderator_clears_100_waiting_replies_from_the_keyboard(seed_story, ne
     for left in range(99, -1, -1):
         reply_id = int(current(desk).get_attribute("data-reply"))
         press_decision(desk, plan[reply_id])
+        again = desk.get_by_role("status").get_by_text("press again")
+        expect(queue_count(desk, "new").get_by_text(str(left), exact=True).or_(again)).to_be_visible()
+        if again.is_visible() and queue_count(desk, "new").inner_text() != str(left):
+            press_decision(desk, plan[int(current(desk).get_attribute("data-reply"))])  # as the page asks
         expect(queue_count(desk, "new")).to_have_text(str(left))
         if left:
             expect(current(desk)).to_be_visible()  # the next reply, or the next page of the queue
