@@ -26,7 +26,7 @@ STORAGE = "malloc,256m"
 SETTLE_SECONDS, SETTLE_LIMIT = 1, 15
 # Varnish and the readers' wrk stand for machines of their own in front of the origin: on this one, they run
 # at a lower priority, taking every cycle gunicorn, its worker and the database do not need, as on separate
-# hosts they would not take the origin's at all (without it, an approval waits behind 20,000 hits a second).
+# hosts they would not take the origin's at all.
 NICENESS = 10
 # varnishd's processes: the manager and the child that serves, for the CPU meter.
 PROCESSES = [("varnishd", ""), ("cache-main", "")]
