@@ -126,6 +126,22 @@ class ReasonActionForm(ActionForm):
     )
 
 
+class ReplyForm(forms.ModelForm):
+    """A reply's own page: a status changed to removed or spam says why, as on the moderation page."""
+
+    reason = forms.ChoiceField(
+        label="Reason (to remove or mark as spam)", required=False, choices=[("", "---------"), *ModerationEvent.Reason.choices],
+    )
+    note = forms.CharField(label="Note (optional)", max_length=200, required=False, help_text="For the other moderators, in the reply’s history.")
+
+    def clean(self):
+        cleaned = super().clean()
+        taken_off = cleaned.get("status") in (Comment.Status.REMOVED, Comment.Status.SPAM) and "status" in self.changed_data
+        if taken_off and not cleaned.get("reason"):
+            self.add_error("reason", "Choose a reason: removing a reply or marking it as spam says why.")
+        return cleaned
+
+
 @admin.register(Comment)
 class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     # Five columns, so the queue fits a laptop with the admin's sidebar open and the reply stays readable.
@@ -141,8 +157,9 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
     # No date hierarchy: its links read the month of every reply in the list (190 ms for 20,500 on SQLite);
     # the "received" column sorts by date.
     actions = ["approve", "mark_spam", "remove", "export_authors", "anonymise_authors", "delete_authors"]
+    form = ReplyForm
     fields = [
-        "status", "is_featured", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent",
+        "status", "reason", "note", "is_featured", "story_link", "name", "email", "website", "body", "created_at", "ip_address", "user_agent",
         "parent", "user", "offensive_score", "spam_score",
     ]
     readonly_fields = ["story_link", "created_at", "ip_address", "user_agent", "parent", "user", "offensive_score", "spam_score"]
@@ -235,9 +252,11 @@ class CommentAdmin(FiltersWithoutNul, ContactRule, admin.ModelAdmin):
         reply.status, reply.is_featured = form.initial["status"], form.initial["is_featured"]
         super().save_model(request, reply, form, change)
         action = ModerationEvent.Action
+        taken_off = status in (Comment.Status.REMOVED, Comment.Status.SPAM) and "status" in decided
         reply.moderate(
-            status, request.user, featured=featured,
+            status, request.user, form.cleaned_data.get("note", ""), featured=featured,
             action=action.STATUS if "status" in decided else action.FEATURE if featured else action.UNFEATURE,
+            reason=form.cleaned_data.get("reason", "") if taken_off else "",
         )
 
     def _moderate(self, request, queryset, status, verb, asks_reason=False):

@@ -123,3 +123,17 @@ def test_the_pages_that_ask_and_count_reasons_take_the_same_queries_however_many
     with django_assert_max_num_queries(len(few)):
         desk.get("/admin/comments/moderationevent/")
         desk.post(DECIDE, {"reply": reply.pk, "decision": "remove"})
+
+
+def test_on_the_replys_own_page_removing_asks_why_and_the_reason_is_in_its_history(desk, story):
+    reply = make_reply(story)
+    fields = {
+        "status": "removed", "name": reply.name, "email": reply.email, "website": "", "body": reply.body,
+        "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0", "reports-TOTAL_FORMS": "0", "reports-INITIAL_FORMS": "0",
+    }
+    unanswered = desk.post(f"/admin/comments/comment/{reply.pk}/change/", fields)
+    assert "Choose a reason" in unanswered.content.decode() and Comment.objects.get().status == Comment.Status.APPROVED
+
+    desk.post(f"/admin/comments/comment/{reply.pk}/change/", {**fields, "reason": "misinfo", "note": "Wrong figures"})
+    event = Comment.objects.get().events.get()
+    assert (event.to_status, event.reason, event.note) == ("removed", "misinfo", "Wrong figures")
