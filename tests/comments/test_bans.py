@@ -15,18 +15,6 @@ from tests.comments.test_security import comparable
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mona(django_user_model):
-    return make_staff(django_user_model, "mona", "Moderators")
-
-
-@pytest.fixture
-def desk(mona):
-    client = Client()
-    client.force_login(mona)
-    return client
-
-
 def test_a_banned_emails_reply_goes_to_spam_and_is_answered_like_any_held_reply(story, mona):
     Ban.objects.create(email="Spammer@Example.org ", reason="Casino links", created_by=mona)
     mail.outbox.clear()

@@ -22,18 +22,6 @@ DECIDE = PAGE + "decide/"
 UNDO = PAGE + "undo/"
 
 
-@pytest.fixture
-def mona(django_user_model):
-    return make_staff(django_user_model, "mona", "Moderators")
-
-
-@pytest.fixture
-def desk(mona):
-    client = Client()
-    client.force_login(mona)
-    return client
-
-
 def items(html):
     """The replies the page lists, by id, in order."""
     import re

@@ -18,18 +18,6 @@ PAGE = "/admin/comments/comment/moderate/"
 DECIDE = PAGE + "decide/"
 
 
-@pytest.fixture
-def mona(django_user_model):
-    return make_staff(django_user_model, "mona", "Moderators")
-
-
-@pytest.fixture
-def desk(mona):
-    client = Client()
-    client.force_login(mona)
-    return client
-
-
 def test_without_javascript_removing_asks_why_then_records_the_reason_and_note_in_the_history(desk, mona, story):
     reply = make_reply(story, name="Walt", status=Comment.Status.PENDING)
     here = PAGE + "?queue=new&order=oldest"

@@ -15,7 +15,7 @@ from background import schedule
 from comments import scores
 from comments.models import Comment, ModerationEvent, SpamClassifier, StoryDiscussion
 from tests.comments.labelled_replies import halves, labelled_replies, precision_recall, store_decisions
-from tests.comments.support import make_reply, make_staff, post_reply, rules
+from tests.comments.support import make_reply, post_reply, rules
 from tests.comments.test_security import MODES, returning_browser, seen_by_the_writer
 from tests.stories import make_story
 
@@ -24,13 +24,6 @@ PAGE = "/admin/comments/comment/moderate/"
 LIST = "/admin/comments/comment/"
 RUDE = "You are a fucking idiot, shut up."
 ADVERT = "Best cheap watches online, 90% off today only: https://best-deals7.example/offer12"
-
-
-@pytest.fixture
-def desk(django_user_model):
-    client = Client()
-    client.force_login(make_staff(django_user_model, "mona", "Moderators"))
-    return client
 
 
 @pytest.fixture

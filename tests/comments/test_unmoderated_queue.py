@@ -9,23 +9,11 @@ from django.test import Client
 import pagecache
 from comments.models import Comment, StoryDiscussion
 from comments.moderation import moderator
-from tests.comments.support import make_staff, post_reply, report, rules
+from tests.comments.support import post_reply, report, rules
 
 pytestmark = pytest.mark.django_db
 PAGE = "/admin/comments/comment/moderate/"
 DECIDE = PAGE + "decide/"
-
-
-@pytest.fixture
-def mona(django_user_model):
-    return make_staff(django_user_model, "mona", "Moderators")
-
-
-@pytest.fixture
-def desk(mona):
-    client = Client()
-    client.force_login(mona)
-    return client
 
 
 @pytest.fixture
