@@ -117,10 +117,11 @@ def wrk_script(name, directory):
     return path
 
 
-def run_wrk(wrk, url, threads, connections, seconds, script, script_args=(), headers=(), niceness=0):
-    """One wrk run; its exact totals (from report.lua) and its text output. `niceness` lowers its priority."""
+def run_wrk(wrk, url, threads, connections, seconds, script, script_args=(), headers=(), prefix=()):
+    """One wrk run; its exact totals (from report.lua) and its text output. `prefix` goes before the command
+    (varnish.IDLE for readers who stand for other machines)."""
     command = [
-        *(["nice", "-n", str(niceness)] if niceness else []), wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", WRK_TIMEOUT,
+        *prefix, wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", WRK_TIMEOUT,
         *(part for name, value in headers for part in ("-H", f"{name}: {value}")),
         "-s", str(script), url,
     ]

@@ -196,10 +196,10 @@ def run(runner, site, rows, data_dir, front=None, front_unavailable="", cold_sam
     moderator = Moderator(runner.base, site["moderator"], site["waiting"]) if {"mix-moderated", "varnish"} & set(wanted) else None
     static = bench.Page("static", "static file (WhiteNoise)", site["static"])
 
-    def load(base, seed, niceness=0):
+    def load(base, seed, prefix=()):
         arguments = (data_dir / "mix-addresses.txt", data_dir / "mix-cookies.txt", COOKIE_SHARE, seed)
         return lambda seconds: bench.run_wrk(runner.wrk, base + "/", THREADS, CONNECTIONS, seconds, script, arguments,
-                                             niceness=niceness)
+                                             prefix=prefix)
 
     def static_rate():
         rate = bench.rate_of(runner.timed(static, THREADS, CONNECTIONS)[0])
@@ -213,13 +213,13 @@ def run(runner, site, rows, data_dir, front=None, front_unavailable="", cold_sam
         asked, never = warm(runner.base, site)
         print(f"  warmed the page cache: {asked} requests; {never} addresses not served from it three times running "
               f"in {WARM_TRIES} tries", flush=True)
-        base, during, niceness = runner.base, contextlib.nullcontext, 0
+        base, during, prefix = runner.base, contextlib.nullcontext, ()
         if key == "mix-moderated":
             during = functools.partial(moderator.at_work, decisions)
         elif key == "varnish":
             base, during = front.base, functools.partial(through_varnish, front, moderator, decisions, extra)
-            niceness = varnish.NICENESS
-        result, _, server_cpu, others = runner.measured(load(base, n, niceness), during)
+            prefix = varnish.IDLE
+        result, _, server_cpu, others = runner.measured(load(base, n, prefix), during)
         after = static_rate()
         row = measured_row(key, result, (before + after) / 2, server_cpu, others, decisions, extra)
         results["rows"].append(row)

@@ -25,9 +25,11 @@ PURGE_SETTING = "NEWSROOM_PURGE_URLS"
 STORAGE = "malloc,256m"
 SETTLE_SECONDS, SETTLE_LIMIT = 1, 15
 # Varnish and the readers' wrk stand for machines of their own in front of the origin: on this one, they run
-# at a lower priority, taking every cycle gunicorn, its worker and the database do not need, as on separate
-# hosts they would not take the origin's at all.
-NICENESS = 10
+# under Linux's idle scheduling class, taking only the cycles gunicorn, its workers, the database and the cache
+# server leave, as on separate hosts they would not take the origin's at all. (`nice 10` was not enough: its
+# weight counts per thread, and varnishd's dozens of busy threads outweighed the origin's few, so the
+# moderator's decisions and the cache server's answers waited on a run queue.)
+IDLE = ("chrt", "--idle", "0")
 # varnishd's processes: the manager and the child that serves, for the CPU meter.
 PROCESSES = [("varnishd", ""), ("cache-main", "")]
 
@@ -118,7 +120,7 @@ def varnishd(data_dir, port, backend_port, log_path):
     folder.mkdir()
     vcl = copy_vcl(folder, backend_port)
     workdir = folder / "work"
-    command = ["nice", "-n", str(NICENESS), "varnishd", "-F", "-j", "none", "-n", str(workdir), "-a", f"http=127.0.0.1:{port}", "-f", str(vcl),
+    command = [*IDLE, "varnishd", "-F", "-j", "none", "-n", str(workdir), "-a", f"http=127.0.0.1:{port}", "-f", str(vcl),
                "-p", f"vcl_path={folder}:/usr/share/varnish/vcl", "-s", STORAGE, "-T", "none"]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
