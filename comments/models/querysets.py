@@ -135,21 +135,23 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(queue_filter(name))
 
     def queue_counts(self, only=tuple(QUEUES)):
-        """{queue name: how many replies are in it} for the QUEUES named in `only`, in at most three
-        queries whatever their length: replies by status (and the unmoderated among them), the featured
-        ones, the reported ones."""
-        counts = {}
-        if {"new", "unmoderated", "spam", "removed", "all"} & set(only):
-            rows = self.order_by().values("status").annotate(n=Count("pk"), unmoderated=Count("pk", filter=Q(unmoderated=True)))
-            by_status = {row["status"]: row for row in rows}
-            counts["all"] = sum(row["n"] for row in by_status.values())
+        """{queue name: how many replies are in it} for the QUEUES named in `only`, in at most four queries, each
+        reading an index rather than every reply (a moderator's every decision and every look at the queue
+        asks): replies by status; the unmoderated and the featured, from the partial index of each, whose few
+        rows are counted here by status (a count in SQL that tests the status too would read the status index's
+        thousands of published replies on SQLite, which keeps no statistics); the reported, from the open reports."""
+        counts, wanted = {}, set(only)
+        if {"new", "spam", "removed", "all"} & wanted:
+            by_status = dict(self.order_by().values_list("status").annotate(Count("pk")))
+            counts["all"] = sum(by_status.values())
             for name, status in (("new", self.model.Status.PENDING), ("spam", self.model.Status.SPAM), ("removed", self.model.Status.REMOVED)):
-                counts[name] = by_status.get(status, {}).get("n", 0)
-            counts["unmoderated"] = by_status.get(self.model.PUBLIC_STATUS, {}).get("unmoderated", 0)
-        if "featured" in only:
-            counts["featured"] = self.in_queue("featured").count()
-        if "reported" in only:
-            counts["reported"] = _model("Report").objects.open().filter(comment__in=self.values("pk")).values("comment").distinct().count()
+                counts[name] = by_status.get(status, 0)
+        for name, flag in (("unmoderated", "unmoderated"), ("featured", "is_featured")):
+            if name in wanted:
+                statuses = self.filter(**{flag: True}).order_by().values_list("status", flat=True)
+                counts[name] = sum(status == self.model.PUBLIC_STATUS for status in statuses)
+        if "reported" in wanted:
+            counts["reported"] = self.in_queue("reported").count()
         return {name: counts[name] for name in only}
 
     def for_moderation(self):

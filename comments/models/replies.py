@@ -77,7 +77,7 @@ class Comment(models.Model):
     offensive_score = models.FloatField("offensive-language score", null=True, blank=True, editable=False)
     spam_score = models.FloatField("spam score", null=True, blank=True, editable=False)
     is_featured = models.BooleanField(
-        "featured", default=False, db_index=True,
+        "featured", default=False,
         help_text="Shown first under “Featured” on the story (and in its place in the thread) while it is approved.",
     )
     # The signed-in staff member who wrote it: the reply carries a "Staff" badge that no name can fake.
@@ -101,6 +101,8 @@ class Comment(models.Model):
             models.Index(fields=["ip_address"]),
             # The Unmoderated queue: a few replies among millions, read newest first.
             models.Index(fields=["created_at"], condition=Q(unmoderated=True), name="comment_unmoderated_idx"),
+            # The Featured queue: the same, for the few replies picked out.
+            models.Index(fields=["created_at"], condition=Q(is_featured=True), name="comment_featured_idx"),
         ]
 
     def __str__(self):

@@ -192,7 +192,7 @@ def test_the_check_answers_304_until_the_queue_changes(story, anna, ben, django_
     answer = ben_desk.get(CHECK, {"queue": "new", "order": "oldest"})
     state, etag = json.loads(answer.content), answer["ETag"]
     assert (state["ids"], state["counts"]["new"], state["claims"]) == ([first.pk], 1, {})
-    with django_assert_max_num_queries(9):  # the session, the user, the counts (3), the page, the claims
+    with django_assert_max_num_queries(10):  # the session, the user, the counts (4), the page, the claims
         assert ben_desk.get(CHECK, {"queue": "new", "order": "oldest"}, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
     second = make_reply(story, status="pending")  # a new reply arrives
