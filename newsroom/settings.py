@@ -201,7 +201,7 @@ if env("REDIS_URL"):
 else:
     CACHES = {
         name: {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "pagecache.files.SharedFileCache",
             "LOCATION": DATA_DIR / folder,
             "OPTIONS": {"MAX_ENTRIES": entries},  # past it, a third of the files go (Django culls at random)
         }

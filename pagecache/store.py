@@ -6,8 +6,7 @@ served last in its own memory in front of it (`MemoryInFront`, caches["pages"]),
 costs no file read nor round trip while its keys hold. When a key moves, one request renders the page again (it holds
 a lock, `cache.add`), or the background worker does (it claimed the lock when the change committed, renew.py);
 the others are answered meanwhile with the page from right before the change, for a couple of seconds at
-most, or wait for the new one. (On files, `add()` is not atomic:
-two workers asking at the same instant may both render; Redis's is.)
+most, or wait for the new one (on files too: files.SharedFileCache).
 """
 
 import hashlib

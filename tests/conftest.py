@@ -11,7 +11,7 @@ def pytest_configure(config):
     _redis_database_of_this_process(settings)
     # The shared caches on disk (the embedded default) in folders of this run's own, not the developer's var/.
     for name, configured in settings.CACHES.items():
-        if configured["BACKEND"].endswith("FileBasedCache"):
+        if configured["BACKEND"] == "pagecache.files.SharedFileCache":
             configured["LOCATION"] = tempfile.mkdtemp(prefix=f"newsroom-test-{name}-")
 
     # Tests run with DEBUG off but without collectstatic: serve static files unhashed.

@@ -324,11 +324,11 @@ def test_without_redis_the_shared_cache_is_files_every_worker_reads(tmp_path):
     env = production_env(tmp_path)
     env.pop("REDIS_URL", None)  # "without Redis", even when the suite itself runs with it
     found = settings_in(env, "CACHES")["CACHES"]
-    assert found["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert found["default"]["BACKEND"] == "pagecache.files.SharedFileCache"
     assert found["default"]["LOCATION"] == str(tmp_path / "cache")
     # Pages too, in files every worker reads, with each worker's hottest pages in its memory in front.
     assert found["pages"]["BACKEND"] == "pagecache.store.MemoryInFront"
-    assert found["pages-shared"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert found["pages-shared"]["BACKEND"] == "pagecache.files.SharedFileCache"
     assert found["pages-shared"]["LOCATION"] == str(tmp_path / "pages")
 
 

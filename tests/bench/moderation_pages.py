@@ -83,7 +83,7 @@ def main():
     # As tests/conftest.py: plain HTTP, static files unhashed, the shared cache in a folder of this run's own.
     settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    if settings.CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    if settings.CACHES["default"]["BACKEND"] == "pagecache.files.SharedFileCache":
         settings.CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="newsroom-bench-cache-")
     logging.disable(logging.WARNING)
     setup_test_environment()
