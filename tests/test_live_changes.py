@@ -5,8 +5,11 @@ times carry the day when coverage runs over more than one."""
 import datetime
 import json
 import re
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -217,3 +220,45 @@ def test_the_pinned_update_from_an_older_page_and_the_summary_keep_the_story_pag
         html = client.get(address).content.decode()
     assert "What is known." in html and re.search(r"Pinned update.*Update number 0\.", html, re.DOTALL)
     assert "Update number 1." not in html  # the pinned one's neighbours stay on their page
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # committed, for the threads; keeps migrated rows
+def test_a_page_that_asks_while_two_of_the_desk_save_at_once_misses_neither_change(client):
+    """The summary is saved first, so dated first, but commits last, while a colleague's update commits at once: a
+    page that asked between the two commits still gets the summary (changes to one story commit in the order of
+    their times, LiveChange.now_in_order)."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite takes one writer at a time: two saves at once need PostgreSQL")
+    story = make_story("Storm over the coast")
+    story.go_live(timezone.now() - datetime.timedelta(hours=1))
+    held = version(client, story)
+    first_saved, second_done = threading.Event(), threading.Event()
+
+    def save_the_summary_and_commit_late():
+        try:
+            with transaction.atomic():
+                LiveSummary.objects.create(article=story, body="<ul><li>Two ports closed</li></ul>")
+                first_saved.set()
+                second_done.wait(timeout=3)  # commits after the update, or once that has waited 3 s for it
+        finally:
+            connection.close()
+
+    def post_an_update():
+        try:
+            first_saved.wait(timeout=10)
+            post(story, "Ferries stop running.")
+        finally:
+            second_done.set()
+            connection.close()
+
+    threads = [threading.Thread(target=save_the_summary_and_commit_late), threading.Thread(target=post_an_update)]
+    for thread in threads:
+        thread.start()
+    first_saved.wait(timeout=10)
+    time.sleep(0.5)  # the update has committed by now, unless it waits for the summary
+    asked = version(client, story)  # an open page's check between the two commits
+    for thread in threads:
+        thread.join()
+    answer = changes(client, story, asked)
+    assert "Two ports closed" in answer.get("summary", ""), f"held {held}, asked {asked}: {answer}"
+    assert version(client, story) > held
