@@ -70,10 +70,12 @@ def fresh_cache():
     from django.core.cache import caches
 
     import pagecache
+    from live import views as live_views
 
     for name in ("default", "pages", "search"):
         caches[name].clear()
     pagecache.forget_generation()  # with Redis, what this thread last heard is gone with the cache
+    live_views._recent_answers.clear()  # this process's update-check answers, by address: tests share addresses
     yield
     for name in ("default", "pages", "search"):
         caches[name].clear()
