@@ -63,15 +63,19 @@ def after_change(listener):
     _listeners.append(listener)
 
 
-def changed(*keys):
+def changed(*keys, reschedule=True):
     """Things readers can see (`keys`; none: the whole site) have changed: pages showing them are not served again.
 
     The keys move now and once more when the change commits: a page rendered in between, from what was
-    still the old data, is not served after it. The listeners hear of it after the commit.
+    still the old data, is not served after it. The listeners hear of it after the commit. Each move asks
+    every schedule for the next scheduled moment again, unless `reschedule` is false: a change no schedule
+    reads (a reply decided) cannot move one, and a moderator's decision is spared those queries.
     """
     keys = frozenset(keys or (SITE,))
+    if reschedule:
+        keys |= {SCHEDULE}  # a story scheduled, a banner given an end: the next scheduled moment may be nearer
     first = _move_or_owe(keys)
-    _untold().update(keys)
+    _untold().update(keys - {SCHEDULE})
     transaction.on_commit(lambda: _committed(keys, first))
 
 
@@ -128,11 +132,10 @@ def _move(keys, carried=None):
     so the page from before the change may be served stale for a moment, as may one rendered between the
     change's two moves (`between`: still from the data before it). Returns (stamp, {key: previous})."""
     shared = caches[DEFAULT_CACHE_ALIAS]
-    keys = {*keys, SCHEDULE}  # any change may bring the next scheduled moment nearer (a story scheduled)
     names = {key: VERSION_PREFIX + key for key in keys}
     found = shared.get_many(names.values())
     stamp = _last_stamp[0] = max(time.time_ns(), _last_stamp[0] + 1)
-    until = _next_moment()
+    until = _next_moment() if SCHEDULE in keys else None
     versions, previous = {}, {}
     for key, name in names.items():
         was = found.get(name)
@@ -164,7 +167,7 @@ def current(keys):
     known.refresh()
     versions = known.get({*keys, SCHEDULE})
     if versions[SCHEDULE].until is not None and timezone.now().timestamp() >= versions[SCHEDULE].until:
-        _move({SITE})  # a scheduled moment has come: a story goes public, a banner ends
+        _move({SITE, SCHEDULE})  # a scheduled moment has come (a story goes public, a banner ends); the next one
         _tell({SITE})
         versions = known.get({*keys, SCHEDULE})
     return {key: versions[key] for key in keys}

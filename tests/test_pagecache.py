@@ -93,6 +93,15 @@ def test_a_scheduled_story_appears_when_its_time_comes_though_the_page_was_cache
         assert "Polls close at eight" in html(client.get("/feeds/latest/"))
 
 
+def test_once_a_scheduled_story_is_out_pages_come_from_the_cache_again(client, django_assert_num_queries):
+    at = timezone.now() + datetime.timedelta(hours=2)
+    make_story("Polls close at eight", publish_at=at)
+    client.get("/")
+    with mock.patch("django.utils.timezone.now", return_value=at + datetime.timedelta(seconds=1)):
+        assert "Polls close at eight" in html(client.get("/"))
+        served_from_cache(client, "/", django_assert_num_queries)
+
+
 def test_replies_closing_at_their_time_remove_the_form_though_the_page_was_cached(client):
     closes = timezone.now() + datetime.timedelta(hours=1)
     story = make_story(comments_close_at=closes)
@@ -100,6 +109,25 @@ def test_replies_closing_at_their_time_remove_the_form_though_the_page_was_cache
     with mock.patch("django.utils.timezone.now", return_value=closes + datetime.timedelta(seconds=1)):
         page = html(client.get(story.get_absolute_url()))
     assert "Post Comment" not in page and "Comments are closed." in page
+
+
+def test_deciding_replies_leaves_the_schedules_unasked_and_the_next_moment_kept(client, admin_client, monkeypatch):
+    """No scheduled moment depends on replies: a moderator's decision does not ask the schedules again (a
+    dozen queries on every decision), and the story scheduled before it still appears at its time."""
+    asked = []
+    monkeypatch.setattr(pagecache.versions, "_schedules", [*pagecache.versions._schedules, lambda: asked.append(1)])
+    at = timezone.now() + datetime.timedelta(hours=2)
+    scheduled = make_story("Polls close at eight", publish_at=at)
+    reply = make_reply(make_story("Turnout is high"), status=Comment.Status.PENDING, body="Queues since dawn.")
+    assert "Polls close at eight" not in html(client.get("/"))
+    asked.clear()
+    admin_client.post("/admin/comments/comment/", {"action": "approve", "_selected_action": [reply.pk]})
+    assert "Queues since dawn." in html(client.get(reply.article.get_absolute_url()))
+    assert asked == []
+    with mock.patch("django.utils.timezone.now", return_value=at + datetime.timedelta(seconds=1)):
+        assert "Polls close at eight" in html(client.get("/"))
+    scheduled.save()
+    assert asked, "a story saved asks the schedules again"
 
 
 def later(seconds):

@@ -135,8 +135,9 @@ class Comment(models.Model):
         this is committed, their subscribers hear of the replies newly approved (whichever path approved them:
         comments.subscriptions listens to `replies_changed`)."""
         _model("StoryDiscussion").refresh(article_ids)
-        # Their story pages at once; the counts on lists follow within NEWSROOM_LIST_COUNTS_SECONDS.
-        pagecache.changed(*(f"replies-{pk}" for pk in article_ids))
+        # Their story pages at once; the counts on lists follow within NEWSROOM_LIST_COUNTS_SECONDS. No
+        # scheduled moment (a publication, a closing) depends on replies: the schedules are not asked again.
+        pagecache.changed(*(f"replies-{pk}" for pk in article_ids), reschedule=False)
         replies_changed.send(sender=Comment, article_ids=article_ids)
 
     def page_query(self):
