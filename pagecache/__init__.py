@@ -7,7 +7,8 @@ sitemaps) is rendered once and then served until something it shows changes:
   keys such as "story-12", "replies-12", "section-3", "topic-7", "author-2",
   "latest" (the site-wide lists), and always "site". Each app says which keys a
   change moves (`changed(*keys)`, `watch(model, keys=...)`, in its apps.py): a
-  reply decided moves its story's "replies-<id>" only; a story saved moves the
+  reply decided moves its story's "replies-<id>" only (and asks no schedule:
+  `reschedule=False`, no scheduled moment depends on replies); a story saved moves the
   story and the lists it is in; sections, the front page's curation, the site's
   pages and scheduled moments (`register_schedule()`) move "site", which every
   page shows. A page is served while every key it shows holds the version it
@@ -15,15 +16,17 @@ sitemaps) is rendered once and then served until something it shows changes:
   whichever worker answers, and costs no round trip to Redis when nothing moved.
 - Pages are kept where every worker finds them (`caches["pages"]`: Redis, or
   files under DATA_DIR), with the hottest in each worker's memory (store.py).
-  After a change one request renders the page; the others get the page from
-  right before the change for a couple of seconds at most, or wait for it.
+  After a change the background worker renders the pages noted under its keys
+  (renew.py), and one reader renders any it has not reached; meanwhile readers
+  get the page from right before the change for a couple of seconds at most.
 - A page readers may share carries `Cache-Control: public, s-maxage` and a
   `Surrogate-Key` naming its keys, so a proxy (Varnish with xkey) keeps it and
   purges it by key: `after_change(listener)` hears each change's keys after commit.
 - A request that carries anything personal (a signed-in session, messages
-  waiting, a reply author's token: `PERSONAL_COOKIES`) is never served from the
-  cache nor stored in it; its answer is private. So is one that a view or a
-  template tag marks with `personal()` while rendering (a moderator's buttons).
+  waiting: `PERSONAL_COOKIES`) is never served from the cache nor stored in it;
+  its answer is private. So is one that a view or a template tag marks with
+  `personal()` while rendering (a moderator's buttons). A reply author's token
+  is not personal: what is theirs comes from a request of its own (below).
 - Only canonical pages are kept (`cached_for_readers(query=...)`, addresses.py),
   so made-up addresses cannot fill the cache and push the front page out.
 - A cached page is the same bytes for every reader: a page that sets a cookie or
