@@ -72,11 +72,11 @@ def changed(*keys, reschedule=True):
     reads (a reply decided) cannot move one, and a moderator's decision is spared those queries.
     """
     keys = frozenset(keys or (SITE,))
-    if reschedule:
-        keys |= {SCHEDULE}  # a story scheduled, a banner given an end: the next scheduled moment may be nearer
-    first = _move_or_owe(keys)
-    _untold().update(keys - {SCHEDULE})
-    transaction.on_commit(lambda: _committed(keys, first))
+    # A story scheduled, a banner given an end: the next scheduled moment may be nearer.
+    moved = keys | {SCHEDULE} if reschedule else keys
+    first = _move_or_owe(moved)
+    _untold().update(keys)
+    transaction.on_commit(lambda: _committed(moved, first))
 
 
 def watch(*models, keys=None):
