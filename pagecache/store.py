@@ -181,11 +181,14 @@ def once(cache_name, address, render, renewing=False):
         if shared.get(lock) == WORKER:  # a page from before two changes: not worth waiting for the worker
             return render(), FRESH
         deadline = time.monotonic() + RENDER_LOCK_SECONDS
-        while time.monotonic() < deadline and shared.get(lock) is not None:
+        while time.monotonic() < deadline:
             time.sleep(POLL_SECONDS)
+            rendering = shared.get(lock) is not None  # asked before looking: a page kept as the lock went is seen
             entry, found = find(cache_name, address)
             if found == FRESH:
                 return entry, FRESH
+            if not rendering:
+                break
         return render(), FRESH  # the renderer gave up, or rendered a page that was already out of date
     try:
         return render(), FRESH
